@@ -1,0 +1,30 @@
+# Chorus: `make site` builds the demo archive, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: site test check clean golden
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(PY) -m generator build
+	@echo "Open _site/index.html through a web server, e.g.: $(PY) -m http.server -d _site 8000"
+
+check: $(STAMP)
+	$(PY) -m generator check
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# Regenerate the golden files of tests/fixtures/*/expected after an intended output change.
+golden: $(STAMP)
+	$(PY) -m tests.golden
+
+clean:
+	rm -rf _site ._site.building ._site.old .pytest_cache test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

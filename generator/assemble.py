@@ -1,0 +1,139 @@
+"""Assemble the site: choose what is published, sort it, group it, and find URL collisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+from generator.diagnostics import Diagnostic, display_path, error
+from generator.fields import MONTH_NAMES
+from generator.markup import Renderer, plain_text
+from generator.model import Article, Document, Item, Page, Tag, Testimony
+from generator.validate import ValidContent
+
+# First path segments that Chorus itself writes; a page may not take them.
+RESERVED = ("articles", "testimonies", "tags", "timeline", "search", "data", "static",
+            "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html")
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    path: Path
+    reason: str  # "draft" | "consent withdrawn" | "embargoed"
+
+
+@dataclass(frozen=True, slots=True)
+class TagGroup:
+    tag: Tag
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthGroup:
+    year: int
+    month: int
+    label: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    articles: tuple[Article, ...]       # newest first
+    testimonies: tuple[Testimony, ...]  # newest first
+    pages: tuple[Page, ...]
+    items: tuple[Item, ...]             # both kinds, newest first
+    tags: Mapping[str, Tag]
+    tag_groups: tuple[TagGroup, ...]
+    timeline: tuple[MonthGroup, ...]    # newest first
+    withheld: tuple[Withheld, ...]
+
+    @property
+    def menu_pages(self) -> tuple[Page, ...]:
+        return tuple(sorted((p for p in self.pages if p.menu is not None), key=lambda p: (p.menu, p.slug)))
+
+    @property
+    def featured(self) -> tuple[Article, ...]:
+        return tuple(a for a in self.articles if a.featured)
+
+
+def withholding_reason(document: Document, today: dt.date) -> str | None:
+    if document.draft:
+        return "draft"
+    if isinstance(document, Testimony) and document.consent_status != "granted":
+        return "consent withdrawn"
+    publish_after = getattr(document, "publish_after", None)
+    if publish_after is not None and today < publish_after:
+        return "embargoed"
+    return None
+
+
+def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnostic, ...]]:
+    published: list[Document] = []
+    withheld: list[Withheld] = []
+    for document in content.documents:
+        reason = withholding_reason(document, today)
+        if reason:
+            withheld.append(Withheld(document.path, reason))
+        else:
+            published.append(document)
+    problems = find_collisions(content.documents)
+    renderer = Renderer()
+    rendered = [_render_body(renderer, d) for d in sorted(published, key=lambda d: str(d.path))]
+    newest_first = lambda item: item.sort_key  # noqa: E731
+    articles = tuple(sorted((d for d in rendered if isinstance(d, Article)), key=newest_first, reverse=True))
+    testimonies = tuple(sorted((d for d in rendered if isinstance(d, Testimony)), key=newest_first, reverse=True))
+    pages = tuple(sorted((d for d in rendered if isinstance(d, Page)), key=lambda p: p.slug))
+    items = tuple(sorted(articles + testimonies, key=lambda i: (i.sort_key, i.kind), reverse=True))
+    site = Site(
+        articles=articles,
+        testimonies=testimonies,
+        pages=pages,
+        items=items,
+        tags=content.tags,
+        tag_groups=_group_by_tag(items, content.tags),
+        timeline=_group_by_month(items),
+        withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
+    )
+    return site, tuple(problems)
+
+
+def _render_body(renderer: Renderer, document: Document) -> Document:
+    body_html = renderer.to_html(document.body_markdown)
+    return replace(document, body_html=body_html, body_text=plain_text(body_html))
+
+
+def find_collisions(documents) -> list[Diagnostic]:
+    """Every output URL must come from one file; list all files that claim the same one."""
+    claims: dict[str, list[Path]] = defaultdict(list)
+    problems: list[Diagnostic] = []
+    for document in documents:
+        claims[document.url].append(document.path)
+        if isinstance(document, Page) and document.slug in RESERVED:
+            problems.append(error(document.path, None, f"the page name '{document.slug}' is used by the archive itself "
+                                  f"(reserved: {', '.join(r for r in RESERVED if '.' not in r)}): rename the file"))
+    for url, paths in sorted(claims.items()):
+        if len(paths) > 1:
+            paths = sorted(paths, key=str)
+            others = ", ".join(display_path(p) for p in paths)
+            for path in paths:
+                problems.append(error(path, None, f"URL {url} is claimed by {len(paths)} files: {others}; rename all but one"))
+    return problems
+
+
+def _group_by_tag(items: tuple[Item, ...], tags: Mapping[str, Tag]) -> tuple[TagGroup, ...]:
+    members: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        for tag in item.tags:
+            members[tag].append(item)
+    return tuple(TagGroup(tag, tuple(members.get(tag_id, ()))) for tag_id, tag in sorted(tags.items()))
+
+
+def _group_by_month(items: tuple[Item, ...]) -> tuple[MonthGroup, ...]:
+    months: dict[tuple[int, int], list[Item]] = defaultdict(list)
+    for item in items:
+        months[(item.year, item.month)].append(item)
+    return tuple(MonthGroup(year, month, f"{MONTH_NAMES[month - 1]} {year}", tuple(months[(year, month)]))
+                 for year, month in sorted(months, reverse=True))

@@ -1,0 +1,85 @@
+"""The build, stage by stage: config -> sources -> validation -> site -> outputs -> files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.assemble import Site, assemble
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
+from generator.render import SiteRenderer
+from generator.sources import discover
+from generator.validate import validate
+from generator.write import check_output_dir, write_outputs
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    diagnostics: tuple[Diagnostic, ...]
+    site: Site | None
+    files_written: int
+    pages_rendered: int
+    out_dir: Path | None
+    seconds: float
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    @property
+    def withheld_counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(w.reason for w in self.site.withheld).items())) if self.site else {}
+
+
+def build_date() -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when set, for embargoes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
+          profile: str = "web", today: dt.date | None = None) -> BuildReport:
+    started = time.perf_counter()
+    out_dir = Path(out_dir or config.output_dir)
+    diagnostics: list[Diagnostic] = []
+
+    def report(site=None, written=0, rendered=0) -> BuildReport:
+        ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
+        return BuildReport(ordered, site, written, rendered, out_dir if written else None,
+                           time.perf_counter() - started)
+
+    sources, problems = discover(config)
+    diagnostics.extend(problems)
+    content, problems = validate(sources, config)
+    diagnostics.extend(problems)
+    site, problems = assemble(content, today or build_date())
+    diagnostics.extend(problems)
+    if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
+        return report(site)
+    try:
+        if write:
+            check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir))
+        outputs = list(SiteRenderer(config, site, profile).outputs())
+        pages = sum(1 for o in outputs if o.path.endswith(".html"))
+        written = write_outputs(outputs, out_dir) if write else 0
+    except DiagnosticError as exc:
+        diagnostics.extend(exc.diagnostics)
+        return report(site)
+    except OSError as exc:
+        diagnostics.append(error(Path(exc.filename or out_dir), None, f"cannot write the site: {exc.strerror}"))
+        return report(site)
+    return report(site, written, pages)

@@ -1,0 +1,118 @@
+"""Load and check site.yaml into a frozen SiteConfig; paths resolve against the config's folder."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from generator import fields as f
+from generator.diagnostics import Diagnostic, error
+from generator.yamlio import parse_yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_TEMPLATES = PROJECT_ROOT / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    path: Path
+    root: Path
+    title: str
+    description: str
+    base_url: str
+    language: str
+    content_dir: Path
+    templates_dir: Path
+    output_dir: Path
+    items_per_page: int
+    feed_items: int
+    content_warnings: Mapping[str, str]
+    fold_content_warnings: bool
+    quick_exit_url: str
+    max_file_bytes: int
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. '/' or '/archive/'."""
+        match = re.match(r"^https?://[^/]+(/.*)?$", self.base_url)
+        return (match.group(1) or "/") if match else "/"
+
+
+def _base_url(name, value, source):
+    url = f.http_url(name, value, source)
+    return url if url.endswith("/") else url + "/"
+
+
+def _relative_dir(name, value, source):
+    return Path(f.text(name, value, source))
+
+
+def _warning_vocabulary(name, value, source):
+    vocabulary = f.mapping(name, value, source)
+    for key, label in vocabulary.items():
+        if not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", key):
+            raise f.FieldError(f"content warning id {key!r} must be lower-case letters, digits and hyphens")
+        if not isinstance(label, str) or not label.strip():
+            raise f.FieldError(f"content warning {key!r} needs a label as text, e.g. {key}: \"Sexual harassment\"")
+    return MappingProxyType({k: v.strip() for k, v in sorted(vocabulary.items())})
+
+
+SCHEMA = (
+    f.Field("title", f.text, required=True, doc="The archive's name, shown in every page header and the feed."),
+    f.Field("description", f.text, default="", doc="One or two sentences on the home page, in the feed and in page metadata."),
+    f.Field("base_url", _base_url, required=True, doc="The public web address, used for the feed, sitemap and canonical links."),
+    f.Field("language", f.language, default="en", doc="Default BCP 47 language of the content; items may override it."),
+    f.Field("content_dir", _relative_dir, default=Path("content"), doc="Folder of articles/, testimonies/, pages/ and tags.yaml."),
+    f.Field("templates_dir", _relative_dir, default=Path("templates"), doc="Folder of Jinja templates; templates not found there come from Chorus."),
+    f.Field("output_dir", _relative_dir, default=Path("_site"), doc="Where `build` writes the site; `--out` overrides it."),
+    f.Field("items_per_page", f.positive_int, default=20, doc="Items on each page of the article, testimony and tag lists."),
+    f.Field("feed_items", f.positive_int, default=30, doc="How many of the newest items the Atom feed holds."),
+    f.Field("content_warnings", _warning_vocabulary, default=MappingProxyType({}), doc="The content-warning vocabulary: id -> label."),
+    f.Field("fold_content_warnings", f.flag, default=True, doc="Fold bodies with content warnings behind a 'Show' control."),
+    f.Field("quick_exit_url", f.http_url, default="https://www.wikipedia.org/", doc="Where the 'Leave this site' button goes."),
+    f.Field("max_file_bytes", f.positive_int, default=1_000_000, doc="Largest content file accepted, in bytes."),
+)
+
+
+def load_config(path: Path) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, (error(path, None, "config file not found: pass --config PATH or run from the site's folder"),)
+    except OSError as exc:
+        return None, (error(path, None, f"cannot read the config file: {exc.strerror}"),)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, (error(path, None, "the config file is not UTF-8 text: save it as UTF-8"),)
+    doc, yaml_problems = parse_yaml(text)
+    problems = [error(path, p.line, p.message) for p in yaml_problems]
+    if doc is None:
+        return None, tuple(problems)
+    values, field_problems = f.check_fields(doc, SCHEMA, path, what="site config")
+    problems.extend(field_problems)
+    if problems:
+        return None, tuple(problems)
+    root = path.resolve().parent
+    config = SiteConfig(
+        path=path.resolve(),
+        root=root,
+        title=values["title"],
+        description=values["description"],
+        base_url=values["base_url"],
+        language=values["language"],
+        content_dir=(root / values["content_dir"]).resolve(),
+        templates_dir=(root / values["templates_dir"]).resolve(),
+        output_dir=(root / values["output_dir"]).resolve(),
+        items_per_page=values["items_per_page"],
+        feed_items=values["feed_items"],
+        content_warnings=values["content_warnings"],
+        fold_content_warnings=values["fold_content_warnings"],
+        quick_exit_url=values["quick_exit_url"],
+        max_file_bytes=values["max_file_bytes"],
+    )
+    return config, ()

@@ -1,0 +1,67 @@
+"""Diagnostics: problems found in content or config, reported as data with file and line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    path: Path
+    line: int | None
+    severity: Severity
+    message: str
+
+    def format(self, relative_to: Path | None = None) -> str:
+        shown = display_path(self.path, relative_to)
+        where = f"{shown}:{self.line}" if self.line else shown
+        return f"{where}: {self.severity.value}: {self.message}"
+
+    @property
+    def sort_key(self) -> tuple:
+        return (str(self.path), self.line or 0, self.message)
+
+
+def error(path: Path, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, Severity.ERROR, message)
+
+
+def warning(path: Path, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, Severity.WARNING, message)
+
+
+def display_path(path: Path, relative_to: Path | None = None) -> str:
+    """Show a path relative to the working directory when it lies below it."""
+    base = relative_to or Path.cwd()
+    try:
+        return Path(os.path.relpath(path, base)).as_posix() if _is_below(path, base) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _is_below(path: Path, base: Path) -> bool:
+    try:
+        Path(path).resolve().relative_to(Path(base).resolve())
+        return True
+    except ValueError:
+        return False
+
+
+class DiagnosticError(Exception):
+    """Raised to stop a stage; carries every diagnostic found so far."""
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]):
+        super().__init__(f"{len(diagnostics)} problem(s)")
+        self.diagnostics = diagnostics
+
+
+def has_errors(diagnostics) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

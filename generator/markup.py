@@ -1,0 +1,67 @@
+"""Markdown to safe HTML: one reused Markdown instance, then an allowlist sanitiser (nh3)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+# Chosen for what editors of an archive need, measured in MEASUREMENTS.md: footnotes and tables
+# for sourced commentary, toc for heading anchors. smarty (typographic quotes) is left out: it
+# alone costs more than all of these together; editors can type ‘’ “” directly.
+EXTENSIONS = ("footnotes", "tables", "fenced_code", "def_list", "sane_lists", "toc")
+EXTENSION_CONFIGS = {
+    "toc": {"baselevel": 2, "permalink": False},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "li", "mark", "ol", "p", "pre", "q", "s",
+    "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "div": {"class"},
+    "ol": {"start"},
+    "li": {"id"},
+    "sup": {"id"},
+    **{f"h{n}": {"id"} for n in range(2, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+class Renderer:
+    """Reuses one Markdown instance: building one per document costs more than the reset."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS,
+                                     output_format="html")
+
+    def to_html(self, source: str) -> str:
+        self._md.reset()
+        return sanitise(self._md.convert(source))
+
+
+def sanitise(raw_html: str) -> str:
+    return nh3.clean(raw_html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", strip_comments=True)
+
+
+def plain_text(safe_html: str) -> str:
+    """Text of sanitised HTML, for excerpts and the search index."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", safe_html))).strip()
+
+
+def excerpt(text: str, limit: int = 220) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"

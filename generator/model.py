@@ -1,0 +1,123 @@
+"""The content model: published-or-not items as frozen values, free of any private field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.fields import PartialDate
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    path: Path
+    slug: str
+    title: str
+    date: dt.date
+    source: str
+    source_url: str | None
+    authors: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str
+    language: str
+    content_warnings: tuple[str, ...]
+    featured: bool
+    editor_note: str
+    draft: bool
+    publish_after: dt.date | None
+    body_markdown: str
+    body_line: int
+    body_html: str = ""
+    body_text: str = ""
+    kind = "article"
+
+    @property
+    def url(self) -> str:
+        return f"/articles/{self.slug}/"
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date.year, self.date.month, self.date.day, self.slug)
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def month(self) -> int:
+        return self.date.month
+
+
+@dataclass(frozen=True, slots=True)
+class Testimony:
+    path: Path
+    slug: str
+    date: PartialDate
+    pseudonym: str
+    region: str
+    tags: tuple[str, ...]
+    summary: str
+    language: str
+    content_warnings: tuple[str, ...]
+    editor_note: str
+    draft: bool
+    consent_status: str
+    publish_after: dt.date | None
+    body_markdown: str
+    body_line: int
+    body_html: str = ""
+    body_text: str = ""
+    kind = "testimony"
+
+    @property
+    def title(self) -> str:
+        return f"{self.pseudonym}, {self.date.month_label}"
+
+    @property
+    def url(self) -> str:
+        return f"/testimonies/{self.slug}/"
+
+    @property
+    def sort_key(self) -> tuple:
+        # Month precision only: the day must not influence anything a reader can see.
+        return (self.date.year, self.date.month, 0, self.slug)
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def month(self) -> int:
+        return self.date.month
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    path: Path
+    slug: str
+    title: str
+    summary: str
+    menu: int | None
+    language: str
+    draft: bool
+    body_markdown: str
+    body_line: int
+    body_html: str = ""
+    body_text: str = ""
+    kind = "page"
+
+    @property
+    def url(self) -> str:
+        return f"/{self.slug}/"
+
+
+Item = Article | Testimony
+Document = Article | Testimony | Page

@@ -1,0 +1,161 @@
+"""Render the assembled site to outputs: HTML pages, feed, sitemap, robots.txt and static files."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import jinja2
+
+from generator import __version__
+from generator.assemble import Site
+from generator.config import PROJECT_TEMPLATES, SiteConfig
+from generator.fields import MONTH_NAMES
+from generator.diagnostics import DiagnosticError, error
+from generator.urls import absolute_url, output_file, relative_link
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    path: str  # relative to the output folder, '/'-separated
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    number: int
+    count: int
+    items: tuple
+    url: str
+    newer_url: str | None
+    older_url: str | None
+
+
+def paginate(items: Sequence, per_page: int, first_url: str) -> tuple[Pagination, ...]:
+    count = max(1, math.ceil(len(items) / per_page))
+    url_of = lambda n: first_url if n == 1 else f"{first_url}page/{n}/"  # noqa: E731
+    return tuple(
+        Pagination(n, count, tuple(items[(n - 1) * per_page:n * per_page]), url_of(n),
+                   url_of(n - 1) if n > 1 else None, url_of(n + 1) if n < count else None)
+        for n in range(1, count + 1)
+    )
+
+
+def template_dirs(config: SiteConfig) -> list[str]:
+    dirs = [config.templates_dir] if config.templates_dir.is_dir() else []
+    return [str(d) for d in dirs + [PROJECT_TEMPLATES]]
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dirs(config)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["url"] = _url
+    env.globals["absolute"] = lambda url: absolute_url(config.base_url, url)
+    env.filters["long_date"] = lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
+    env.filters["atom_date"] = _atom_date
+    return env
+
+
+def _atom_date(item) -> str:
+    if item.kind == "testimony":
+        return f"{item.date.month_iso}-01T00:00:00Z"
+    return f"{item.date.isoformat()}T00:00:00Z"
+
+
+@jinja2.pass_context
+def _url(context, target: str) -> str:
+    if context["absolute_links"]:
+        return context["config"].base_path + target.lstrip("/")
+    return relative_link(target, context["page_url"], context["profile"] == "offline")
+
+
+class SiteRenderer:
+    def __init__(self, config: SiteConfig, site: Site, profile: str = "web"):
+        self.config = config
+        self.site = site
+        self.profile = profile
+        self.env = make_environment(config)
+        self.common = dict(config=config, site=site, profile=profile, version=__version__,
+                           warning_labels=config.content_warnings, tags=site.tags,
+                           absolute_links=False)
+
+    def page(self, template: str, url: str, **context) -> Output:
+        try:
+            html = self.env.get_template(template).render(self.common | {"page_url": url} | context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise DiagnosticError((error(Path(exc.filename or template), exc.lineno, f"template error: {exc.message}"),))
+        except jinja2.TemplateNotFound as exc:
+            raise DiagnosticError((error(self.config.templates_dir / exc.name, None, "template not found"),))
+        except jinja2.UndefinedError as exc:
+            path, line = _template_frame(exc, template)
+            raise DiagnosticError((error(path, line, f"template error: {exc.message}"),))
+        return Output(output_file(url), html.encode("utf-8"))
+
+    def outputs(self) -> Iterator[Output]:
+        site, config = self.site, self.config
+        yield self.page("home.html", "/", latest=site.items[:8])
+        for kind, items, title in (("article", site.articles, "Articles"), ("testimony", site.testimonies, "Testimonies")):
+            base = f"/{'articles' if kind == 'article' else 'testimonies'}/"
+            for pagination in paginate(items, config.items_per_page, base):
+                yield self.page("list.html", pagination.url, title=title, kind=kind, pagination=pagination)
+            template = f"{kind}.html"
+            for index, item in enumerate(items):
+                newer = items[index - 1] if index > 0 else None
+                older = items[index + 1] if index + 1 < len(items) else None
+                yield self.page(template, item.url, item=item, newer=newer, older=older)
+        yield self.page("tags.html", "/tags/")
+        for group in site.tag_groups:
+            if not group.items:
+                continue
+            for pagination in paginate(group.items, config.items_per_page, f"/tags/{group.tag.id}/"):
+                yield self.page("tag.html", pagination.url, group=group, pagination=pagination)
+        yield self.page("timeline.html", "/timeline/")
+        for page in site.pages:
+            yield self.page("page.html", page.url, item=page)
+        yield self.page("404.html", "/404.html", absolute_links=self.profile == "web")
+        yield self.page("feed.xml", "/feed.xml", feed_items=site.items[:config.feed_items])
+        yield self.page("sitemap.xml", "/sitemap.xml", urls=self.sitemap_urls())
+        yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
+        yield from static_files(self.config)
+
+    def sitemap_urls(self) -> tuple[str, ...]:
+        site, per_page = self.site, self.config.items_per_page
+        urls = ["/", "/tags/", "/timeline/"]
+        urls += [p.url for p in paginate(site.articles, per_page, "/articles/")]
+        urls += [p.url for p in paginate(site.testimonies, per_page, "/testimonies/")]
+        urls += [item.url for item in site.items] + [page.url for page in site.pages]
+        for group in site.tag_groups:
+            if group.items:
+                urls += [p.url for p in paginate(group.items, per_page, f"/tags/{group.tag.id}/")]
+        return tuple(sorted(urls))
+
+
+def static_files(config: SiteConfig) -> Iterator[Output]:
+    """Files under static/ in the template folders; the site's own win over Chorus's."""
+    chosen: dict[str, Path] = {}
+    for directory in reversed(template_dirs(config)):
+        static = Path(directory) / "static"
+        if static.is_dir():
+            for path in static.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    chosen["static/" + path.relative_to(static).as_posix()] = path
+    for name in sorted(chosen):
+        yield Output(name, chosen[name].read_bytes())
+
+
+def _template_frame(exc: BaseException, fallback: str) -> tuple[Path, int | None]:
+    tb, found = exc.__traceback__, (Path(fallback), None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml")):
+            found = (Path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,152 @@
+"""Find content files and split each into front matter (with line numbers) and a Markdown body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error, warning
+from generator.yamlio import YamlDoc, parse_yaml
+
+# folder -> (kind, accepted suffixes)
+COLLECTIONS = {
+    "articles": ("article", (".md",)),
+    "testimonies": ("testimony", (".md", ".yaml")),
+    "pages": ("page", (".md",)),
+}
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    path: Path
+    kind: str
+    slug: str
+    front: YamlDoc
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSet:
+    documents: tuple[RawDocument, ...]
+    tags: YamlDoc | None
+    tags_path: Path
+
+
+def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
+    """Read every content file; problems in one file never hide problems in another."""
+    problems: list[Diagnostic] = []
+    documents: list[RawDocument] = []
+    content = config.content_dir
+    if not content.is_dir():
+        problems.append(error(config.path, None, f"content folder not found: {content} (set content_dir in the site config)"))
+        return SourceSet((), None, content / "tags.yaml"), tuple(problems)
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and entry.name not in COLLECTIONS:
+            problems.append(warning(entry, None, f"folder ignored: content folders are {', '.join(COLLECTIONS)}"))
+        elif entry.is_file() and entry.name != "tags.yaml" and entry.name != "redact.yaml":
+            problems.append(warning(entry, None, "file ignored: put articles, testimonies and pages in their folders"))
+    for folder, (kind, suffixes) in COLLECTIONS.items():
+        directory = content / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.rglob("*")):
+            if any(part.startswith(".") for part in path.relative_to(directory).parts) or path.is_dir():
+                continue
+            if path.parent != directory:
+                problems.append(warning(path, None, f"file ignored: {folder}/ holds files directly, not in sub-folders"))
+                continue
+            if path.suffix not in suffixes:
+                problems.append(warning(path, None, f"file ignored: {folder}/ takes {' or '.join(suffixes)} files"))
+                continue
+            document, file_problems = read_document(path, kind, config.max_file_bytes)
+            problems.extend(file_problems)
+            if document is not None:
+                documents.append(document)
+    tags_path = content / "tags.yaml"
+    tags_doc = None
+    if tags_path.is_file():
+        text, read_problems = read_text(tags_path, config.max_file_bytes)
+        problems.extend(read_problems)
+        if text is not None:
+            tags_doc, yaml_problems = parse_yaml(text)
+            problems.extend(error(tags_path, p.line, p.message) for p in yaml_problems)
+    return SourceSet(tuple(documents), tags_doc, tags_path), tuple(problems)
+
+
+def read_text(path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(path, None, f"cannot read the file: {exc.strerror}")]
+    if len(raw) > max_bytes:
+        return None, [error(path, None, f"file is {len(raw):,} bytes, over the limit of {max_bytes:,} (max_file_bytes in the site config)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [error(path, line, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}): save it as UTF-8")]
+    return text.removeprefix("\ufeff").replace("\r\n", "\n"), []
+
+
+def read_document(path: Path, kind: str, max_bytes: int) -> tuple[RawDocument | None, list[Diagnostic]]:
+    text, problems = read_text(path, max_bytes)
+    if text is None:
+        return None, problems
+    slug = path.stem
+    if not _SLUG.match(slug):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "name"
+        problems.append(error(path, None, f"file name must be lower-case letters, digits and hyphens: rename it to {suggestion}{path.suffix}"))
+    if path.suffix == ".yaml":
+        front, body, body_line, split_problems = _split_yaml_testimony(path, text)
+    else:
+        front, body, body_line, split_problems = _split_front_matter(path, text)
+    problems.extend(split_problems)
+    if front is None:
+        return None, problems
+    if body is not None and not body.strip():
+        problems.append(error(path, body_line, "the body is empty: write the text below the front matter"))
+    return RawDocument(path, kind, slug, front, body or "", body_line), problems
+
+
+def _split_front_matter(path: Path, text: str):
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return None, None, 1, [error(path, 1, "no front matter: start the file with a line '---', then the fields, then another '---'")]
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index]):
+            break
+    else:
+        return None, None, 1, [error(path, 1, "front matter is never closed: add a line '---' after the last field (did you forget it?)")]
+    front_text = "\n".join(lines[1:index])
+    doc, yaml_problems = parse_yaml(front_text, first_line=2)
+    problems = [error(path, p.line, p.message) for p in yaml_problems]
+    if doc is not None and doc.data is None:
+        problems.append(error(path, 1, "the front matter is empty: add the required fields"))
+        doc = None
+    body_line = index + 2
+    body = "\n".join(lines[index + 1:])
+    return doc, body, body_line, problems
+
+
+def _split_yaml_testimony(path: Path, text: str):
+    doc, yaml_problems = parse_yaml(text)
+    problems = [error(path, p.line, p.message) for p in yaml_problems]
+    if doc is None:
+        return None, None, 1, problems
+    if not isinstance(doc.data, dict):
+        return None, None, 1, [error(path, 1, "a .yaml testimony must be a mapping of 'field: value' lines with the text in 'body:'")]
+    body = doc.data.get("body")
+    if "body" not in doc.data:
+        return None, None, 1, [error(path, 1, "missing required field 'body' (the testimony text, e.g. body: |)")]
+    if not isinstance(body, str):
+        return None, None, 1, [error(path, doc.line("body"), "'body' must be text: write body: | and indent the text below it")]
+    fields = {k: v for k, v in doc.data.items() if k != "body"}
+    front = type(doc)(fields, doc.lines, doc.sources)
+    return front, body, doc.line("body") + 1, problems

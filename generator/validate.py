@@ -1,0 +1,159 @@
+"""Check raw documents against the content schema and turn them into model values."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from generator import fields as f
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, error
+from generator.model import Article, Document, Page, Tag, Testimony
+from generator.sources import RawDocument, SourceSet
+
+CONSENT_STATES = ("granted", "withdrawn")
+
+
+def _consent_status(name, value, source):
+    value = f.text(name, value, source)
+    if value not in CONSENT_STATES:
+        raise f.FieldError(f"'consent.status' must be granted or withdrawn, got {value!r}")
+    return value
+
+
+ARTICLE = (
+    f.Field("title", f.text, required=True, doc="Headline of our entry."),
+    f.Field("date", f.full_date, required=True, doc="Original publication date, YYYY-MM-DD."),
+    f.Field("source", f.text, required=True, doc="Name of the publication."),
+    f.Field("source_url", f.http_url, doc="Link to the original piece (http/https)."),
+    f.Field("authors", f.list_of(f.text), default=(), doc="Authors of the original piece."),
+    f.Field("tags", f.list_of(f.identifier), default=(), doc="Tag ids from tags.yaml."),
+    f.Field("summary", f.text, default="", doc="One or two sentences for lists, search and the feed."),
+    f.Field("language", f.language, doc="BCP 47 tag when not the site's language."),
+    f.Field("content_warnings", f.list_of(f.identifier), default=(), doc="Ids from content_warnings in the site config."),
+    f.Field("featured", f.flag, default=False, doc="Show on the home page."),
+    f.Field("editor_note", f.text, default="", doc="A note from the editors shown above the body."),
+    f.Field("draft", f.flag, default=False, doc="true keeps it out of every output."),
+    f.Field("publish_after", f.full_date, doc="Embargo: not published before this date."),
+)
+
+TESTIMONY = (
+    f.Field("date", f.month_or_date, required=True, doc="When it was shared, YYYY-MM or YYYY-MM-DD; shown as month and year."),
+    f.Field("pseudonym", f.text, default="Anonymous", doc="Name shown with the testimony."),
+    f.Field("region", f.text, default="", doc="Coarse region, e.g. a country."),
+    f.Field("tags", f.list_of(f.identifier), default=()),
+    f.Field("summary", f.text, default=""),
+    f.Field("language", f.language),
+    f.Field("content_warnings", f.list_of(f.identifier), default=()),
+    f.Field("editor_note", f.text, default=""),
+    f.Field("draft", f.flag, default=False),
+    f.Field("consent", f.mapping, required=True, doc="status: granted | withdrawn, recorded: YYYY-MM-DD."),
+    f.Field("private", f.mapping, default=MappingProxyType({}), doc="Editorial records; never published."),
+    f.Field("publish_after", f.full_date),
+)
+
+CONSENT = (
+    f.Field("status", _consent_status, required=True),
+    f.Field("recorded", f.full_date, required=True),
+)
+
+PAGE = (
+    f.Field("title", f.text, required=True),
+    f.Field("summary", f.text, default=""),
+    f.Field("menu", f.integer, doc="Position in the main navigation; leave out to keep the page out of it."),
+    f.Field("language", f.language),
+    f.Field("draft", f.flag, default=False),
+)
+
+TAG = (
+    f.Field("label", f.text, required=True),
+    f.Field("description", f.text, default=""),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidContent:
+    documents: tuple[Document, ...]
+    tags: Mapping[str, Tag]
+
+
+def validate(sources: SourceSet, config: SiteConfig) -> tuple[ValidContent, tuple[Diagnostic, ...]]:
+    problems: list[Diagnostic] = []
+    tags, tag_problems = _validate_tags(sources)
+    problems.extend(tag_problems)
+    documents: list[Document] = []
+    for raw in sources.documents:
+        document, doc_problems = _validate_document(raw, config)
+        problems.extend(doc_problems)
+        if document is not None:
+            problems.extend(_check_references(raw, document, tags, config))
+            documents.append(document)
+    return ValidContent(tuple(documents), MappingProxyType(tags)), tuple(problems)
+
+
+def _validate_tags(sources: SourceSet) -> tuple[dict[str, Tag], list[Diagnostic]]:
+    doc, path = sources.tags, sources.tags_path
+    if doc is None or doc.data is None:
+        return {}, []
+    if not isinstance(doc.data, dict):
+        return {}, [error(path, 1, "tags.yaml must map each tag id to its label, e.g. workplace: {label: Workplace}")]
+    tags: dict[str, Tag] = {}
+    problems: list[Diagnostic] = []
+    for tag_id in doc.data:
+        try:
+            f.identifier("tag id", tag_id, tag_id)
+        except f.FieldError as exc:
+            problems.append(error(path, doc.line(tag_id), str(exc)))
+            continue
+        values, tag_problems = f.check_fields(doc, TAG, path, prefix=(tag_id,), what=f"tag '{tag_id}'")
+        problems.extend(tag_problems)
+        if not tag_problems:
+            tags[tag_id] = Tag(tag_id, values["label"], values["description"])
+    return dict(sorted(tags.items())), problems
+
+
+def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document | None, list[Diagnostic]]:
+    schema = {"article": ARTICLE, "testimony": TESTIMONY, "page": PAGE}[raw.kind]
+    values, problems = f.check_fields(raw.front, schema, raw.path)
+    if raw.kind == "testimony" and isinstance(values.get("consent"), dict):
+        consent, consent_problems = f.check_fields(raw.front, CONSENT, raw.path, prefix=("consent",), what="consent")
+        problems.extend(consent_problems)
+        values["consent_status"] = consent.get("status")
+    if problems:
+        return None, problems
+    common = dict(path=raw.path, slug=raw.slug, language=values["language"] or config.language,
+                  draft=values["draft"], body_markdown=raw.body, body_line=raw.body_line)
+    if raw.kind == "article":
+        return Article(title=values["title"], date=values["date"], source=values["source"],
+                       source_url=values["source_url"], authors=values["authors"], tags=values["tags"],
+                       summary=values["summary"], content_warnings=values["content_warnings"],
+                       featured=values["featured"], editor_note=values["editor_note"],
+                       publish_after=values["publish_after"], **common), []
+    if raw.kind == "testimony":
+        return Testimony(date=values["date"], pseudonym=values["pseudonym"], region=values["region"],
+                         tags=values["tags"], summary=values["summary"],
+                         content_warnings=values["content_warnings"], editor_note=values["editor_note"],
+                         consent_status=values["consent_status"], publish_after=values["publish_after"],
+                         **common), []
+    return Page(title=values["title"], summary=values["summary"], menu=values["menu"], **common), []
+
+
+def _check_references(raw: RawDocument, document: Document, tags: Mapping[str, Tag],
+                      config: SiteConfig) -> list[Diagnostic]:
+    problems = []
+    for index, tag in enumerate(getattr(document, "tags", ())):
+        if tag not in tags:
+            problems.append(error(raw.path, raw.front.line("tags", index),
+                                  f"unknown tag '{tag}': add it to tags.yaml or fix the spelling{_did_you_mean(tag, tags)}"))
+    for index, warning_id in enumerate(getattr(document, "content_warnings", ())):
+        if warning_id not in config.content_warnings:
+            problems.append(error(raw.path, raw.front.line("content_warnings", index),
+                                  f"unknown content warning '{warning_id}': use one of content_warnings in the site config{_did_you_mean(warning_id, config.content_warnings)}"))
+    return problems
+
+
+def _did_you_mean(value: str, known) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
