@@ -1,0 +1,130 @@
+"""Shared fixtures: inline fixture sites, the built demo archive, a local HTTP server, a real browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.config import load_config
+
+PROJECT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+MINIMAL_SITE_YAML = """\
+title: Test Archive
+description: A small archive for tests.
+base_url: https://example.org/
+language: en
+items_per_page: 2
+content_warnings:
+  harassment: Harassment
+"""
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write {relative path: text} under root; text is dedented so tests can indent it."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def site_tree(tmp_path, monkeypatch):
+    """Make a site in tmp_path from {path: text}; site.yaml defaults to a minimal config.
+
+    The working directory is the site, so diagnostics show paths like content/articles/a.md.
+    """
+    monkeypatch.chdir(tmp_path)
+
+    def make(files: dict[str, str | bytes], site_yaml: str | None = MINIMAL_SITE_YAML) -> Path:
+        if site_yaml is not None:
+            files = {"site.yaml": site_yaml, **files}
+        files.setdefault("content/tags.yaml", "")
+        return write_tree(tmp_path, files)
+
+    return make
+
+
+def build_site(root: Path, out: Path | None = None, **kwargs):
+    config, problems = load_config(root / "site.yaml")
+    assert config is not None, [p.format() for p in problems]
+    return build(config, out, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo archive in content/, built once per test session."""
+    out = tmp_path_factory.mktemp("demo") / "site"
+    report = build_site(PROJECT, out)
+    assert not report.errors, [d.format() for d in report.errors]
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve_dir():
+    """Serve a folder on 127.0.0.1 with a real HTTP server; returns its base URL."""
+    servers = []
+
+    def serve(directory: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright. Missing Chromium fails in CI, skips elsewhere."""
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: a browser test that did not run proves nothing."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skipped tests count as failures in CI", red=True)
+        session.exitstatus = 1
