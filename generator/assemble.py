@@ -112,14 +112,14 @@ def find_collisions(documents) -> list[Diagnostic]:
     for document in documents:
         claims[document.url].append(document.path)
         if isinstance(document, Page) and document.slug in RESERVED:
-            problems.append(error(document.path, None, f"the page name '{document.slug}' is used by the archive itself "
+            problems.append(error(document.path, 1, f"the page name '{document.slug}' is used by the archive itself "
                                   f"(reserved: {', '.join(r for r in RESERVED if '.' not in r)}): rename the file"))
     for url, paths in sorted(claims.items()):
         if len(paths) > 1:
             paths = sorted(paths, key=str)
             others = ", ".join(display_path(p) for p in paths)
             for path in paths:
-                problems.append(error(path, None, f"URL {url} is claimed by {len(paths)} files: {others}; rename all but one"))
+                problems.append(error(path, 1, f"URL {url} is claimed by {len(paths)} files: {others}; rename all but one"))
     return problems
 
 

@@ -83,7 +83,8 @@ def text(name: str, value: Any, source: str | None) -> str:
         return value.strip()
     if isinstance(value, (bool, int, float, YamlTimestamp)):
         shown = source if source is not None else value
-        raise FieldError(f"'{name}' must be text, but {describe(value, source)}: put it in quotes, {name}: \"{shown}\"")
+        example = f'"{shown}"' if "[" in name else f'{name}: "{shown}"'
+        raise FieldError(f"'{name}' must be text, but {describe(value, source)}: put it in quotes, {example}")
     raise FieldError(f"'{name}' must be text; {describe(value, source)}")
 
 
@@ -206,9 +207,10 @@ def list_of(item_check: Callable[[str, Any, str], Any]) -> Callable[[str, Any, s
     """A list whose items pass ``item_check``; a lone value is not silently wrapped."""
 
     def check(name: str, value: Any, source: str | None) -> tuple:
+        if isinstance(value, str):
+            raise FieldError(f"'{name}' must be a list, not a single value: write {name}: [{value}]")
         if not isinstance(value, list):
-            example = source if isinstance(source, str) else "..."
-            raise FieldError(f"'{name}' must be a list, e.g. {name}: [{example}]; {describe(value, source)}")
+            raise FieldError(f"'{name}' must be a list, e.g. {name}: [a, b]; {describe(value, source)}")
         return tuple(item_check(f"{name}[{i + 1}]", item, source[i]) for i, item in enumerate(value))
 
     return check

@@ -102,7 +102,7 @@ def read_document(path: Path, kind: str, max_bytes: int) -> tuple[RawDocument | 
     slug = path.stem
     if not _SLUG.match(slug):
         suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "name"
-        problems.append(error(path, None, f"file name must be lower-case letters, digits and hyphens: rename it to {suggestion}{path.suffix}"))
+        problems.append(error(path, 1, f"file name must be lower-case letters, digits and hyphens: rename it to {suggestion}{path.suffix}"))
     if path.suffix == ".yaml":
         front, body, body_line, split_problems = _split_yaml_testimony(path, text)
     else:

@@ -85,10 +85,10 @@ def validate(sources: SourceSet, config: SiteConfig) -> tuple[ValidContent, tupl
     problems.extend(tag_problems)
     documents: list[Document] = []
     for raw in sources.documents:
-        document, doc_problems = _validate_document(raw, config)
+        document, values, doc_problems = _validate_document(raw, config)
         problems.extend(doc_problems)
+        problems.extend(_check_references(raw, values, tags, config))
         if document is not None:
-            problems.extend(_check_references(raw, document, tags, config))
             documents.append(document)
     return ValidContent(tuple(documents), MappingProxyType(tags)), tuple(problems)
 
@@ -114,7 +114,7 @@ def _validate_tags(sources: SourceSet) -> tuple[dict[str, Tag], list[Diagnostic]
     return dict(sorted(tags.items())), problems
 
 
-def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document | None, list[Diagnostic]]:
+def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document | None, dict, list[Diagnostic]]:
     schema = {"article": ARTICLE, "testimony": TESTIMONY, "page": PAGE}[raw.kind]
     values, problems = f.check_fields(raw.front, schema, raw.path)
     if raw.kind == "testimony" and isinstance(values.get("consent"), dict):
@@ -122,7 +122,7 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document |
         problems.extend(consent_problems)
         values["consent_status"] = consent.get("status")
     if problems:
-        return None, problems
+        return None, values, problems
     common = dict(path=raw.path, slug=raw.slug, language=values["language"] or config.language,
                   draft=values["draft"], body_markdown=raw.body, body_line=raw.body_line)
     if raw.kind == "article":
@@ -130,24 +130,25 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document |
                        source_url=values["source_url"], authors=values["authors"], tags=values["tags"],
                        summary=values["summary"], content_warnings=values["content_warnings"],
                        featured=values["featured"], editor_note=values["editor_note"],
-                       publish_after=values["publish_after"], **common), []
+                       publish_after=values["publish_after"], **common), values, []
     if raw.kind == "testimony":
         return Testimony(date=values["date"], pseudonym=values["pseudonym"], region=values["region"],
                          tags=values["tags"], summary=values["summary"],
                          content_warnings=values["content_warnings"], editor_note=values["editor_note"],
                          consent_status=values["consent_status"], publish_after=values["publish_after"],
-                         **common), []
-    return Page(title=values["title"], summary=values["summary"], menu=values["menu"], **common), []
+                         **common), values, []
+    return Page(title=values["title"], summary=values["summary"], menu=values["menu"], **common), values, []
 
 
-def _check_references(raw: RawDocument, document: Document, tags: Mapping[str, Tag],
+def _check_references(raw: RawDocument, values: dict, tags: Mapping[str, Tag],
                       config: SiteConfig) -> list[Diagnostic]:
+    """Tag and warning ids must exist; checked even when other fields of the file are wrong."""
     problems = []
-    for index, tag in enumerate(getattr(document, "tags", ())):
+    for index, tag in enumerate(values.get("tags") or ()):
         if tag not in tags:
             problems.append(error(raw.path, raw.front.line("tags", index),
                                   f"unknown tag '{tag}': add it to tags.yaml or fix the spelling{_did_you_mean(tag, tags)}"))
-    for index, warning_id in enumerate(getattr(document, "content_warnings", ())):
+    for index, warning_id in enumerate(values.get("content_warnings") or ()):
         if warning_id not in config.content_warnings:
             problems.append(error(raw.path, raw.front.line("content_warnings", index),
                                   f"unknown content warning '{warning_id}': use one of content_warnings in the site config{_did_you_mean(warning_id, config.content_warnings)}"))

@@ -1,0 +1,199 @@
+"""End-to-end builds of small inline sites: what a reader finds in the output."""
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.conftest import build_site
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def article_file(title="Hello", date="2017-10-05", extra=""):
+    return f"---\ntitle: \"{title}\"\ndate: {date}\nsource: The Paper\n{extra}---\nBody of {title}.\n"
+
+
+def testimony_file(date="2018-01-17", extra="", status="granted", body="I want to share this."):
+    return (f"---\ndate: {date}\n{extra}consent:\n  status: {status}\n  recorded: 2018-01-02\n"
+            f"private:\n  contact: \"secret-contact-value\"\n---\n{body}\n")
+
+
+@pytest.fixture
+def small_site(site_tree, tmp_path):
+    site_tree({
+        "content/tags.yaml": "workplace: {label: Workplace, description: At work.}\nunused: {label: Unused}\n",
+        "content/articles/first.md": article_file("First", "2017-10-05", "tags: [workplace]\nfeatured: true\n"),
+        "content/articles/second.md": article_file("Second", "2017-10-10"),
+        "content/articles/third.md": article_file("Third <b>bold</b> & co", "2018-02-01", "source_url: https://example.com/x?a=1&b=2\n"),
+        "content/articles/secret-draft.md": article_file("Draft title", "2018-03-01", "draft: true\n"),
+        "content/testimonies/t1.md": testimony_file(extra="pseudonym: \"R.\"\nregion: \"Canada\"\ntags: [workplace]\ncontent_warnings: [harassment]\n"),
+        "content/testimonies/t2.md": testimony_file(date="2019-06", status="withdrawn", body="Withdrawn words."),
+        "content/pages/about.md": "---\ntitle: About us\nmenu: 1\n---\nWho we are.\n",
+    })
+    report = build_site(tmp_path, tmp_path / "out")
+    assert not report.errors, [d.format() for d in report.errors]
+    return tmp_path / "out"
+
+
+def read(out: Path, name: str) -> str:
+    return (out / name).read_text(encoding="utf-8")
+
+
+def test_every_page_kind_is_written_with_pretty_urls(small_site):
+    expected = ["index.html", "articles/index.html", "articles/page/2/index.html", "articles/first/index.html",
+                "testimonies/index.html", "testimonies/t1/index.html", "tags/index.html",
+                "tags/workplace/index.html", "timeline/index.html", "about/index.html", "feed.xml",
+                "sitemap.xml", "robots.txt", "404.html", "static/style.css"]
+    for name in expected:
+        assert (small_site / name).is_file(), name
+
+
+def test_unpublished_items_leave_no_trace(small_site):
+    files = {p.relative_to(small_site).as_posix(): p.read_bytes() for p in small_site.rglob("*") if p.is_file()}
+    assert "articles/secret-draft/index.html" not in files
+    assert "testimonies/t2/index.html" not in files
+    for name, data in files.items():
+        for canary in (b"Draft title", b"Withdrawn words", b"secret-contact-value", b"secret-draft"):
+            assert canary not in data, (name, canary)
+
+
+def test_testimony_shows_month_never_day(small_site):
+    html = read(small_site, "testimonies/t1/index.html")
+    assert "January 2018" in html
+    assert "2018-01-17" not in html and "17 January" not in html
+    assert '<time datetime="2018-01">' in html
+    assert "R., January 2018" in html and "Canada" in html
+
+
+def test_titles_are_escaped_and_source_link_kept(small_site):
+    html = read(small_site, "articles/third/index.html")
+    assert "<h1>Third &lt;b&gt;bold&lt;/b&gt; &amp; co</h1>" in html
+    assert 'href="https://example.com/x?a=1&amp;b=2"' in html
+
+
+def test_lists_are_paginated_newest_first(small_site):
+    page1, page2 = read(small_site, "articles/index.html"), read(small_site, "articles/page/2/index.html")
+    titles1 = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)<', page1)
+    titles2 = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)<', page2)
+    assert titles1 == ["Third &lt;b&gt;bold&lt;/b&gt; &amp; co", "Second"]
+    assert titles2 == ["First"]
+    assert 'href="page/2/" rel="next"' in page1
+    assert 'href="../../" rel="prev"' in page2
+
+
+def test_previous_and_next_within_kind(small_site):
+    html = read(small_site, "articles/second/index.html")
+    assert re.search(r'Newer</span> <a href="../third/" rel="prev">', html)
+    assert re.search(r'Older</span> <a href="../first/" rel="next">First</a>', html)
+    assert "Newer" not in read(small_site, "articles/third/index.html").split("More articles")[1].split("Older")[0]
+
+
+def test_tags_index_counts_and_tag_page_lists_both_kinds(small_site):
+    tags = read(small_site, "tags/index.html")
+    assert re.search(r'<a href="workplace/">Workplace</a>\s*<span class="count">2 items</span>', tags)
+    assert re.search(r'<span>Unused</span>\s*<span class="count">0 items</span>', tags)
+    assert not (small_site / "tags/unused/index.html").exists()
+    tag_page = read(small_site, "tags/workplace/index.html")
+    assert "First" in tag_page and "R., January 2018" in tag_page
+
+
+def test_timeline_groups_by_year_and_month(small_site):
+    html = read(small_site, "timeline/index.html")
+    headings = re.findall(r"<h[23][^>]*>([^<]+)</h[23]>", html)
+    assert headings == ["2018", "February 2018", "January 2018", "2017", "October 2017"]
+
+
+def test_content_warning_folds_the_body(small_site):
+    html = read(small_site, "testimonies/t1/index.html")
+    assert "Content warning:</span> <span class=\"cw\">Harassment</span>" in html
+    assert re.search(r"<details class=\"cw-fold\">\s*<summary>Show testimony</summary>\s*<div class=\"prose\"><p>I want to share this.</p>", html)
+
+
+def test_feed_is_atom_with_absolute_links(small_site):
+    feed = ET.fromstring((small_site / "feed.xml").read_bytes())
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert feed.find(f"{ATOM}{required}") is not None, required
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == ["Third <b>bold</b> & co", "R., January 2018", "Second", "First"]
+    links = [e.find(f"{ATOM}link").get("href") for e in entries]
+    assert links[0] == "https://example.org/articles/third/"
+    assert feed.find(f"{ATOM}updated").text == "2018-02-01T00:00:00Z"
+    assert all(re.match(r"^\d{4}-\d\d-\d\dT00:00:00Z$", e.find(f"{ATOM}updated").text) for e in entries)
+
+
+def test_sitemap_lists_published_pages_only(small_site):
+    root = ET.fromstring((small_site / "sitemap.xml").read_bytes())
+    locs = [el.text for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.org/articles/first/" in locs
+    assert "https://example.org/about/" in locs
+    assert not any("secret-draft" in loc or "/t2/" in loc for loc in locs)
+    assert read(small_site, "robots.txt") == "User-agent: *\nAllow: /\nSitemap: https://example.org/sitemap.xml\n"
+
+
+def test_404_links_work_from_any_depth(small_site):
+    html = read(small_site, "404.html")
+    assert 'href="/static/style.css"' in html and 'href="/articles/"' in html
+
+
+def test_no_request_to_another_host(small_site):
+    for path in small_site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:link|script|img|iframe|source|video|audio)\b[^>]*>", html):
+            assert not re.search(r'(?:src|href)="(?:https?:)?//', tag) or 'rel="canonical"' in tag or 'rel="alternate"' in tag, (path, tag)
+
+
+def test_unrelated_folder_is_never_replaced(site_tree, tmp_path, capsys):
+    site_tree({"content/articles/a.md": article_file()})
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "thesis.txt").write_text("years of work")
+    assert main(["build", "--out", "precious"]) == 1
+    assert "precious: error: refusing to replace a folder that Chorus did not write" in capsys.readouterr().err
+    assert (tmp_path / "precious" / "thesis.txt").read_text() == "years of work"
+
+
+def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_tree, tmp_path, capsys):
+    site_tree({"content/articles/a.md": article_file("A"), "content/articles/b.md": article_file("B")})
+    assert main(["build"]) == 0
+    assert (tmp_path / "_site/articles/b/index.html").is_file()
+    (tmp_path / "content/articles/b.md").write_text(article_file("B").replace("date: 2017-10-05", "date: 2017-99-05"))
+    assert main(["build"]) == 1
+    assert (tmp_path / "_site/articles/b/index.html").is_file(), "a failed build must not touch the old site"
+    (tmp_path / "content/articles/b.md").unlink()
+    assert main(["build"]) == 0
+    assert not (tmp_path / "_site/articles/b").exists()
+    assert not list(tmp_path.glob("._site.*"))
+
+
+def test_config_paths_resolve_against_the_config_folder(site_tree, tmp_path, monkeypatch, capsys):
+    site_tree({"site/content/articles/a.md": article_file()}, site_yaml=None)
+    (tmp_path / "site/site.yaml").write_text("title: T\nbase_url: https://e.org/\noutput_dir: public\n")
+    (tmp_path / "site/content/tags.yaml").write_text("")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["build", "--config", "../site/site.yaml"]) == 0
+    assert (tmp_path / "site/public/articles/a/index.html").is_file()
+
+
+def test_site_templates_override_project_templates(site_tree, tmp_path):
+    site_tree({"content/articles/a.md": article_file(),
+               "templates/page.html": "{% extends 'base.html' %}{% block main %}<p>OWN {{ item.title }}</p>{% endblock %}",
+               "content/pages/about.md": "---\ntitle: About\n---\nText.\n"})
+    report = build_site(tmp_path, tmp_path / "out")
+    assert not report.errors
+    assert "<p>OWN About</p>" in read(tmp_path / "out", "about/index.html")
+    assert "<h1>Hello</h1>" in read(tmp_path / "out", "articles/a/index.html")
+
+
+def test_template_typo_is_an_error_with_file_and_line(site_tree, tmp_path, capsys):
+    site_tree({"content/pages/about.md": "---\ntitle: About\n---\nText.\n",
+               "templates/page.html": "{% extends 'base.html' %}\n{% block main %}\n{{ item.titel }}\n{% endblock %}\n"})
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"templates/page.html:3: error: template error: .*'titel'", err), err
+    assert "Traceback" not in err
+    assert not (tmp_path / "_site").exists()
