@@ -12,11 +12,11 @@ from tests.conftest import build_site
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def article_file(title="Hello", date="2017-10-05", extra=""):
+def make_article(title="Hello", date="2017-10-05", extra=""):
     return f"---\ntitle: \"{title}\"\ndate: {date}\nsource: The Paper\n{extra}---\nBody of {title}.\n"
 
 
-def testimony_file(date="2018-01-17", extra="", status="granted", body="I want to share this."):
+def make_testimony(date="2018-01-17", extra="", status="granted", body="I want to share this."):
     return (f"---\ndate: {date}\n{extra}consent:\n  status: {status}\n  recorded: 2018-01-02\n"
             f"private:\n  contact: \"secret-contact-value\"\n---\n{body}\n")
 
@@ -25,12 +25,12 @@ def testimony_file(date="2018-01-17", extra="", status="granted", body="I want t
 def small_site(site_tree, tmp_path):
     site_tree({
         "content/tags.yaml": "workplace: {label: Workplace, description: At work.}\nunused: {label: Unused}\n",
-        "content/articles/first.md": article_file("First", "2017-10-05", "tags: [workplace]\nfeatured: true\n"),
-        "content/articles/second.md": article_file("Second", "2017-10-10"),
-        "content/articles/third.md": article_file("Third <b>bold</b> & co", "2018-02-01", "source_url: https://example.com/x?a=1&b=2\n"),
-        "content/articles/secret-draft.md": article_file("Draft title", "2018-03-01", "draft: true\n"),
-        "content/testimonies/t1.md": testimony_file(extra="pseudonym: \"R.\"\nregion: \"Canada\"\ntags: [workplace]\ncontent_warnings: [harassment]\n"),
-        "content/testimonies/t2.md": testimony_file(date="2019-06", status="withdrawn", body="Withdrawn words."),
+        "content/articles/first.md": make_article("First", "2017-10-05", "tags: [workplace]\nfeatured: true\n"),
+        "content/articles/second.md": make_article("Second", "2017-10-10"),
+        "content/articles/third.md": make_article("Third <b>bold</b> & co", "2018-02-01", "source_url: https://example.com/x?a=1&b=2\n"),
+        "content/articles/secret-draft.md": make_article("Draft title", "2018-03-01", "draft: true\n"),
+        "content/testimonies/t1.md": make_testimony(extra="pseudonym: \"R.\"\nregion: \"Canada\"\ntags: [workplace]\ncontent_warnings: [harassment]\n"),
+        "content/testimonies/t2.md": make_testimony(date="2019-06", status="withdrawn", body="Withdrawn words."),
         "content/pages/about.md": "---\ntitle: About us\nmenu: 1\n---\nWho we are.\n",
     })
     report = build_site(tmp_path, tmp_path / "out")
@@ -147,7 +147,7 @@ def test_no_request_to_another_host(small_site):
 
 
 def test_unrelated_folder_is_never_replaced(site_tree, tmp_path, capsys):
-    site_tree({"content/articles/a.md": article_file()})
+    site_tree({"content/articles/a.md": make_article()})
     (tmp_path / "precious").mkdir()
     (tmp_path / "precious" / "thesis.txt").write_text("years of work")
     assert main(["build", "--out", "precious"]) == 1
@@ -156,10 +156,10 @@ def test_unrelated_folder_is_never_replaced(site_tree, tmp_path, capsys):
 
 
 def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_tree, tmp_path, capsys):
-    site_tree({"content/articles/a.md": article_file("A"), "content/articles/b.md": article_file("B")})
+    site_tree({"content/articles/a.md": make_article("A"), "content/articles/b.md": make_article("B")})
     assert main(["build"]) == 0
     assert (tmp_path / "_site/articles/b/index.html").is_file()
-    (tmp_path / "content/articles/b.md").write_text(article_file("B").replace("date: 2017-10-05", "date: 2017-99-05"))
+    (tmp_path / "content/articles/b.md").write_text(make_article("B").replace("date: 2017-10-05", "date: 2017-99-05"))
     assert main(["build"]) == 1
     assert (tmp_path / "_site/articles/b/index.html").is_file(), "a failed build must not touch the old site"
     (tmp_path / "content/articles/b.md").unlink()
@@ -169,7 +169,7 @@ def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_t
 
 
 def test_config_paths_resolve_against_the_config_folder(site_tree, tmp_path, monkeypatch, capsys):
-    site_tree({"site/content/articles/a.md": article_file()}, site_yaml=None)
+    site_tree({"site/content/articles/a.md": make_article()}, site_yaml=None)
     (tmp_path / "site/site.yaml").write_text("title: T\nbase_url: https://e.org/\noutput_dir: public\n")
     (tmp_path / "site/content/tags.yaml").write_text("")
     elsewhere = tmp_path / "elsewhere"
@@ -180,7 +180,7 @@ def test_config_paths_resolve_against_the_config_folder(site_tree, tmp_path, mon
 
 
 def test_site_templates_override_project_templates(site_tree, tmp_path):
-    site_tree({"content/articles/a.md": article_file(),
+    site_tree({"content/articles/a.md": make_article(),
                "templates/page.html": "{% extends 'base.html' %}{% block main %}<p>OWN {{ item.title }}</p>{% endblock %}",
                "content/pages/about.md": "---\ntitle: About\n---\nText.\n"})
     report = build_site(tmp_path, tmp_path / "out")
