@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
-from generator.diagnostics import Diagnostic, display_path, error
+from generator.diagnostics import Diagnostic, display_path, error, warning
 from generator.fields import MONTH_NAMES
 from generator.markup import Renderer, plain_text
 from generator.model import Article, Document, Item, Page, Tag, Testimony
@@ -81,7 +81,16 @@ def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnos
             published.append(document)
     problems = find_collisions(content.documents)
     renderer = Renderer()
-    rendered = [_render_body(renderer, d) for d in sorted(published, key=lambda d: str(d.path))]
+    rendered = []
+    for document in sorted(published, key=lambda d: str(d.path)):
+        body_html, has_h1 = renderer.to_html(document.body_markdown)
+        if has_h1:
+            lines = document.body_markdown.split("\n")
+            offset = next((i for i, line in enumerate(lines) if line.startswith("# ")), 0)
+            problems.append(warning(document.path, document.body_line + offset,
+                                    "a '# ' heading in the text is shown as a section heading: the title is the page's "
+                                    "only top heading, so write sections as '## '"))
+        rendered.append(replace(document, body_html=body_html, body_text=plain_text(body_html)))
     newest_first = lambda item: item.sort_key  # noqa: E731
     articles = tuple(sorted((d for d in rendered if isinstance(d, Article)), key=newest_first, reverse=True))
     testimonies = tuple(sorted((d for d in rendered if isinstance(d, Testimony)), key=newest_first, reverse=True))
@@ -98,11 +107,6 @@ def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnos
         withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
     )
     return site, tuple(problems)
-
-
-def _render_body(renderer: Renderer, document: Document) -> Document:
-    body_html = renderer.to_html(document.body_markdown)
-    return replace(document, body_html=body_html, body_text=plain_text(body_html))
 
 
 def find_collisions(documents) -> list[Diagnostic]:

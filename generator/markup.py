@@ -13,7 +13,7 @@ import nh3
 # alone costs more than all of these together; editors can type ‘’ “” directly.
 EXTENSIONS = ("footnotes", "tables", "fenced_code", "def_list", "sane_lists", "toc")
 EXTENSION_CONFIGS = {
-    "toc": {"baselevel": 2, "permalink": False},
+    "toc": {"permalink": False},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
 
@@ -34,6 +34,7 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+_H1 = re.compile(r"<(/?)h1\b")
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -45,9 +46,14 @@ class Renderer:
         self._md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
 
-    def to_html(self, source: str) -> str:
+    def to_html(self, source: str) -> tuple[str, bool]:
+        """Safe HTML, and whether the text used '# ' headings (the page title is the only h1)."""
         self._md.reset()
-        return sanitise(self._md.convert(source))
+        converted = self._md.convert(source)
+        has_h1 = "<h1" in converted
+        if has_h1:
+            converted = _H1.sub(r"<\1h2", converted)
+        return sanitise(converted), has_h1
 
 
 def sanitise(raw_html: str) -> str:

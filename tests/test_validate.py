@@ -158,3 +158,11 @@ def test_config_errors_name_the_line(site_tree, capsys, yaml_text, expected):
     site_tree({}, site_yaml=yaml_text)
     assert main(["check"]) == 1
     assert expected in capsys.readouterr().err.splitlines()
+
+
+def test_top_level_heading_in_body_is_a_warning_on_its_line(site_tree, capsys):
+    site_tree({"content/articles/a.md": ARTICLE_OK.replace("Body text.\n", "Intro.\n\n# Section\n\nMore.\n")})
+    assert main(["check"]) == 0
+    assert ("content/articles/a.md:8: warning: a '# ' heading in the text is shown as a section heading: the title is "
+            "the page's only top heading, so write sections as '## '") in capsys.readouterr().err
+    assert main(["check", "--strict"]) == 1
