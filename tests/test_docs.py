@@ -1,0 +1,33 @@
+"""Every site.yaml key, content field and command is documented in the README."""
+
+import re
+
+import pytest
+
+from generator.cli import make_parser
+from generator.config import SCHEMA as CONFIG_SCHEMA
+from generator.validate import ARTICLE, CONSENT, PAGE, TAG, TESTIMONY
+from tests.conftest import PROJECT
+
+README = (PROJECT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("key", [f.name for f in CONFIG_SCHEMA])
+def test_site_yaml_key_is_documented(key):
+    assert re.search(rf"^\| `{key}` \|", README, re.M), f"site.yaml key {key!r} missing from the README table"
+
+
+@pytest.mark.parametrize("field", sorted({f.name for schema in (ARTICLE, TESTIMONY, PAGE, CONSENT, TAG) for f in schema}))
+def test_content_field_is_documented(field):
+    assert f"`{field}" in README, f"content field {field!r} is not documented in the README"
+
+
+def test_every_command_and_option_is_documented():
+    parser = make_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        assert f"python -m generator {name}" in README, name
+        for action in command._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert option in README, f"{name} {option}"
