@@ -12,6 +12,7 @@ from generator.diagnostics import Diagnostic, display_path, error, warning
 from generator.fields import MONTH_NAMES
 from generator.markup import Renderer, plain_text
 from generator.model import Article, Document, Item, Page, Tag, Testimony
+from generator.pii import Allowance
 from generator.validate import ValidContent
 
 # First path segments that Chorus itself writes; a page may not take them.
@@ -49,6 +50,9 @@ class Site:
     tag_groups: tuple[TagGroup, ...]
     timeline: tuple[MonthGroup, ...]    # newest first
     withheld: tuple[Withheld, ...]
+    # Reviewed PII-guard exceptions in published testimonies; those of withheld ones are
+    # left out, since the report must not quote an item that is not published.
+    allowances: tuple[Allowance, ...] = ()
 
     @property
     def menu_pages(self) -> tuple[Page, ...]:
@@ -92,6 +96,7 @@ def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnos
                                     "only top heading, so write sections as '## '"))
         rendered.append(replace(document, body_html=body_html, body_text=plain_text(body_html)))
     newest_first = lambda item: item.sort_key  # noqa: E731
+    published_paths = {d.path for d in published}
     articles = tuple(sorted((d for d in rendered if isinstance(d, Article)), key=newest_first, reverse=True))
     testimonies = tuple(sorted((d for d in rendered if isinstance(d, Testimony)), key=newest_first, reverse=True))
     pages = tuple(sorted((d for d in rendered if isinstance(d, Page)), key=lambda p: p.slug))
@@ -105,6 +110,7 @@ def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnos
         tag_groups=_group_by_tag(items, content.tags),
         timeline=_group_by_month(items),
         withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
+        allowances=tuple(a for a in content.allowances if a.path in published_paths),
     )
     return site, tuple(problems)
 

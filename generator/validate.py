@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping
 
 from generator import fields as f
+from generator import pii
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.model import Article, Document, Page, Tag, Testimony
 from generator.sources import RawDocument, SourceSet
 
 CONSENT_STATES = ("granted", "withdrawn")
+# Testimony fields that are published, so the PII guard reads them and redact.yaml rewrites them.
+TESTIMONY_PUBLIC_TEXT = ("pseudonym", "region", "summary", "editor_note")
 
 
 def _consent_status(name, value, source):
@@ -21,6 +24,20 @@ def _consent_status(name, value, source):
     if value not in CONSENT_STATES:
         raise f.FieldError(f"'consent.status' must be granted or withdrawn, got {value!r}")
     return value
+
+
+def _allow_list(name, value, source):
+    """allow: [{text: "exact string", reason: "why it is safe"}]; never a bare string."""
+    if not isinstance(value, list):
+        raise f.FieldError(f"'{name}' must be a list of entries, e.g. allow: [{{text: \"Toronto\", reason: \"a large city, reviewed\"}}]")
+    entries = []
+    for index, entry in enumerate(value, start=1):
+        if not isinstance(entry, dict) or set(entry) != {"text", "reason"}:
+            raise f.FieldError(f"'{name}' entry {index} must have exactly 'text' (the exact string accepted) and 'reason' (why it is safe)")
+        text = f.text(f"{name}[{index}].text", entry["text"], None)
+        reason = f.text(f"{name}[{index}].reason", entry["reason"], None)
+        entries.append((text, reason))
+    return tuple(entries)
 
 
 ARTICLE = (
@@ -52,6 +69,7 @@ TESTIMONY = (
     f.Field("consent", f.mapping, required=True, doc="status: granted | withdrawn, recorded: YYYY-MM-DD."),
     f.Field("private", f.mapping, default=MappingProxyType({}), doc="Editorial records; never published."),
     f.Field("publish_after", f.full_date),
+    f.Field("allow", _allow_list, default=(), doc="Reviewed exceptions to the PII guard: a list of {text, reason}."),
 )
 
 CONSENT = (
@@ -77,20 +95,53 @@ TAG = (
 class ValidContent:
     documents: tuple[Document, ...]
     tags: Mapping[str, Tag]
+    allowances: tuple[pii.Allowance, ...] = ()  # PII-guard findings an editor accepted, with reasons
 
 
 def validate(sources: SourceSet, config: SiteConfig) -> tuple[ValidContent, tuple[Diagnostic, ...]]:
     problems: list[Diagnostic] = []
     tags, tag_problems = _validate_tags(sources)
     problems.extend(tag_problems)
+    redactions, redact_problems = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes)
+    problems.extend(redact_problems)
     documents: list[Document] = []
+    allowances: list[pii.Allowance] = []
     for raw in sources.documents:
+        if raw.kind == "testimony":
+            raw, guard_problems, used = _guard_testimony(raw, redactions)
+            problems.extend(guard_problems)
+            allowances.extend(used)
         document, values, doc_problems = _validate_document(raw, config)
         problems.extend(doc_problems)
         problems.extend(_check_references(raw, values, tags, config))
         if document is not None:
             documents.append(document)
-    return ValidContent(tuple(documents), MappingProxyType(tags)), tuple(problems)
+    return ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances)), tuple(problems)
+
+
+def _guard_testimony(raw: RawDocument, redactions: pii.Redactions):
+    """Apply redact.yaml to the public text, then run the PII guard on what would be published.
+
+    A withdrawn testimony is never published, so it is not scanned; drafts and embargoed
+    ones are, so that they are safe on the day they go out.
+    """
+    data = raw.front.data
+    public = {key: redactions.apply(data[key]) for key in TESTIMONY_PUBLIC_TEXT if isinstance(data.get(key), str)}
+    body = redactions.apply(raw.body)
+    redacted = replace(raw, front=replace(raw.front, data={**data, **public}), body=body)
+    consent = data.get("consent")
+    if isinstance(consent, dict) and consent.get("status") == "withdrawn":
+        return redacted, [], ()
+    try:
+        entries = _allow_list("allow", data["allow"], None) if data.get("allow") is not None else ()
+    except f.FieldError:
+        entries = ()  # reported by the schema check; without valid entries nothing is accepted
+    allowances = [pii.Allowance(raw.path, raw.front.line("allow", index), text, reason)
+                  for index, (text, reason) in enumerate(entries)]
+    texts = [pii.PublicText(key, value, raw.front.line(key)) for key, value in public.items()]
+    texts.append(pii.PublicText("body", body, raw.body_line))
+    problems, used = pii.guard(raw.path, texts, data.get("private"), redactions, allowances)
+    return redacted, problems, used
 
 
 def _validate_tags(sources: SourceSet) -> tuple[dict[str, Tag], list[Diagnostic]]:

@@ -1,0 +1,251 @@
+"""The PII guard: what it catches in testimonies, where it says it is, and how editors accept or redact."""
+
+import pytest
+
+from generator.cli import main
+from generator.pii import PublicText, find_pii
+from tests.conftest import build_site
+
+HINT = "remove it, or if it was reviewed and is safe, add it to allow: with a reason"
+
+FRONT = """\
+---
+date: 2018-03
+pseudonym: "A reader"
+consent:
+  status: granted
+  recorded: 2018-04-01
+{extra}---
+
+{body}
+"""
+
+
+def make_testimony(body: str, extra: str = "") -> str:
+    return FRONT.format(body=body, extra=extra)
+
+
+def errors_of(root) -> list[str]:
+    report = build_site(root, write=False)
+    return [d.format() for d in report.diagnostics]
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(f.text, f.what) for f in find_pii([PublicText("body", text, 1)])]
+
+
+@pytest.mark.parametrize("text, expected, what", [
+    ("Write to jane.doe@example.com today.", "jane.doe@example.com", "an email address"),
+    ("Write to jane (at) example (dot) com.", "jane (at) example (dot) com", "an email address"),
+    ("Call +44 20 7946 0958 after six.", "+44 20 7946 0958", "a phone number"),
+    ("Call +1 (555) 123-4567 after six.", "+1 (555) 123-4567", "a phone number"),
+    ("Call 0033 6 12 34 56 78 after six.", "0033 6 12 34 56 78", "a phone number"),
+    ("Call 07946.095.835 after six.", "07946.095.835", "a phone number"),
+    ("See https://example.org/profile/42.", "https://example.org/profile/42", "a web address"),
+    ("See www.example.com, then leave.", "www.example.com", "a web address"),
+    ("See acme-staffing.co.uk for more.", "acme-staffing.co.uk", "a web address"),
+    ("Follow @jane_doe99 for updates.", "@jane_doe99", "a social-media handle"),
+    ("He lived at 221B Baker Street then.", "221B Baker Street", "a street address"),
+    ("Her office: 1600 Pennsylvania Avenue NW.", "1600 Pennsylvania Avenue", "a street address"),
+    ("Meet at 12 rue de la Paix tomorrow.", "12 rue de la Paix", "a street address"),
+    ("Meet at Via Roma 10 tomorrow.", "Via Roma 10", "a street address"),
+    ("Meet at Hauptstraße 5 tomorrow.", "Hauptstraße 5", "a street address"),
+    ("Post it to PO Box 1234, please.", "PO Box 1234", "a street address"),
+    ("London SW1A 1AA is the postcode.", "SW1A 1AA", "a street address"),
+    ("It happened on 12 March 2018.", "12 March 2018", "a date to the day (give the month and year at most)"),
+    ("It happened on the 3rd of May.", "3rd of May", "a date to the day (give the month and year at most)"),
+    ("It happened on March 12, 2018.", "March 12, 2018", "a date to the day (give the month and year at most)"),
+    ("It happened on 2018-03-12.", "2018-03-12", "a date to the day (give the month and year at most)"),
+    ("It happened on 12/03/2018.", "12/03/2018", "a date to the day (give the month and year at most)"),
+    ("It happened on 12.03.2018.", "12.03.2018", "a date to the day (give the month and year at most)"),
+])
+def test_guard_catches(text, expected, what):
+    assert found(text) == [(expected, what)]
+
+
+@pytest.mark.parametrize("text", [
+    "It started in 2017 and went on from 2017-2018, then 2019–2020.",
+    "Between 1998 2004 and 2010 I moved twice.",
+    "In March 2018 and by May 2019 it was over; spring 2020 was calmer.",
+    "At 10.30. 2017 was the year it began.",
+    "It cost £25,000 and 3 of us left; 12 people stayed.",
+    "The #MeToo posts, e.g. on social media, i.e. everywhere.",
+    "In 2017 Times Square was full of people.",
+    "I was 24 and she was 31.",
+    "May I say something? I may.",
+])
+def test_guard_leaves_ordinary_text_alone(text):
+    assert found(text) == []
+
+
+def test_one_finding_per_place():
+    # The email is not also reported as a web address or a handle.
+    assert found("jane@example.com") == [("jane@example.com", "an email address")]
+
+
+def test_body_finding_has_file_and_body_line(site_tree):
+    root = site_tree({"content/testimonies/t.md": make_testimony("First line.\n\nMail me: someone@example.org")})
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:11: error: an email address in the body: 'someone@example.org': {HINT}",
+    ]
+
+
+def test_field_finding_has_the_key_line(site_tree):
+    root = site_tree({"content/testimonies/t.md": make_testimony("Text.", extra='summary: "Call 555 123 4567"\n')})
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:7: error: a phone number in 'summary': '555 123 4567': {HINT}",
+    ]
+
+
+def test_yaml_testimony_body_lines(site_tree):
+    root = site_tree({"content/testimonies/t.yaml": """\
+        date: 2018-03
+        consent: {status: granted, recorded: 2018-04-01}
+        body: |
+          One.
+
+          It was 2018-03-12.
+        """})
+    assert errors_of(root) == [
+        "content/testimonies/t.yaml:6: error: a date to the day (give the month and year at most) "
+        f"in the body: '2018-03-12': {HINT}",
+    ]
+
+
+def test_private_values_are_found_in_public_text(site_tree):
+    extra = ("region: \"near ACME Logistics\"\n"
+             "private:\n"
+             "  name: \"Jane Q. Doe\"\n"
+             "  contact:\n"
+             "    employer: \"Acme Logistics\"\n"
+             "    notes: [\"ok\", \"Harbourside\"]\n")
+    body = "I worked at acme logistics.\nJane Q.\nDoe was my name then. Harbourside-ish counts too, as does harbourside."
+    root = site_tree({"content/testimonies/t.md": make_testimony(body, extra)})
+    what = "a value from this testimony's private: block"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:7: error: {what} in 'region': 'ACME Logistics': {HINT}",
+        f"content/testimonies/t.md:15: error: {what} in the body: 'acme logistics': {HINT}",
+        f"content/testimonies/t.md:16: error: {what} in the body: 'Jane Q. Doe': {HINT}",
+        f"content/testimonies/t.md:17: error: {what} in the body: 'Harbourside': {HINT}",
+        f"content/testimonies/t.md:17: error: {what} in the body: 'harbourside': {HINT}",
+    ]
+
+
+def test_short_private_values_and_word_parts_are_not_matched(site_tree):
+    extra = 'private:\n  initials: "JD"\n  town: "Ely"\n'
+    root = site_tree({"content/testimonies/t.md": make_testimony("JD and Elysium and Ely's neighbour, Ely.", extra)})
+    what = "a value from this testimony's private: block"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Ely': {HINT}",
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Ely': {HINT}",
+    ]
+
+
+def test_redact_names_are_flagged(site_tree):
+    root = site_tree({
+        "content/redact.yaml": 'names: ["Harvey Weinstein", "Jo Bloggs"]\n',
+        "content/testimonies/t.md": make_testimony("I met jo  bloggs at work."),
+    })
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:9: error: a name listed in redact.yaml in the body: 'jo bloggs': {HINT}",
+    ]
+
+
+def test_allow_accepts_the_exact_string_and_reports_it(site_tree, capsys):
+    extra = ('allow:\n'
+             '  - text: "@MeTooMvmt"\n'
+             '    reason: "the public campaign account, reviewed by the editors"\n')
+    root = site_tree({"content/testimonies/t.md": make_testimony("I followed @MeTooMvmt, then @metoomvmt.", extra)})
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:12: error: a social-media handle in the body: '@metoomvmt': {HINT}",
+    ]
+    root.joinpath("content/testimonies/t.md").write_text(make_testimony("I followed @MeTooMvmt.", extra))
+    assert main(["build"]) == 0
+    err = capsys.readouterr().err
+    assert ("allowed: content/testimonies/t.md:8: '@MeTooMvmt' "
+            "(the public campaign account, reviewed by the editors)") in err
+
+
+def test_unused_allowance_is_a_warning(site_tree):
+    extra = 'allow:\n  - {text: "Toronto", reason: "a large city"}\n'
+    root = site_tree({"content/testimonies/t.md": make_testimony("Nothing to see.", extra)})
+    assert errors_of(root) == [
+        "content/testimonies/t.md:8: warning: allow: entry 'Toronto' matches nothing the guard found: remove it "
+        "(it must be the exact text, as quoted in the error it accepts)",
+    ]
+
+
+@pytest.mark.parametrize("allow, message", [
+    ('allow: "Toronto"\n', "'allow' must be a list of entries, e.g. allow: [{text: \"Toronto\", reason: \"a large city, reviewed\"}]"),
+    ('allow:\n  - "Toronto"\n', "'allow' entry 1 must have exactly 'text' (the exact string accepted) and 'reason' (why it is safe)"),
+    ('allow:\n  - {text: "Toronto"}\n', "'allow' entry 1 must have exactly 'text' (the exact string accepted) and 'reason' (why it is safe)"),
+    ('allow:\n  - {text: "Toronto", reason: ""}\n', "'allow[1].reason' is empty: write a value or remove the line"),
+])
+def test_allow_needs_text_and_reason(site_tree, allow, message):
+    root = site_tree({"content/testimonies/t.md": make_testimony("Toronto.", allow)})
+    assert errors_of(root) == [f"content/testimonies/t.md:7: error: {message}"]
+
+
+def test_withdrawn_testimony_is_not_scanned(site_tree):
+    root = site_tree({"content/testimonies/t.md": make_testimony("me@example.org").replace("granted", "withdrawn")})
+    assert errors_of(root) == []
+
+
+def test_draft_and_embargoed_testimonies_are_scanned(site_tree):
+    root = site_tree({
+        "content/testimonies/d.md": make_testimony("me@example.org", "draft: true\n"),
+        "content/testimonies/e.md": make_testimony("me@example.org", "publish_after: 2999-01-01\n"),
+    })
+    assert errors_of(root) == [
+        f"content/testimonies/d.md:10: error: an email address in the body: 'me@example.org': {HINT}",
+        f"content/testimonies/e.md:10: error: an email address in the body: 'me@example.org': {HINT}",
+    ]
+
+
+def test_articles_are_not_scanned(site_tree):
+    root = site_tree({"content/articles/a.md": """\
+        ---
+        title: Report
+        date: 2017-10-05
+        source: A paper
+        ---
+
+        On 5 October 2017, https://example.org published it.
+        """})
+    assert errors_of(root) == []
+
+
+def test_redact_replacements_reach_every_output(site_tree, tmp_path):
+    extra = 'summary: "What happened at Acme Corp"\nprivate:\n  employer: "Acme Corp"\n'
+    root = site_tree({
+        "content/redact.yaml": 'replace:\n  "Acme Corp": "[employer]"\n  "Acme": "[company]"\n',
+        "content/testimonies/t.md": make_testimony("I worked at ACME corp, then Acme\nCorp again, and Acme.", extra),
+    })
+    report = build_site(root, tmp_path / "out")
+    assert report.errors == ()
+    everything = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert b"Acme" not in everything and b"ACME" not in everything
+    page = (tmp_path / "out/testimonies/t/index.html").read_text()
+    assert "I worked at [employer], then [employer] again, and [company]." in page
+    assert "What happened at [employer]" in page
+
+
+@pytest.mark.parametrize("redact, message", [
+    ("- Jo\n", "content/redact.yaml:1: error: redact.yaml must be a mapping with 'names:' and/or 'replace:'"),
+    ("names: Jo Bloggs\n", "content/redact.yaml:1: error: 'names' must be a list, e.g. names: [\"Jane Doe\", \"Acme Corp\"]"),
+    ("names: [Jo Bloggs, J]\n", "content/redact.yaml:1: error: each name must be text of at least 3 characters on one line, got 'J'"),
+    ("replace: {Acme: 7}\n", "content/redact.yaml:1: error: the replacement for 'Acme' must be text on one line, e.g. \"[employer]\""),
+    ("redact: [Jo]\n", "content/redact.yaml:1: error: unknown key 'redact' in redact.yaml; allowed keys: names, replace"),
+    ("names: [Jo Bloggs]\nnames: [Jo]\n", "content/redact.yaml:2: error: duplicate key 'names' (first set on line 1); "
+                                          "YAML would silently keep only the last one"),
+])
+def test_redact_yaml_errors(site_tree, redact, message):
+    root = site_tree({"content/redact.yaml": redact})
+    assert errors_of(root) == [message]
+
+
+def test_demo_content_passes_the_guard():
+    from tests.conftest import PROJECT
+
+    report = build_site(PROJECT, write=False)
+    assert report.errors == ()
