@@ -1,0 +1,268 @@
+"""Canary suite: nothing private, withheld or commented-out reaches any output byte or the build report."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.conftest import build_site
+
+# Every canary holds "canary", so one case-insensitive search finds any of them, however
+# it was escaped: they are ASCII letters and hyphens, the same in HTML, XML, JSON and URLs.
+CANARY = re.compile(rb"[\w-]*canary[\w-]*", re.IGNORECASE)
+# Dates that must never appear: a testimony's day, and consent records.
+SECRET_DATES = (b"2018-03-17", b"17 March", b"2011-07-29", b"2012-08-30")
+
+PUBLISHED_TESTIMONY = """\
+---
+date: 2018-03-17
+pseudonym: "A night-shift nurse"
+region: "Scotland"
+summary: "Published testimony of this suite."
+consent:
+  status: granted
+  recorded: 2011-07-29
+private:
+  name: "Privname-canary Surname-canary"
+  email: "email-canary@example.org"
+  employer: "Employer-canary Holdings"
+  contact:
+    phone: "phone-canary-line"
+    history: ["history-canary-one", {nested: "nested-canary-deep"}]
+  reviewer_notes: "notes-canary: checked twice"
+allow:
+  - text: "@MeTooMvmt"
+    reason: "allow-reason-canary: the public campaign account"
+---
+
+I followed @MeTooMvmt for months.
+
+<!-- comment-canary-block: the reviewer wrote a name here -->
+
+A paragraph with an inline <!-- comment-canary-inline --> comment, and a footnote.[^1]
+
+[^1]: A footnote <!-- comment-canary-footnote --> that stays.
+"""
+
+YAML_TESTIMONY = """\
+date: 2019-05
+consent: {status: granted, recorded: 2012-08-30}
+private:
+  intake: "intake-canary-yaml"
+body: |
+  A published testimony written as YAML.
+
+  <!--
+  comment-canary-multiline
+  -->
+"""
+
+
+def withheld_testimony(label: str, extra: str) -> str:
+    return f"""\
+---
+date: 2018-02
+pseudonym: "pseudonym-canary-{label}"
+region: "region-canary-{label}"
+summary: "summary-canary-{label}"
+editor_note: "note-canary-{label}"
+{extra}
+consent:
+  status: {"withdrawn" if label == "withdrawn" else "granted"}
+  recorded: 2018-02-20
+private:
+  name: "private-canary-{label}"
+---
+
+body-canary-{label}: this text must never be published.
+"""
+
+
+def withheld_article(label: str, extra: str) -> str:
+    return f"""\
+---
+title: "title-canary-{label}"
+date: 2018-01-05
+source: "source-canary-{label}"
+summary: "summary-canary-{label}"
+{extra}
+---
+
+body-canary-{label}
+"""
+
+
+CANARY_SITE = {
+    "content/tags.yaml": "workplace: {label: Workplace}\n",
+    "content/testimonies/published.md": PUBLISHED_TESTIMONY,
+    "content/testimonies/yaml-one.yaml": YAML_TESTIMONY,
+    "content/testimonies/draft-canary.md": withheld_testimony("draft", "draft: true"),
+    "content/testimonies/withdrawn-canary.md": withheld_testimony("withdrawn", ""),
+    "content/testimonies/embargo-canary.md": withheld_testimony("embargoed", "publish_after: 2999-01-01"),
+    "content/articles/public-article.md": """\
+        ---
+        title: "A published article"
+        date: 2017-10-05
+        source: "A newspaper"
+        tags: [workplace]
+        ---
+
+        Commentary. <!-- comment-canary-article -->
+
+        ## Section
+        """,
+    "content/articles/draft-article-canary.md": withheld_article("article-draft", "draft: true"),
+    "content/articles/embargo-article-canary.md": withheld_article("article-embargoed", "publish_after: 2999-01-01"),
+    "content/pages/about.md": """\
+        ---
+        title: About
+        menu: 1
+        ---
+
+        About us. <!-- comment-canary-page -->
+        """,
+    "content/pages/draft-page-canary.md": """\
+        ---
+        title: "title-canary-page-draft"
+        draft: true
+        ---
+
+        body-canary-page-draft
+        """,
+}
+
+
+def all_bytes(path: Path, name: str = "") -> list[tuple[str, bytes]]:
+    """(name, bytes) of every file under path, reading inside zip files too."""
+    if path.is_dir():
+        return [entry for child in sorted(path.rglob("*")) if child.is_file()
+                for entry in all_bytes(child, child.relative_to(path).as_posix())]
+    return _unpack(name or path.name, path.read_bytes())
+
+
+def _unpack(name: str, data: bytes) -> list[tuple[str, bytes]]:
+    found = [(name, data)]
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.namelist():
+                found += _unpack(f"{name}!{member}", archive.read(member))
+    return found
+
+
+def leaks(files: list[tuple[str, bytes]]) -> list[str]:
+    found = []
+    for name, data in files:
+        for needle in CANARY.findall(name.encode()) + CANARY.findall(data):
+            found.append(f"{name}: {needle.decode(errors='replace')}")
+        found += [f"{name}: {date.decode()}" for date in SECRET_DATES if date in data]
+    return found
+
+
+@pytest.fixture
+def canary_site(site_tree):
+    return site_tree(CANARY_SITE)
+
+
+@pytest.mark.parametrize("profile", ["web", "offline"])
+def test_no_canary_in_any_output_file(canary_site, tmp_path, profile):
+    out = tmp_path / f"out-{profile}"
+    report = build_site(canary_site, out, profile=profile)
+    assert report.errors == ()
+    files = all_bytes(out)
+    names = {name for name, _ in files}
+    # The fixture is read: the published items are there, so a clean scan means something.
+    assert {"testimonies/published/index.html", "testimonies/yaml-one/index.html",
+            "articles/public-article/index.html", "about/index.html"} <= names
+    page = next(data for name, data in files if name == "testimonies/published/index.html")
+    assert b"I followed @MeTooMvmt" in page and b'id="fnref:1"' in page
+    assert leaks(files) == []
+
+
+def test_scan_reads_inside_zip_files(tmp_path):
+    """The scanner must see into zips, or the offline bundle would be checked for nothing."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("site/search.js", "var index = ['inner-canary'];")
+    (tmp_path / "bundle.zip").write_bytes(buffer.getvalue())
+    assert leaks(all_bytes(tmp_path)) == ["bundle.zip!site/search.js: inner-canary"]
+
+
+def test_withheld_items_leave_no_trace(canary_site, tmp_path):
+    out = tmp_path / "out"
+    report = build_site(canary_site, out)
+    assert sorted((w.path.relative_to(canary_site).as_posix(), w.reason) for w in report.site.withheld) == [
+        ("content/articles/draft-article-canary.md", "draft"),
+        ("content/articles/embargo-article-canary.md", "embargoed"),
+        ("content/pages/draft-page-canary.md", "draft"),
+        ("content/testimonies/draft-canary.md", "draft"),
+        ("content/testimonies/embargo-canary.md", "embargoed"),
+        ("content/testimonies/withdrawn-canary.md", "consent withdrawn"),
+    ]
+    assert not list(out.rglob("*canary*"))
+
+
+def test_withdrawing_removes_every_file_of_the_earlier_build(site_tree, tmp_path):
+    root = site_tree({"content/testimonies/later-withdrawn.md": withheld_testimony("granted", "")})
+    out = tmp_path / "out"
+    build_site(root, out)
+    assert (out / "testimonies/later-withdrawn/index.html").is_file()
+    assert leaks(all_bytes(out))  # published, so its text is everywhere
+
+    path = root / "content/testimonies/later-withdrawn.md"
+    path.write_text(path.read_text().replace("status: granted", "status: withdrawn"))
+    report = build_site(root, out)
+    assert report.errors == ()
+    assert not (out / "testimonies/later-withdrawn").exists()
+    assert leaks(all_bytes(out)) == []
+    assert not list(tmp_path.glob(".out.*"))  # no staging or retired copy left beside it
+
+
+def test_unknown_fields_stop_the_build_before_anything_is_written(site_tree, tmp_path):
+    root = site_tree({"content/testimonies/t.md": PUBLISHED_TESTIMONY.replace("---\n\n", "secret: \"unknown-canary\"\n---\n\n", 1)})
+    report = build_site(root, tmp_path / "out")
+    assert [d.format() for d in report.errors][0].startswith("content/testimonies/t.md:20: error: unknown field 'secret'")
+    assert not (tmp_path / "out").exists()
+
+
+def _run_cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_report_counts_withheld_items_and_never_quotes_them(canary_site, capsys):
+    code, out, err = _run_cli(capsys, "build", "--out", "site-out")
+    assert code == 0
+    assert "withheld 6 (1 consent withdrawn, 3 draft, 2 embargoed)" in out
+    assert "withheld:" not in err  # paths only with --verbose
+    report = out + err
+    assert CANARY.findall(re.sub(r"allow-reason-canary", "", report).encode()) == []
+
+
+def test_verbose_report_names_withheld_paths_and_reasons_only(canary_site, capsys):
+    code, out, err = _run_cli(capsys, "build", "--out", "site-out", "--verbose")
+    assert code == 0
+    withheld_lines = [line for line in err.splitlines() if line.startswith("withheld:")]
+    assert withheld_lines == [
+        "withheld: content/articles/draft-article-canary.md (draft)",
+        "withheld: content/articles/embargo-article-canary.md (embargoed)",
+        "withheld: content/pages/draft-page-canary.md (draft)",
+        "withheld: content/testimonies/draft-canary.md (draft)",
+        "withheld: content/testimonies/embargo-canary.md (embargoed)",
+        "withheld: content/testimonies/withdrawn-canary.md (consent withdrawn)",
+    ]
+    # Only file names (chosen by editors) appear; nothing from inside the files.
+    without_paths = "\n".join(line for line in (out + err).splitlines() if not line.startswith("withheld:"))
+    assert CANARY.findall(re.sub(r"allow-reason-canary", "", without_paths).encode()) == []
+
+
+def test_report_lists_each_allowance_with_its_reason(canary_site, capsys):
+    code, out, err = _run_cli(capsys, "check")
+    assert code == 0
+    assert "allowed: content/testimonies/published.md:18: '@MeTooMvmt' " \
+           "(allow-reason-canary: the public campaign account)" in err.splitlines()
