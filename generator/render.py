@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import jinja2
+from markupsafe import Markup
 
 from generator import __version__
 from generator.assemble import Site
 from generator.config import PROJECT_TEMPLATES, SiteConfig
 from generator.fields import MONTH_NAMES
 from generator.diagnostics import DiagnosticError, error
-from generator.urls import absolute_url, output_file, relative_link
+from generator.urls import absolute_url, localise_links, output_file, relative_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["url"] = _url
+    env.filters["local_links"] = _local_links
     env.globals["absolute"] = lambda url: absolute_url(config.base_url, url)
     env.filters["long_date"] = lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
     env.filters["atom_date"] = _atom_date
@@ -68,6 +70,14 @@ def _atom_date(item) -> str:
     if item.kind == "testimony":
         return f"{item.date.month_iso}-01T00:00:00Z"
     return f"{item.date.isoformat()}T00:00:00Z"
+
+
+@jinja2.pass_context
+def _local_links(context, body_html: str) -> Markup:
+    """Links written in Markdown bodies, made to work like template links (and from disk)."""
+    if context["absolute_links"]:
+        return Markup(body_html)
+    return Markup(localise_links(body_html, context["page_url"], context["profile"] == "offline"))
 
 
 @jinja2.pass_context
@@ -120,10 +130,13 @@ class SiteRenderer:
         yield self.page("timeline.html", "/timeline/")
         for page in site.pages:
             yield self.page("page.html", page.url, item=page)
-        yield self.page("404.html", "/404.html", absolute_links=self.profile == "web")
-        yield self.page("feed.xml", "/feed.xml", feed_items=site.items[:config.feed_items])
-        yield self.page("sitemap.xml", "/sitemap.xml", urls=self.sitemap_urls())
-        yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
+        if self.profile == "web":
+            # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
+            # and they would point readers of a bundle back to the web host.
+            yield self.page("404.html", "/404.html", absolute_links=True)
+            yield self.page("feed.xml", "/feed.xml", feed_items=site.items[:config.feed_items])
+            yield self.page("sitemap.xml", "/sitemap.xml", urls=self.sitemap_urls())
+            yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
         yield from static_files(self.config)
 
     def sitemap_urls(self) -> tuple[str, ...]:

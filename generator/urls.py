@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import posixpath
+import re
+
+_HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
 
 
 def relative_link(target: str, from_url: str, offline: bool = False) -> str:
@@ -32,3 +35,21 @@ def output_file(url: str) -> str:
 
 def absolute_url(base_url: str, url: str) -> str:
     return base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+def localise_links(body_html: str, page_url: str, offline: bool) -> str:
+    """Rewrite internal links of sanitised body HTML: '/x/' becomes relative, and offline
+    folder links name their index.html. Links to other hosts and fragments stay as they are."""
+
+    def fix(match: re.Match) -> str:
+        href = match.group(2)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^//", href) or not href:
+            return match.group(0)
+        path, hash_mark, fragment = href.partition("#")
+        if path.startswith("/"):
+            href = relative_link(href, page_url, offline)
+        elif offline and (path.endswith("/") or path in (".", "..")):
+            href = path.rstrip("/") + "/index.html" + hash_mark + fragment
+        return match.group(1) + href + match.group(3)
+
+    return _HREF.sub(fix, body_html)

@@ -28,7 +28,7 @@ def build_fixture(name: str, out: Path) -> dict[str, bytes]:
         raise SystemExit("\n".join(d.format() for d in report.errors))
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
             if p.is_file() and not p.relative_to(out).as_posix().startswith(SKIPPED_PREFIXES)
-            and p.name != ".chorus-output"}
+            and p.name not in (".chorus-output", "chorus-manifest.json")}
 
 
 def expected_files(name: str) -> dict[str, bytes]:

@@ -1,0 +1,69 @@
+"""The offline bundle: the offline-profile site in one reproducible zip with a README.txt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from generator.build import BuildReport, build, build_date
+from generator.config import SiteConfig
+
+_ZIP_EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time a zip can hold
+
+
+def bundle_name(config: SiteConfig) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", config.title.lower()).strip("-") or "archive"
+
+
+def default_zip_path(config: SiteConfig) -> Path:
+    return config.root / f"{bundle_name(config)}-offline.zip"
+
+
+def readme_text(config: SiteConfig, built_on: dt.date) -> str:
+    return (
+        f"{config.title}\n{'=' * len(config.title)}\n\n"
+        f"An offline copy of the archive, built on {built_on.isoformat()}.\n\n"
+        "To read it: unzip this file anywhere, open the folder, and open index.html in a web browser.\n"
+        "Everything works from disk, search included; nothing is loaded from the internet.\n\n"
+        f"The archive on the web: {config.base_url}\n"
+    )
+
+
+def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False) -> BuildReport:
+    zip_path = Path(zip_path).resolve()
+    with tempfile.TemporaryDirectory(prefix="chorus-bundle-") as tmp:
+        site_dir = Path(tmp) / "site"
+        report = build(config, site_dir, strict=strict, profile="offline")
+        if report.failed(strict):
+            return report
+        top = bundle_name(config)
+        built_on = build_date()
+        stamp = _zip_time()
+        staging = zip_path.with_name(f".{zip_path.name}.building")
+        zip_path.parent.mkdir(parents=True, exist_ok=True)
+        files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p.name != ".chorus-output")
+        with zipfile.ZipFile(staging, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            _add(archive, f"{top}/README.txt", readme_text(config, built_on).encode(), stamp)
+            for path in files:
+                _add(archive, f"{top}/{path.relative_to(site_dir).as_posix()}", path.read_bytes(), stamp)
+        os.replace(staging, zip_path)
+    return report
+
+
+def _zip_time() -> tuple[int, int, int, int, int, int]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else _ZIP_EPOCH_FLOOR
+    moment = max(moment, _ZIP_EPOCH_FLOOR)
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, stamp) -> None:
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.external_attr = 0o644 << 16  # same permissions whatever the umask
+    info.create_system = 3  # always "Unix", whatever the building machine
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)

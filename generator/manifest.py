@@ -1,0 +1,68 @@
+"""The build manifest (every output file with its hash) and the diff of two builds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from generator import __version__
+from generator.render import Output
+
+MANIFEST_NAME = "chorus-manifest.json"
+
+
+def manifest_output(outputs: Iterable[Output]) -> Output:
+    """Hashes of every other output file; paths and hashes only, so nothing private can be in it."""
+    files = {o.path: hashlib.sha256(o.data).hexdigest() for o in outputs if o.path != MANIFEST_NAME}
+    document = {"generator": f"chorus {__version__}", "files": dict(sorted(files.items()))}
+    return Output(MANIFEST_NAME, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
+
+
+class ManifestError(Exception):
+    pass
+
+
+def read_manifest(path: Path) -> Mapping[str, str]:
+    """Accept a built folder or its manifest file."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        files = document["files"]
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no build manifest here: pass a folder written by `build` or its {MANIFEST_NAME}")
+    except (ValueError, KeyError, TypeError):
+        raise ManifestError(f"{path}: not a Chorus build manifest")
+    return files
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestDiff:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def diff_manifests(old: Mapping[str, str], new: Mapping[str, str]) -> ManifestDiff:
+    return ManifestDiff(
+        added=tuple(sorted(set(new) - set(old))),
+        removed=tuple(sorted(set(old) - set(new))),
+        changed=tuple(sorted(p for p in set(old) & set(new) if old[p] != new[p])),
+    )
+
+
+def page_address(path: str) -> str:
+    """'articles/x/index.html' -> '/articles/x/': how a reader knows the page."""
+    if path == "index.html":
+        return "/"
+    if path.endswith("/index.html"):
+        return "/" + path[: -len("index.html")]
+    return "/" + path
