@@ -13,6 +13,7 @@ from generator.fields import MONTH_NAMES
 from generator.markup import Renderer, plain_text
 from generator.model import Article, Document, Item, Page, Tag, Testimony
 from generator.pii import Allowance
+from generator.related import related_items
 from generator.validate import ValidContent
 
 # First path segments that Chorus itself writes; a page may not take them.
@@ -50,6 +51,7 @@ class Site:
     tag_groups: tuple[TagGroup, ...]
     timeline: tuple[MonthGroup, ...]    # newest first
     withheld: tuple[Withheld, ...]
+    related: Mapping[str, tuple[Item, ...]]  # item URL -> items sharing its tags
     # Reviewed PII-guard exceptions in published testimonies; those of withheld ones are
     # left out, since the report must not quote an item that is not published.
     allowances: tuple[Allowance, ...] = ()
@@ -101,13 +103,15 @@ def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnos
     testimonies = tuple(sorted((d for d in rendered if isinstance(d, Testimony)), key=newest_first, reverse=True))
     pages = tuple(sorted((d for d in rendered if isinstance(d, Page)), key=lambda p: p.slug))
     items = tuple(sorted(articles + testimonies, key=lambda i: (i.sort_key, i.kind), reverse=True))
+    tag_groups = _group_by_tag(items, content.tags)
     site = Site(
         articles=articles,
         testimonies=testimonies,
         pages=pages,
         items=items,
         tags=content.tags,
-        tag_groups=_group_by_tag(items, content.tags),
+        tag_groups=tag_groups,
+        related=related_items(items, tag_groups),
         timeline=_group_by_month(items),
         withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
         allowances=tuple(a for a in content.allowances if a.path in published_paths),

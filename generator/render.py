@@ -15,6 +15,7 @@ from generator.assemble import Site
 from generator.config import PROJECT_TEMPLATES, SiteConfig
 from generator.fields import MONTH_NAMES
 from generator.diagnostics import DiagnosticError, error
+from generator.export import data_files
 from generator.urls import absolute_url, localise_links, output_file, relative_link
 
 
@@ -137,6 +138,7 @@ class SiteRenderer:
             yield self.page("feed.xml", "/feed.xml", feed_items=site.items[:config.feed_items])
             yield self.page("sitemap.xml", "/sitemap.xml", urls=self.sitemap_urls())
             yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
+            yield from (Output(path, data) for path, data in data_files(site, config))
         yield from static_files(self.config)
 
     def sitemap_urls(self) -> tuple[str, ...]:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.bundle import write_bundle
 from generator.cli import main
+from generator.config import load_config
 from tests.conftest import build_site
 
 # Every canary holds "canary", so one case-insensitive search finds any of them, however
@@ -180,6 +182,16 @@ def test_no_canary_in_any_output_file(canary_site, tmp_path, profile):
             "articles/public-article/index.html", "about/index.html"} <= names
     page = next(data for name, data in files if name == "testimonies/published/index.html")
     assert b"I followed @MeTooMvmt" in page and b'id="fnref:1"' in page
+    assert leaks(files) == []
+
+
+def test_no_canary_in_the_offline_bundle(canary_site, tmp_path):
+    config, _ = load_config(canary_site / "site.yaml")
+    zip_path = tmp_path / "bundle.zip"
+    report = write_bundle(config, zip_path)
+    assert report.errors == ()
+    files = all_bytes(tmp_path / "bundle.zip")
+    assert any(name.endswith("testimonies/published/index.html") for name, _ in files)
     assert leaks(files) == []
 
 

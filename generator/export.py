@@ -1,0 +1,75 @@
+"""Data export for researchers: the public metadata of published items as JSON and CSV.
+
+Only the columns named in COLUMNS are written, each taken explicitly from the item; a field
+added to the content model never reaches the export by accident.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Iterator
+
+from generator.assemble import Site
+from generator.config import SiteConfig
+from generator.model import Item
+from generator.urls import absolute_url
+
+COLUMNS = ("kind", "slug", "url", "title", "date", "source", "source_url", "authors", "tags",
+           "content_warnings", "language", "region", "pseudonym", "summary")
+LIST_COLUMNS = ("authors", "tags", "content_warnings")
+CSV_LIST_SEPARATOR = "; "
+
+
+def export_row(item: Item, config: SiteConfig) -> dict:
+    """One item's public metadata; None where a column does not apply to its kind."""
+    is_article = item.kind == "article"
+    row = {
+        "kind": item.kind,
+        "slug": item.slug,
+        "url": absolute_url(config.base_url, item.url),
+        "title": item.title,
+        # Testimonies are dated to the month only, everywhere.
+        "date": item.date.isoformat() if is_article else item.date.month_iso,
+        "source": item.source if is_article else None,
+        "source_url": item.source_url if is_article else None,
+        "authors": list(item.authors) if is_article else [],
+        "tags": list(item.tags),
+        "content_warnings": list(item.content_warnings),
+        "language": item.language,
+        "region": None if is_article else (item.region or None),
+        "pseudonym": None if is_article else item.pseudonym,
+        "summary": item.summary or None,
+    }
+    assert tuple(row) == COLUMNS
+    return row
+
+
+def items_json(site: Site, config: SiteConfig) -> bytes:
+    document = {
+        "archive": config.title,
+        "base_url": config.base_url,
+        "columns": list(COLUMNS),
+        "tags": {tag_id: tag.label for tag_id, tag in sorted(site.tags.items())},
+        "content_warnings": dict(sorted(config.content_warnings.items())),
+        "items": [export_row(item, config) for item in site.items],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def items_csv(site: Site, config: SiteConfig) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for item in site.items:
+        row = export_row(item, config)
+        writer.writerow([CSV_LIST_SEPARATOR.join(row[c]) if c in LIST_COLUMNS else ("" if row[c] is None else row[c])
+                         for c in COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def data_files(site: Site, config: SiteConfig) -> Iterator[tuple[str, bytes]]:
+    """(path, bytes) of /data/items.json and /data/items.csv, newest item first."""
+    yield "data/items.json", items_json(site, config)
+    yield "data/items.csv", items_csv(site, config)
