@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from generator.bundle import write_bundle
 from generator.cli import main
 from generator.config import load_config
-from tests.conftest import build_site
+from tests.conftest import PROJECT, build_site
 
 # Every canary holds "canary", so one case-insensitive search finds any of them, however
 # it was escaped: they are ASCII letters and hyphens, the same in HTML, XML, JSON and URLs.
 CANARY = re.compile(rb"[\w-]*canary[\w-]*", re.IGNORECASE)
 # Dates that must never appear: a testimony's day, and consent records.
+CSP_META = ("<meta http-equiv=\"Content-Security-Policy\" "
+            "content=\"default-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'\">")
 SECRET_DATES = (b"2018-03-17", b"17 March", b"2011-07-29", b"2012-08-30")
 
 PUBLISHED_TESTIMONY = """\
@@ -278,3 +282,89 @@ def test_report_lists_each_allowance_with_its_reason(canary_site, capsys):
     assert code == 0
     assert "allowed: content/testimonies/published.md:18: '@MeTooMvmt' " \
            "(allow-reason-canary: the public campaign account)" in err.splitlines()
+
+
+# ---------------------------------------------------------------------------------------------
+# In the browser: the Content-Security-Policy holds, and no request leaves the machine.
+
+BROWSER_PAGES = ("index.html", "articles/index.html", "testimonies/index.html", "tags/index.html",
+                 "timeline/index.html", "about/index.html", "browse-safely/index.html", "search/index.html",
+                 "404.html")
+
+
+@pytest.fixture(scope="module")
+def offline_demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("offline-demo") / "site"
+    report = build_site(PROJECT, out, profile="offline")
+    assert report.errors == ()
+    return out
+
+
+def browser_pages(site: Path) -> list[str]:
+    """A page of every kind: lists, an article, a testimony, a tag, the pages, search and 404."""
+    chosen = [name for name in BROWSER_PAGES if (site / name).is_file()]
+    for folder in ("articles", "testimonies", "tags"):
+        first = sorted(p for p in (site / folder).glob("*/index.html") if p.parent.name != "page")[0]
+        chosen.append(first.relative_to(site).as_posix())
+    return chosen
+
+
+def visit(page, address: str) -> dict:
+    """Load a page; report CSP violations, requests, and whether its stylesheets and scripts loaded."""
+    requests, finished = [], set()
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("requestfinished", lambda request: finished.add(request.url))
+    page.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                         " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+    page.goto(address, wait_until="load")
+    wanted = page.eval_on_selector_all("link[rel=stylesheet], script[src]", "els => els.map(e => e.href || e.src)")
+    return {
+        "violations": page.evaluate("window.__csp"),
+        "requests": requests,
+        "finished": finished,
+        "not_loaded": [url for url in wanted if url not in finished],
+        "styled": page.evaluate("[...document.querySelectorAll('link[rel=stylesheet]')].every(l => l.sheet !== null)"),
+        "inline_scripts": page.evaluate("[...document.scripts].filter(s => !s.src).length"),
+    }
+
+
+def test_pages_make_no_request_to_another_host(demo_site, serve_dir, page):
+    base = serve_dir(demo_site)
+    for name in browser_pages(demo_site):
+        seen = visit(page, base + name)
+        foreign = [url for url in seen["requests"] if urlsplit(url).hostname not in ("127.0.0.1", "localhost")]
+        assert foreign == [], name
+        assert seen["violations"] == [], name
+        assert seen["not_loaded"] == [] and seen["styled"], name
+        assert seen["inline_scripts"] == 0, name
+
+
+def test_csp_lets_the_offline_bundle_load_from_disk(offline_demo, page):
+    # Chromium gives file: pages an opaque origin, yet 'self' still matches files beside and
+    # above the page, so one policy serves the web and the bundle read from disk.
+    for name in browser_pages(offline_demo):
+        seen = visit(page, (offline_demo / name).as_uri())
+        assert [url for url in seen["requests"] if not url.startswith("file:")] == [], name
+        assert seen["violations"] == [], name
+        assert seen["not_loaded"] == [] and seen["styled"], name
+
+
+def test_csp_blocks_inline_script_and_foreign_hosts(demo_site, serve_dir, page, tmp_path):
+    """The policy is live: a page that sneaks in an inline script or a remote image is stopped."""
+    planted = tmp_path / "planted"
+    shutil.copytree(demo_site, planted)
+    html_path = planted / "about/index.html"
+    html_path.write_text(html_path.read_text().replace(
+        "</main>", "<script>document.title='ran'</script><img src='http://198.51.100.7/p.gif'></main>"))
+    seen = visit(page, serve_dir(planted) + "about/index.html")
+    assert page.title() != "ran"
+    # Playwright reports the attempt, then its failure: the request never reaches the network.
+    assert "http://198.51.100.7/p.gif" not in seen["finished"]
+    assert sorted(v.split()[0] for v in seen["violations"]) == ["img-src", "script-src-elem"]
+
+
+def test_every_page_has_the_csp_and_referrer_policy(demo_site):
+    for path in sorted(demo_site.rglob("*.html")):
+        text = path.read_text()
+        assert CSP_META in text, path
+        assert '<meta name="referrer" content="no-referrer">' in text, path
