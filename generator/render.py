@@ -16,6 +16,7 @@ from generator.config import PROJECT_TEMPLATES, SiteConfig
 from generator.fields import MONTH_NAMES
 from generator.diagnostics import DiagnosticError, error
 from generator.export import data_files
+from generator.search import search_outputs
 from generator.urls import absolute_url, localise_links, output_file, relative_link
 
 
@@ -131,6 +132,7 @@ class SiteRenderer:
         yield self.page("timeline.html", "/timeline/")
         for page in site.pages:
             yield self.page("page.html", page.url, item=page)
+        yield from search_outputs(self)
         if self.profile == "web":
             # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
             # and they would point readers of a bundle back to the web host.
