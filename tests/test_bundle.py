@@ -70,7 +70,7 @@ def check_links(site: Path, offline: bool, own_host: str) -> list[str]:
         else:
             continue
         for link in links:
-            if offline and link.startswith(own_host) and "web-address" not in text.split(link)[0][-200:]:
+            if offline and link.startswith(own_host) and "web-address" not in text.split(f'href="{link}"')[0][-200:]:
                 problems.append(f"{page.relative_to(site)}: absolute link {link} back to the web host")
             target = internal_target(site, page, link, offline)
             if target is not None and not target.is_file():
