@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,9 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]]+"
                  r"|\bwww\.[^\s<>()\[\]]+"
                  rf"|(?<![\w@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/[^\s<>()\[\]]*)?(?![\w-])")
+# Cheap tests that let most texts skip the slower patterns (these start at every word).
+_EMAIL_HINT = re.compile(r"@|[\[(][ \t]*at[ \t]*[\])]", re.IGNORECASE)
+_URL_HINT = re.compile(rf"://|www\.|\.(?:{_TLDS})\b")
 HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 PHONE = re.compile(r"(?<![\w+/.-])(?:\+[ \t]?)?(?:\(\d{1,5}\)[ \t]?|\d{1,5})"
                    r"(?:[ .\-]?(?:\(\d{1,5}\)|\d{1,5})){1,7}(?![\w/]|[.-]\d)")
@@ -106,6 +110,7 @@ class Redactions:
         return text
 
 
+@functools.lru_cache(maxsize=4096)
 def phrase_pattern(phrase: str) -> re.Pattern:
     """The phrase as whole words, any case, with any run of spaces or a line break between words."""
     words = phrase.split()
@@ -209,9 +214,10 @@ def _matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...])
     for name in names:
         for match in phrase_pattern(name).finditer(text):
             yield match.start(), match.end(), "a name listed in redact.yaml"
-    for match in EMAIL.finditer(text):
+    has_at = _EMAIL_HINT.search(text) is not None
+    for match in EMAIL.finditer(text) if has_at else ():
         yield match.start(), match.end(), "an email address"
-    for match in URL.finditer(text):
+    for match in URL.finditer(text) if _URL_HINT.search(text) else ():
         end = match.end()
         while end > match.start() and text[end - 1] in _TRAILING:
             end -= 1
@@ -226,7 +232,7 @@ def _matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...])
         for match in pattern.finditer(text):
             if not _is_year_phrase(text, match):
                 yield match.start(), match.end(), "a street address"
-    for match in HANDLE.finditer(text):
+    for match in HANDLE.finditer(text) if has_at else ():
         yield match.start(), match.end(), "a social-media handle"
 
 

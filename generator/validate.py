@@ -126,6 +126,8 @@ def _guard_testimony(raw: RawDocument, redactions: pii.Redactions):
     ones are, so that they are safe on the day they go out.
     """
     data = raw.front.data
+    if not isinstance(data, dict):
+        return raw, [], ()  # the schema check reports front matter that is not a mapping
     public = {key: redactions.apply(data[key]) for key in TESTIMONY_PUBLIC_TEXT if isinstance(data.get(key), str)}
     body = redactions.apply(raw.body)
     redacted = replace(raw, front=replace(raw.front, data={**data, **public}), body=body)

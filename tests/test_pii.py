@@ -249,3 +249,9 @@ def test_demo_content_passes_the_guard():
 
     report = build_site(PROJECT, write=False)
     assert report.errors == ()
+
+
+def test_front_matter_that_is_not_a_mapping_is_reported_once(site_tree):
+    root = site_tree({"content/testimonies/t.md": "---\n- a list\n---\n\nText with me@example.org\n"})
+    assert errors_of(root) == [
+        "content/testimonies/t.md:2: error: the front matter must be a mapping of 'field: value' lines"]
