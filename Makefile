@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Test tools from npm (axe-core, the Nu HTML checker), pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check clean golden bench
+.PHONY: site test check clean golden bench serve
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 site: $(STAMP)
 	$(PY) -m generator build
@@ -18,7 +24,11 @@ site: $(STAMP)
 check: $(STAMP)
 	$(PY) -m generator check
 
-test: $(STAMP)
+# Live preview for editors: rebuilds and reloads the page when a file is saved.
+serve: $(STAMP)
+	$(PY) -m generator serve
+
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 # Regenerate the golden files of tests/fixtures/*/expected after an intended output change.

@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.assemble import Site, assemble
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
+from generator.progress import Progress
 from generator.manifest import manifest_output
 from generator.render import SiteRenderer
 from generator.sources import discover
@@ -53,16 +54,19 @@ def build_date() -> dt.date:
 
 
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
-          profile: str = "web", today: dt.date | None = None) -> BuildReport:
+          profile: str = "web", today: dt.date | None = None, progress: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
     out_dir = Path(out_dir or config.output_dir)
     diagnostics: list[Diagnostic] = []
+    progress = progress or Progress()
 
     def report(site=None, written=0, rendered=0) -> BuildReport:
+        progress.finish()
         ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
         return BuildReport(ordered, site, written, rendered, out_dir if written else None,
                            time.perf_counter() - started)
 
+    progress.stage("reading and checking content")
     sources, problems = discover(config)
     diagnostics.extend(problems)
     content, problems = validate(sources, config)
@@ -74,9 +78,10 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     try:
         if write:
             check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir))
-        outputs = list(SiteRenderer(config, site, profile).outputs())
+        outputs = list(progress.count(SiteRenderer(config, site, profile).outputs(), "rendering"))
         outputs.append(manifest_output(outputs))
         pages = sum(1 for o in outputs if o.path.endswith(".html"))
+        progress.stage("writing")
         written = write_outputs(outputs, out_dir) if write else 0
     except DiagnosticError as exc:
         diagnostics.extend(exc.diagnostics)

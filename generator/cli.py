@@ -12,6 +12,7 @@ from generator.bundle import default_zip_path, write_bundle
 from generator.manifest import ManifestError, diff_manifests, page_address, read_manifest
 from generator.config import load_config
 from generator.diagnostics import display_path
+from generator.progress import for_stderr as progress_for_stderr
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -40,6 +41,16 @@ def make_parser() -> argparse.ArgumentParser:
     diff_cmd = commands.add_parser("diff", help="list pages added, removed and changed between two builds")
     diff_cmd.add_argument("old", type=Path, metavar="OLD", help="a built folder, or its chorus-manifest.json")
     diff_cmd.add_argument("new", type=Path, metavar="NEW", help="a built folder, or its chorus-manifest.json")
+    serve_cmd = commands.add_parser("serve", help="preview the site on this computer; it rebuilds and reloads when you save")
+    serve_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
+                           help="site config file (default: ./site.yaml)")
+    serve_cmd.add_argument("--port", type=int, default=8000, metavar="N", help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+
+    new_cmd = commands.add_parser("new", help="write a new article or testimony file with every field, ready to fill in")
+    new_cmd.add_argument("kind", choices=("article", "testimony"), help="what to create")
+    new_cmd.add_argument("title", nargs="?", help="the article's title (its file name is made from it)")
+    new_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
+                         help="site config file (default: ./site.yaml)")
     return parser
 
 
@@ -65,7 +76,7 @@ def run_build(args, write: bool = True) -> int:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
     report = build(config, args.out if write else None, write=write, strict=args.strict,
-                   profile=getattr(args, "profile", "web"))
+                   profile=getattr(args, "profile", "web"), progress=progress_for_stderr())
     print_report(report, args, write)
     return EXIT_CONTENT if report.failed(args.strict) else EXIT_OK
 
@@ -126,9 +137,34 @@ def run_diff(args) -> int:
     return EXIT_OK
 
 
+def run_serve(args) -> int:
+    from generator.serve import serve
+
+    return serve(args.config, args.port)
+
+
+def run_new(args) -> int:
+    from generator.scaffold import new_item
+
+    if args.kind == "article" and not (args.title or "").strip():
+        print('give the article\'s title: python -m generator new article "Title"', file=sys.stderr)
+        return EXIT_USAGE
+    config, problems = load_config(args.config)
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_CONTENT
+    path = new_item(config, args.kind, args.title)
+    print(display_path(path))
+    print("fill in the required fields and the text, then run: python -m generator check", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS = {
     "build": run_build,
     "check": lambda args: run_build(args, write=False),
+    "serve": run_serve,
+    "new": run_new,
     "bundle": run_bundle,
     "diff": run_diff,
 }

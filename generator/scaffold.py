@@ -1,0 +1,135 @@
+"""Scaffolding for editors: a new article or testimony file with every field and its format."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from generator.config import SiteConfig
+
+_NUMBERED = re.compile(r"^([a-z]*)(\d+)$")
+
+ARTICLE_TEMPLATE = """\
+---
+# Fill in every field marked "required", write the text below the closing ---,
+# then run: python -m generator check
+# Headline of our entry (text). Required.
+title: {title}
+# Date the original piece was published, YYYY-MM-DD, e.g. 2017-10-05. Required.
+date:
+# Name of the publication, e.g. "The New York Times". Required.
+source: ""
+# Link to the original piece, starting with https:// or http://.
+source_url:
+# Authors of the original piece, e.g. ["Jodi Kantor", "Megan Twohey"].
+authors: []
+# Tag ids from content/tags.yaml, e.g. [workplace, media].
+tags: []
+# One or two sentences for lists, search and the feed.
+summary:
+# Language of this entry when not the site's, as a BCP 47 tag: fr, es, pt-BR.
+language:
+# Content warnings, ids from content_warnings in site.yaml, e.g. [sexual-assault].
+content_warnings: []
+# true shows it on the home page.
+featured: false
+# A note from the editors, shown above the text.
+editor_note:
+# true keeps it out of the site (nothing is published while it is a draft).
+draft: false
+# Embargo: not published before this date, YYYY-MM-DD.
+publish_after:
+---
+"""
+
+TESTIMONY_TEMPLATE = """\
+---
+# Fill in every field marked "required", write the testimony below the closing ---,
+# then run: python -m generator check
+# When it was shared, YYYY-MM (e.g. 2018-03). Only the month and year are ever shown. Required.
+date:
+# Consent of the person who shared it. Required.
+consent:
+  # granted or withdrawn. Only "granted" testimonies are published.
+  status:
+  # The day consent was recorded, YYYY-MM-DD.
+  recorded:
+# Name shown with the testimony; never a real name.
+pseudonym: "Anonymous"
+# Coarse region only, such as a country, in quotes: "Canada".
+region:
+# Tag ids from content/tags.yaml, e.g. [workplace].
+tags: []
+# One or two sentences for lists and search; no names, places or dates.
+summary:
+# Language when not the site's, as a BCP 47 tag: fr, es, pt-BR.
+language:
+# Content warnings, ids from content_warnings in site.yaml, e.g. [sexual-harassment].
+content_warnings: []
+# A note from the editors, shown above the text.
+editor_note:
+# true keeps it out of the site; set it to false once the testimony is reviewed.
+draft: true
+# Embargo: not published before this date, YYYY-MM-DD.
+publish_after:
+# Editorial records, e.g. intake_ref: "INT-2018-004". Checked, never published.
+private: {{}}
+# Reviewed exceptions to the privacy check, e.g. [{{text: "Toronto", reason: "a large city"}}].
+allow: []
+---
+"""
+
+
+def slugify(title: str) -> str:
+    """Lower-case ASCII letters, digits and hyphens: 'Ça, c'est #MeToo!' -> 'ca-c-est-metoo'."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "untitled"
+
+
+def _taken(folder: Path) -> set[str]:
+    return {p.stem for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+
+
+def free_slug(folder: Path, title: str) -> str:
+    base, taken = slugify(title), _taken(folder)
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def next_testimony_id(folder: Path) -> str:
+    """The next number in the folder's pattern (t009 -> t010); t001 in an empty folder."""
+    numbered = [m for m in (_NUMBERED.match(name) for name in _taken(folder)) if m]
+    if not numbered:
+        return "t001"
+    prefix = Counter(m.group(1) for m in numbered).most_common(1)[0][0]
+    same = [m for m in numbered if m.group(1) == prefix]
+    width = max(len(m.group(2)) for m in same)
+    taken = _taken(folder)
+    number = max(int(m.group(2)) for m in same) + 1
+    while f"{prefix}{number:0{width}d}" in taken:
+        number += 1
+    return f"{prefix}{number:0{width}d}"
+
+
+def _yaml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_item(config: SiteConfig, kind: str, title: str | None = None) -> Path:
+    """Write the new file and return its path; never overwrites a file."""
+    if kind == "article":
+        folder = config.content_dir / "articles"
+        path = folder / f"{free_slug(folder, title or 'untitled')}.md"
+        text = ARTICLE_TEMPLATE.format(title=_yaml_string(title or ""))
+    else:
+        folder = config.content_dir / "testimonies"
+        path = folder / f"{next_testimony_id(folder)}.md"
+        text = TESTIMONY_TEMPLATE.format()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as file:
+        file.write(text)
+    return path

@@ -1,0 +1,154 @@
+"""Live preview: build into a private folder, serve it on 127.0.0.1, rebuild when a source changes."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.build import build
+from generator.config import PROJECT_TEMPLATES, load_config
+from generator.diagnostics import display_path
+
+POLL_SECONDS = 0.3
+RELOAD_SCRIPT = Path(__file__).with_name("preview.js")
+RELOAD_TAG = b'<script src="/__chorus/reload.js"></script>'
+
+
+class Preview:
+    """The preview's state: where the site is, which build it is, and what went wrong."""
+
+    def __init__(self, config_path: Path, out_dir: Path):
+        self.config_path = Path(config_path)
+        self.out_dir = out_dir
+        self.version = 0
+        self.errors: tuple[str, ...] = ()
+        self.watched_roots: tuple[Path, ...] = (self.config_path.parent / "content", self.config_path.parent / "templates")
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        config, problems = load_config(self.config_path)
+        lines: list[str]
+        if config is None:
+            lines = [p.format() for p in problems]
+        else:
+            self.watched_roots = (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
+            report = build(config, self.out_dir)
+            for diagnostic in report.warnings:
+                print(diagnostic.format(), file=sys.stderr)
+            lines = [d.format() for d in report.errors]
+        for line in lines:
+            print(line, file=sys.stderr)
+        if lines:
+            print(f"{len(lines)} error(s): the preview shows the last good build", file=sys.stderr, flush=True)
+        else:
+            print(f"rebuilt in {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+        with self.lock:
+            self.errors = tuple(lines)
+            self.version += 1
+
+    def snapshot(self) -> dict[Path, tuple[int, int]]:
+        """Modification time and size of every watched file; a change in either means rebuild."""
+        state: dict[Path, tuple[int, int]] = {}
+        for root in (*self.watched_roots, self.config_path):
+            paths = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
+            for path in paths:
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                if path.is_file():
+                    state[path] = (stat.st_mtime_ns, stat.st_size)
+        return state
+
+    def watch(self, stop: threading.Event) -> None:
+        before = self.snapshot()
+        while not stop.wait(POLL_SECONDS):
+            now = self.snapshot()
+            if now != before:
+                changed = sorted({*now, *before} - {p for p in now if before.get(p) == now[p]})
+                print(f"changed: {', '.join(display_path(p) for p in changed[:3])}"
+                      f"{' ...' if len(changed) > 3 else ''}", file=sys.stderr, flush=True)
+                self.rebuild()
+                before = self.snapshot()
+
+
+class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site, with the reload script added to each HTML page, and the preview's state."""
+
+    def __init__(self, *args, preview: Preview, **kwargs):
+        self.preview = preview
+        super().__init__(*args, directory=str(preview.out_dir), **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path = urlsplit(self.path).path
+        if path == "/__chorus/version":
+            return self.send_bytes(str(self.preview.version).encode(), "text/plain; charset=utf-8")
+        if path == "/__chorus/errors":
+            return self.send_bytes(json.dumps(list(self.preview.errors)).encode(), "application/json")
+        if path == "/__chorus/reload.js":
+            return self.send_bytes(RELOAD_SCRIPT.read_bytes(), "text/javascript; charset=utf-8")
+        file = Path(self.translate_path(self.path))
+        if file.is_dir() and path.endswith("/"):
+            file = file / "index.html"
+        if file.suffix == ".html" and file.is_file():
+            return self.send_bytes(with_reload_script(file.read_bytes()), "text/html; charset=utf-8")
+        if not file.exists():
+            missing = self.preview.out_dir / "404.html"
+            page = missing.read_bytes() if missing.is_file() else b"<!doctype html><title>Preview</title><body><p>Not built yet.</p></body>"
+            return self.send_bytes(with_reload_script(page), "text/html; charset=utf-8", status=404)
+        return super().do_GET()
+
+    def send_bytes(self, data: bytes, content_type: str, status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def with_reload_script(html: bytes) -> bytes:
+    head, body_end, tail = html.rpartition(b"</body>")
+    return head + RELOAD_TAG + body_end + tail if body_end else html + RELOAD_TAG
+
+
+def serve(config_path: Path, port: int) -> int:
+    """Run until interrupted; returns an exit code."""
+    workdir = Path(tempfile.mkdtemp(prefix="chorus-preview-"))
+    preview = Preview(config_path, workdir / "site")
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(PreviewHandler, preview=preview))
+    except OSError as exc:
+        shutil.rmtree(workdir, ignore_errors=True)
+        print(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; choose another port with --port", file=sys.stderr)
+        return 2
+    server.daemon_threads = True
+    preview.rebuild()
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher.start()
+    print(f"Preview at http://127.0.0.1:{server.server_address[1]}/ (it rebuilds when you save; Ctrl+C stops it)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("preview stopped", file=sys.stderr)
+    finally:
+        stop.set()
+        server.server_close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0

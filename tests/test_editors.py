@@ -1,0 +1,170 @@
+"""Editors' tools: scaffolding, build progress, and the live preview in a real browser."""
+
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from generator.progress import Progress, TerminalProgress
+from generator.scaffold import next_testimony_id, slugify
+from tests.conftest import PROJECT
+
+ARTICLE = "---\ntitle: Hello\ndate: 2017-10-05\nsource: The Paper\n---\nFirst text.\n"
+
+
+def run(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("Hello", "hello"),
+    ("Ça, c'est #MeToo!", "ca-c-est-metoo"),
+    ("  ", "untitled"),
+    ("Weinstein: the 2017 reports", "weinstein-the-2017-reports"),
+])
+def test_slugify(title, slug):
+    assert slugify(title) == slug
+
+
+@pytest.mark.parametrize("existing, expected", [
+    ([], "t001"),
+    (["t001.md", "t002.yaml", "t009.md"], "t010"),
+    (["0041.md", "0042.md"], "0043"),
+    (["t1.md", "t2.md", "about-me.md"], "t3"),
+])
+def test_next_testimony_id_follows_the_folder_pattern(tmp_path, existing, expected):
+    for name in existing:
+        (tmp_path / name).write_text("x")
+    assert next_testimony_id(tmp_path) == expected
+
+
+def test_new_article_then_check_after_filling_the_required_fields(site_tree, tmp_path):
+    site_tree({"content/articles/hello.md": ARTICLE})
+    result = run("new", "article", "Hello", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "content/articles/hello-2.md"
+    path = tmp_path / "content/articles/hello-2.md"
+    text = path.read_text(encoding="utf-8")
+    for field in ("title", "date", "source", "source_url", "authors", "tags", "summary", "language",
+                  "content_warnings", "featured", "editor_note", "draft", "publish_after"):
+        assert re.search(rf"^# .+\n{field}:", text, re.M), f"{field} has no comment above it"
+    unfilled = run("check", cwd=tmp_path)
+    assert unfilled.returncode == 1
+    assert "content/articles/hello-2.md:7: error: 'date' must be a date written YYYY-MM-DD" in unfilled.stderr
+    text = text.replace("date:\n", "date: 2018-01-02\n", 1).replace('source: ""', 'source: "The Paper"')
+    path.write_text(text + "Our summary of the piece.\n", encoding="utf-8")
+    filled = run("check", cwd=tmp_path)
+    assert filled.returncode == 0, filled.stderr
+    assert "checked 2 articles" in filled.stdout
+
+
+def test_new_testimony_then_check_after_filling_the_required_fields(site_tree, tmp_path):
+    site_tree({})
+    result = run("new", "testimony", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / result.stdout.strip()
+    assert path == tmp_path / "content/testimonies/t001.md"
+    assert run("check", cwd=tmp_path).returncode == 1
+    text = path.read_text(encoding="utf-8")
+    text = (text.replace("\ndate:\n", "\ndate: 2018-03\n").replace("  status:\n", "  status: granted\n")
+            .replace("  recorded:\n", "  recorded: 2018-04-01\n"))
+    path.write_text(text + "What I want others to know.\n", encoding="utf-8")
+    filled = run("check", cwd=tmp_path)
+    assert filled.returncode == 0, filled.stderr
+    assert "withheld 1 (1 draft)" in filled.stdout  # a new testimony stays a draft until reviewed
+    assert run("new", "testimony", cwd=tmp_path).stdout.strip() == "content/testimonies/t002.md"
+
+
+def test_new_article_needs_a_title(site_tree, tmp_path):
+    site_tree({})
+    result = run("new", "article", cwd=tmp_path)
+    assert result.returncode == 2 and "new article \"Title\"" in result.stderr
+
+
+def test_built_pages_never_carry_the_preview_script(demo_site):
+    assert not [p for p in demo_site.rglob("*.html") if "__chorus" in p.read_text(encoding="utf-8")]
+
+
+def test_progress_shows_on_a_terminal_and_clears_its_line():
+    stream = io.StringIO()
+    progress = TerminalProgress(stream, delay=0, interval=0)
+    progress.stage("reading")
+    assert list(progress.count(iter("abc"), "rendering")) == ["a", "b", "c"]
+    progress.finish()
+    assert stream.getvalue() == ("\r\033[Kreading ...\r\033[Krendering: 1 files\r\033[Krendering: 2 files"
+                                 "\r\033[Krendering: 3 files\r\033[K")
+
+
+def test_progress_is_silent_for_short_builds_and_off_a_terminal(site_tree, tmp_path):
+    stream = io.StringIO()
+    progress = TerminalProgress(stream, delay=60)
+    progress.stage("reading")
+    list(progress.count(range(5), "rendering"))
+    progress.finish()
+    assert stream.getvalue() == ""
+    assert list(Progress().count([1, 2], "x")) == [1, 2]
+    site_tree({"content/articles/a.md": ARTICLE})
+    assert "\r" not in run("build", cwd=tmp_path).stderr
+
+
+# The live preview, in a real browser.
+
+def start_preview(cwd):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    log = open(cwd / "preview.log", "w+")
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=log, text=True)
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    if not match:
+        process.kill()
+        log.seek(0)
+        pytest.fail(f"serve did not start: {line!r} {log.read()}")
+    return process, match.group(0)
+
+
+def wait_until(check, what, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception:  # the page may be reloading
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting until {what}")
+
+
+def test_serve_reloads_on_change_shows_errors_and_recovers(site_tree, tmp_path, page):
+    site_tree({"content/articles/a.md": ARTICLE})
+    process, base = start_preview(tmp_path)
+    try:
+        page.goto(base + "articles/a/")
+        assert page.text_content("h1") == "Hello"
+        assert page.locator("#chorus-preview-errors").count() == 0
+        source = tmp_path / "content/articles/a.md"
+
+        source.write_text(ARTICLE.replace("title: Hello", "title: Hello again"), encoding="utf-8")
+        wait_until(lambda: page.text_content("h1") == "Hello again", "the page reloads with the new title")
+
+        source.write_text(ARTICLE.replace("date: 2017-10-05", "date: 2017-13-05"), encoding="utf-8")
+        wait_until(lambda: page.locator("#chorus-preview-errors").count() == 1, "the error overlay shows")
+        overlay = page.text_content("#chorus-preview-errors")
+        assert "content/articles/a.md:3: error: 'date' must be a date written YYYY-MM-DD, got '2017-13-05'" in overlay
+        assert page.text_content("h1") == "Hello again"  # the last good build stays readable
+        assert process.poll() is None
+
+        source.write_text(ARTICLE.replace("title: Hello", "title: Fixed"), encoding="utf-8")
+        wait_until(lambda: page.text_content("h1") == "Fixed", "the fixed page reloads")
+        assert page.locator("#chorus-preview-errors").count() == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    log = (tmp_path / "preview.log").read_text()
+    assert "content/articles/a.md:3: error:" in log and "rebuilt in" in log
