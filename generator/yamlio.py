@@ -14,6 +14,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
+_PLAIN_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float")}
 
 
 class YamlTimestamp(str):
@@ -87,6 +89,9 @@ class _Builder:
             self.problems.append(YamlProblem(self.lines[path], "YAML aliases (*name) are not allowed: write the value out in full"))
             return None
         self.seen.add(id(node))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTIONS:
+            self.problems.append(YamlProblem(self.line_of(node), f"unsupported YAML tag {node.tag!r}: use plain values"))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -118,6 +123,9 @@ class _Builder:
             return node.value
         if node.tag == _TIMESTAMP:
             return YamlTimestamp(node.value)
+        if node.tag not in _PLAIN_SCALARS:
+            self.problems.append(YamlProblem(self.line_of(node), f"unsupported YAML tag {node.tag!r}: use plain values"))
+            return None
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError:

@@ -26,6 +26,10 @@ def diagnostics(root) -> list[str]:
      "content/testimonies/t.md:4: error: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system': use plain values"),
     ("private:\n  x: !!python/object/new:os.system ''\n",
      "content/testimonies/t.md:5: error: unsupported YAML tag 'tag:yaml.org,2002:python/object/new:os.system': use plain values"),
+    ("tags: !!python/object/apply:os.system [ls]\n",
+     "content/testimonies/t.md:4: error: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system': use plain values"),
+    ("summary: !!binary aGk=\n",
+     "content/testimonies/t.md:4: error: unsupported YAML tag 'tag:yaml.org,2002:binary': use plain values"),
 ])
 def test_front_matter_hazard(site_tree, front, message):
     root = site_tree({"content/testimonies/t.md": f"{TESTIMONY_HEAD}{front}---\n\nText.\n"})
@@ -47,8 +51,9 @@ def test_python_tags_never_run(site_tree, tmp_path):
     marker = tmp_path / "owned"
     root = site_tree({"content/testimonies/t.md":
                       f"{TESTIMONY_HEAD}summary: !!python/object/apply:os.system ['touch {marker}']\n---\n\nText.\n"})
-    # The tag is on a list, which is read as a plain list; nothing is ever constructed or run.
-    assert diagnostics(root) == ["content/testimonies/t.md:4: error: 'summary' must be text; got a list"]
+    # The tag is on a list: it is refused, and nothing is ever constructed or run.
+    assert diagnostics(root) == ["content/testimonies/t.md:4: error: unsupported YAML tag "
+                                 "'tag:yaml.org,2002:python/object/apply:os.system': use plain values"]
     assert not marker.exists()
 
 
