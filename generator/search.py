@@ -14,12 +14,15 @@ Layout under search/ (doc ids are positions in ``site.items``, newest first):
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import multiprocessing
 import os
 import re
 import unicodedata
+from collections import defaultdict
+from operator import sub
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
@@ -112,22 +115,22 @@ def query_tokens(text: str) -> list[str]:
     return [t for t in _TOKEN_RE.findall(folded) if len(t) <= MAX_TOKEN_LENGTH]
 
 
-def index_tokens(text: str) -> tuple[list[tuple[str, int]], int]:
-    """(term, position) pairs of text and its length in words.
+def index_tokens(text: str) -> tuple[list[str], list[tuple[str, int]], int]:
+    """The words of text, extra (joined term, position) pairs, and the length in words.
 
     A joined spelling is added at the position of its last word, so "me too" is found both as
     the two words and as "metoo"; search.js lets a phrase step over a joined term's words.
     """
     folded = normalise(text)
     words = [t for t in _TOKEN_RE.findall(folded) if len(t) <= MAX_TOKEN_LENGTH]
-    pairs = list(zip(words, range(len(words))))
+    joined_pairs = []
     for _pattern, spaced_pattern, join_words, joined in _JOIN_RES:
         if join_words[-1] not in folded:
             continue
         spaced = " ".join(words)
         for match in spaced_pattern.finditer(spaced):
-            pairs.append((joined, spaced.count(" ", 0, match.start()) + len(join_words) - 1))
-    return pairs, len(words)
+            joined_pairs.append((joined, spaced.count(" ", 0, match.start()) + len(join_words) - 1))
+    return words, joined_pairs, len(words)
 
 
 def term_order(term: str) -> bytes:
@@ -150,6 +153,7 @@ def encode_number(value: int) -> str:
 
 
 _SMALL = tuple(encode_number(v) for v in range(4096))
+_ONE_PLACE = tuple(_SMALL[1] + _SMALL[v] for v in range(4096))  # one position, the common case
 
 
 def encode(value: int) -> str:
@@ -215,31 +219,45 @@ class TermBlock:
 
 
 def invert_block(start: int, documents: Sequence[tuple[str, ...]], averages: tuple[float, ...]) -> dict[str, TermBlock]:
-    """Invert documents numbered from start; blocks are independent so they can run in parallel."""
-    postings: dict[str, list[tuple[int, int, str]]] = {}
+    """Invert documents numbered from start; blocks are independent so they can run in parallel.
+
+    This loop runs once per word of the archive, so it trades some beauty for speed: small
+    numbers come from a precomputed table and gaps are computed with map().
+    """
+    small, one_place = _SMALL, _ONE_PLACE
+    body = len(FIELDS) - 1
+    postings: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for doc_id, fields in enumerate(documents, start):
-        offset, positions, bounds, norms = 0, {}, [], []
+        offset, positions = 0, defaultdict(list)
+        outside_body: dict[str, list] = {}  # term -> [weighted frequency, positions] in title, tags...
         for index, text in enumerate(fields):
-            pairs, length = index_tokens(text) if text else ((), 0)
-            for term, position in pairs:
-                positions.setdefault(term, []).append(position + offset)
-            bounds.append(offset)
-            norms.append(FIELD_WEIGHTS[index] / (1 - FIELD_B[index] + FIELD_B[index] * length / averages[index]))
+            words, joined, length = index_tokens(text) if text else ((), (), 0)
+            norm = TF_SCALE * FIELD_WEIGHTS[index] / (1 - FIELD_B[index] + FIELD_B[index] * length / averages[index])
+            for position, term in enumerate(words, offset):
+                positions[term].append(position)
+            for term, position in joined:
+                positions[term].append(position + offset)
+                positions[term].sort()
+            if index != body:
+                for term in itertools.chain(words, (term for term, _position in joined)):
+                    counts = outside_body.setdefault(term, [0.0, 0])
+                    counts[0] += norm
+                    counts[1] += 1
             offset += length + FIELD_GAP
-        body_start, body_norm = bounds[-1], norms[-1]
         for term, places in positions.items():
-            places.sort()
-            if places[0] >= body_start:
-                weighted = len(places) * body_norm
+            count = len(places)
+            counts = outside_body.get(term)
+            if counts is None:
+                frequency = round(count * norm) or 1
             else:
-                weighted, field = 0.0, 0
-                for place in places:
-                    while field + 1 < len(bounds) and place >= bounds[field + 1]:
-                        field += 1
-                    weighted += norms[field]
-            frequency = max(1, round(weighted * TF_SCALE))
-            gaps = [places[0]] + [b - a for a, b in zip(places, places[1:])]
-            postings.setdefault(term, []).append((doc_id, frequency, encode(len(places)) + encode_numbers(gaps)))
+                frequency = round(counts[0] + (count - counts[1]) * norm) or 1
+            if count == 1 and places[0] < len(one_place):
+                encoded_places = one_place[places[0]]
+            elif places[-1] < len(small):
+                encoded_places = small[count] + small[places[0]] + "".join(map(small.__getitem__, map(sub, places[1:], places)))
+            else:
+                encoded_places = encode(count) + encode_numbers([places[0], *map(sub, places[1:], places)])
+            postings[term].append((doc_id, frequency, encoded_places))
     blocks = {}
     for term, entries in postings.items():
         parts, previous = [encode(entries[0][1])], entries[0][0]

@@ -1,0 +1,209 @@
+"""The search index: normalising, tokenising, shard files, determinism, and what is never indexed."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.search_bench import TAGS, synthetic_items
+from generator import search
+from generator.search import (JOINS, ShardTargets, balanced_cuts, build_index, decode_numbers, encode_numbers,
+                              index_tokens, normalise, query_tokens, tokens)
+from tests.conftest import PROJECT, build_site
+
+NODE = "/usr/bin/node"
+SEARCH_JS = PROJECT / "templates/static/search.js"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Café CAFÉ cafe", ["cafe", "cafe", "cafe"]),
+    ("#MeToo MeToo metoo", ["metoo", "metoo", "metoo"]),
+    ("Straße", ["strasse"]),
+    ("Ærøskøbing Łódź", ["aeroskobing", "lodz"]),
+    ("ﬁnance ½ x²", ["finance", "1", "2", "x2"]),
+    ("snake_case words", ["snake", "case", "words"]),
+    ("Weinstein's accusers—and others", ["weinstein", "s", "accusers", "and", "others"]),
+    ("", []),
+])
+def test_tokens_fold_case_accents_and_symbols(text, expected):
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("me too", ["metoo"]),
+    ("Me-Too movement", ["metoo", "movement"]),
+    ("#MeToo", ["metoo"]),
+    ("me, too", ["me", "too"]),
+    ("Balance ton porc", ["balancetonporc"]),
+    ("meet too", ["meet", "too"]),
+])
+def test_query_tokens_join_known_spellings(query, expected):
+    assert query_tokens(query) == expected
+
+
+def test_index_keeps_the_words_of_a_joined_spelling_and_adds_the_joined_term():
+    words, joined, length = index_tokens("She wrote me too, and the Me Too posts spread")
+    assert words == ["she", "wrote", "me", "too", "and", "the", "me", "too", "posts", "spread"]
+    assert joined == [("metoo", 3), ("metoo", 7)]
+    assert length == 10
+
+
+def test_over_long_tokens_are_dropped():
+    assert tokens("a" * 41 + " ok " + "b" * 40) == ["ok", "b" * 40]
+
+
+@pytest.mark.parametrize("values", [[0], [31, 32, 1023, 1024, 4095, 4096, 10**9], list(range(200))])
+def test_number_encoding_round_trips(values):
+    assert decode_numbers(encode_numbers(values)) == values
+
+
+def test_balanced_cuts_make_runs_of_similar_size():
+    sizes = [1000 + (i * 37) % 900 for i in range(1000)]
+    cuts = balanced_cuts(sizes, 50_000)
+    runs = [sum(sizes[a:b]) for a, b in zip(cuts, cuts[1:] + [len(sizes)])]
+    assert len(runs) == round(sum(sizes) / 50_000)
+    assert max(runs) - min(runs) <= 2 * max(sizes)
+
+
+TRICKY = ["Café", "CAFÉ", "naïve façade", "Ångström", "İstanbul", "ΟΔΥΣΣΕΥΣ Σίσυφος", "Straße STRASSE ẞ",
+          "Œuvre æsthetic Øresund Đorđe Łódź þorn", "#MeToo", "#metoo", "me too", "Me-Too", "me—too", "me  too",
+          "Balance ton porc", "#BalanceTonPorc", "x² ½ ① ﬁ ㎏", "snake_case", "don't can’t", "日本語のテキスト",
+          "हिन्दी में मीटू", "Ｆｕｌｌｗｉｄｔｈ", "e\u0301le\u0300ve", "tab\tnew\nline", "emoji 🙂 here",
+          "a" * 45, "Weinstein's", "10,000 people; 4.7 million", "ﬀ ﬃ", "Ǆemal", "ﬆ"]
+
+
+def test_javascript_normaliser_matches_python():
+    """search.js must turn text into the same terms as the index, or searches silently miss."""
+    program = (f"const s = require({json.dumps(str(SEARCH_JS))});"
+               f"s.setJoins({json.dumps([[list(w), j] for w, j in JOINS])});"
+               f"const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+               "console.log(JSON.stringify(input.map(t => [s.normalise(t), s.tokens(t), s.queryTokens(t)])));")
+    done = subprocess.run([NODE, "-e", program], input=json.dumps(TRICKY), capture_output=True, text=True, check=True)
+    from_js = json.loads(done.stdout)
+    from_python = [[normalise(t), tokens(t), query_tokens(t)] for t in TRICKY]
+    for text, js, py in zip(TRICKY, from_js, from_python):
+        assert js == py, text
+
+
+@pytest.fixture(scope="module")
+def synthetic_index():
+    items = synthetic_items(400, seed=7)
+    return items, build_index(items, {t: t for t in TAGS}, {"harassment": "Harassment"}, processes=1)
+
+
+def test_shards_are_balanced_and_within_the_size_range(synthetic_index):
+    _items, files = synthetic_index
+    for kind in ("terms", "positions"):
+        sizes = [len(data) for path, data in files if path.startswith(f"search/{kind}/")]
+        assert len(sizes) > 3
+        assert all(30_000 <= size <= 150_000 for size in sizes), (kind, sizes)
+        assert max(sizes) < 2 * min(sizes), (kind, sizes)
+    doc_sizes = [len(data) for path, data in files if path.startswith("search/docs/")]
+    assert all(size < 2 * ShardTargets().docs for size in doc_sizes)
+
+
+def shard_data(data: bytes):
+    match = re.fullmatch(rb'window\.__chorusShard&&__chorusShard\("([^"]+)",(.*)\);\n', data, re.S)
+    assert match, data[:200]
+    payload = match.group(2).decode()
+    if payload.startswith("JSON.parse("):
+        return json.loads(json.loads(payload[len("JSON.parse("):-1]))
+    return json.loads("[" + payload + "]")
+
+
+def test_manifest_term_ranges_cover_every_term_once(synthetic_index):
+    _items, files = synthetic_index
+    by_path = dict(files)
+    manifest = shard_data(by_path["search/manifest.js"])
+    terms = []
+    for number, first in enumerate(manifest["terms"]):
+        shard_terms = shard_data(by_path[f"search/terms/{number}.js"])[0].split(" ")
+        assert shard_terms[0] == first
+        terms += shard_terms
+    assert terms == sorted(terms, key=search.term_order) and len(terms) == len(set(terms))
+
+
+def test_metadata_shards_hold_what_a_result_shows(synthetic_index):
+    items, files = synthetic_index
+    by_path = dict(files)
+    manifest = shard_data(by_path["search/manifest.js"])
+    records = []
+    for number, start in enumerate(manifest["docs"]):
+        shard = shard_data(by_path[f"search/docs/{number}.js"])
+        assert len(records) == start
+        records += shard
+    assert len(records) == len(items) == manifest["count"]
+    first = items[0]
+    assert records[0][:3] == [first.url.lstrip("/"), first.title, first.kind[0]]
+    assert records[0][5] == list(first.tags) and records[0][7] == first.summary
+    testimony = next(i for i, item in enumerate(items) if item.kind == "testimony")
+    assert records[testimony][3] == items[testimony].date.month_label  # month only, never the day
+
+
+def test_postings_decode_to_the_documents_containing_the_term(synthetic_index):
+    items, files = synthetic_index
+    by_path = dict(files)
+    manifest = shard_data(by_path["search/manifest.js"])
+    term = tokens(items[5].body_text)[10]
+    shard = next(n for n, first in reversed(list(enumerate(manifest["terms"]))) if search.term_order(first) <= search.term_order(term))
+    terms, postings = shard_data(by_path[f"search/terms/{shard}.js"])
+    numbers = decode_numbers(postings.split(",")[terms.split(" ").index(term)])
+    docs, previous = [], -1
+    for gap in numbers[0::2]:
+        previous += gap + 1
+        docs.append(previous)
+    expected = [i for i, item in enumerate(items) if term in set(tokens(" ".join(search.item_fields(item, {t: t for t in TAGS}))))]
+    assert docs == expected
+
+
+def test_index_is_byte_identical_across_builds_and_process_counts(synthetic_index):
+    items, files = synthetic_index
+    again = search.build_index(items, {t: t for t in TAGS}, {"harassment": "Harassment"}, processes=2)
+    assert files == again
+    blocks = search.invert([search.item_fields(i, {t: t for t in TAGS}) for i in items], processes=2, block_size=37)
+    assert blocks == search.invert([search.item_fields(i, {t: t for t in TAGS}) for i in items], processes=1)
+
+
+ARTICLE = """\
+    ---
+    title: "{title}"
+    date: 2018-03-04
+    source: "Daily Paper"
+    summary: "{summary}"
+    ---
+
+    {body}
+    """
+TESTIMONY = """\
+    ---
+    date: 2018-02
+    pseudonym: "{pseudonym}"
+    {extra}
+    consent: {{status: {status}, recorded: 2018-01-02}}
+    ---
+
+    {body}
+    """
+
+
+def test_nothing_unpublished_reaches_any_file_under_search(site_tree, tmp_path):
+    root = site_tree({
+        "content/articles/public.md": ARTICLE.format(title="Public zebrafinch", summary="Seen.", body="Published words."),
+        "content/articles/draft.md": ARTICLE.format(title="Draft", summary="Not yet.", body="Secret quokkadraft words.")
+        .replace("source:", "draft: true\n    source:"),
+        "content/articles/later.md": ARTICLE.format(title="Later", summary="Embargo.", body="Hidden narwhalembargo.")
+        .replace("source:", "publish_after: 2999-01-01\n    source:"),
+        "content/testimonies/gone.md": TESTIMONY.format(pseudonym="Withdrawn okapiwithdrawn", extra="", status="withdrawn",
+                                                        body="Words of axolotlwithdrawn."),
+        "content/testimonies/kept.md": TESTIMONY.format(pseudonym="A reader", extra="private: {intake_ref: \"PANGOLINPRIVATE\"}",
+                                                        status="granted", body="My account, published."),
+    })
+    report = build_site(root, tmp_path / "out")
+    assert not report.errors, [d.format() for d in report.errors]
+    search_files = sorted((tmp_path / "out/search").rglob("*"))
+    blob = b"".join(p.read_bytes() for p in search_files if p.is_file()).lower()
+    assert b"zebrafinch" in blob
+    for secret in (b"quokkadraft", b"narwhalembargo", b"okapiwithdrawn", b"axolotlwithdrawn", b"pangolinprivate"):
+        assert secret not in blob, secret
