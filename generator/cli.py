@@ -96,6 +96,10 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
     if getattr(args, "verbose", False):
         for item in site.withheld:
             print(f"withheld: {display_path(item.path)} ({item.reason})", file=sys.stderr)
+    # Always listed, not only with --verbose: an accepted exception to the PII guard stays visible.
+    for allowance in site.allowances:
+        print(f"allowed: {display_path(allowance.path)}:{allowance.line}: {allowance.text!r} ({allowance.reason})",
+              file=sys.stderr)
     counts = f"{len(site.articles)} articles, {len(site.testimonies)} testimonies, {len(site.pages)} pages"
     if wrote:
         print(f"built {counts} into {display_path(report.out_dir)}/: {report.pages_rendered} HTML pages, "
