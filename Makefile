@@ -47,3 +47,8 @@ bench: $(STAMP)
 # The offline bundle: one zip that works opened from disk.
 bundle: $(STAMP)
 	$(PY) -m generator bundle
+
+# Search index benchmark on a synthetic corpus (default 20,000 items); figures go in docs/search.md.
+.PHONY: bench-search
+bench-search: $(STAMP)
+	$(PY) -m bench.search_bench $(if $(ITEMS),--items $(ITEMS))
