@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from generator.diagnostics import Diagnostic, display_path, error, warning
+from generator.diagnostics import Diagnostic, display_path, error
 from generator.fields import MONTH_NAMES
-from generator.markup import Renderer, plain_text
 from generator.model import Article, Document, Item, Page, Tag, Testimony
 from generator.pii import Allowance
 from generator.related import related_items
@@ -86,17 +85,7 @@ def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnos
         else:
             published.append(document)
     problems = find_collisions(content.documents)
-    renderer = Renderer()
-    rendered = []
-    for document in sorted(published, key=lambda d: str(d.path)):
-        body_html, has_h1 = renderer.to_html(document.body_markdown)
-        if has_h1:
-            lines = document.body_markdown.split("\n")
-            offset = next((i for i, line in enumerate(lines) if line.startswith("# ")), 0)
-            problems.append(warning(document.path, document.body_line + offset,
-                                    "a '# ' heading in the text is shown as a section heading: the title is the page's "
-                                    "only top heading, so write sections as '## '"))
-        rendered.append(replace(document, body_html=body_html, body_text=plain_text(body_html)))
+    rendered = sorted(published, key=lambda d: str(d.path))
     newest_first = lambda item: item.sort_key  # noqa: E731
     published_paths = {d.path for d in published}
     articles = tuple(sorted((d for d in rendered if isinstance(d, Article)), key=newest_first, reverse=True))

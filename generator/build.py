@@ -15,6 +15,7 @@ from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
 from generator.progress import Progress
 from generator.manifest import manifest_output
 from generator.render import SiteRenderer
+from generator.documents import default_jobs
 from generator.sources import discover
 from generator.validate import validate
 from generator.write import check_output_dir, write_outputs
@@ -54,7 +55,8 @@ def build_date() -> dt.date:
 
 
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
-          profile: str = "web", today: dt.date | None = None, progress: Progress | None = None) -> BuildReport:
+          profile: str = "web", today: dt.date | None = None, progress: Progress | None = None,
+          jobs: int | None = None, use_cache: bool = True) -> BuildReport:
     started = time.perf_counter()
     out_dir = Path(out_dir or config.output_dir)
     diagnostics: list[Diagnostic] = []
@@ -69,7 +71,8 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     progress.stage("reading and checking content")
     sources, problems = discover(config)
     diagnostics.extend(problems)
-    content, problems = validate(sources, config)
+    content, problems = validate(sources, config, jobs=jobs or default_jobs(),
+                                 cache_dir=config.root / ".cache" if use_cache else None)
     diagnostics.extend(problems)
     site, problems = assemble(content, today or build_date())
     diagnostics.extend(problems)

@@ -31,16 +31,22 @@ class RawDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSet:
-    documents: tuple[RawDocument, ...]
+    files: tuple[SourceFile, ...]
     tags: YamlDoc | None
     tags_path: Path
 
 
 def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
-    """Read every content file; problems in one file never hide problems in another."""
+    """List every content file and read tags.yaml; the files themselves are read per file, later."""
     problems: list[Diagnostic] = []
-    documents: list[RawDocument] = []
+    files: list[SourceFile] = []
     content = config.content_dir
     if not content.is_dir():
         problems.append(error(config.path, None, f"content folder not found: {content} (set content_dir in the site config)"))
@@ -65,10 +71,7 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
             if path.suffix not in suffixes:
                 problems.append(warning(path, None, f"file ignored: {folder}/ takes {' or '.join(suffixes)} files"))
                 continue
-            document, file_problems = read_document(path, kind, config.max_file_bytes)
-            problems.extend(file_problems)
-            if document is not None:
-                documents.append(document)
+            files.append(SourceFile(path, kind))
     tags_path = content / "tags.yaml"
     tags_doc = None
     if tags_path.is_file():
@@ -77,7 +80,7 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
         if text is not None:
             tags_doc, yaml_problems = parse_yaml(text)
             problems.extend(error(tags_path, p.line, p.message) for p in yaml_problems)
-    return SourceSet(tuple(documents), tags_doc, tags_path), tuple(problems)
+    return SourceSet(tuple(files), tags_doc, tags_path), tuple(problems)
 
 
 def read_text(path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
@@ -12,6 +13,7 @@ from generator import pii
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.model import Article, Document, Page, Tag, Testimony
+from generator.documents import FileResult, FileSettings, process_files
 from generator.sources import RawDocument, SourceSet
 
 CONSENT_STATES = ("granted", "withdrawn")
@@ -96,30 +98,44 @@ class ValidContent:
     documents: tuple[Document, ...]
     tags: Mapping[str, Tag]
     allowances: tuple[pii.Allowance, ...] = ()  # PII-guard findings an editor accepted, with reasons
+    cache_hits: int = 0  # files whose cached result was reused
+    parsed: int = 0  # files read, checked and rendered in this build
 
 
-def validate(sources: SourceSet, config: SiteConfig) -> tuple[ValidContent, tuple[Diagnostic, ...]]:
+def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
+             cache_dir: Path | None = None) -> tuple[ValidContent, tuple[Diagnostic, ...]]:
+    """Check every file (cached by content hash, in parallel) and every cross-reference."""
+    from generator.cache import DocumentCache, file_hash
+
     problems: list[Diagnostic] = []
     tags, tag_problems = _validate_tags(sources)
     problems.extend(tag_problems)
     redactions, redact_problems = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes)
     problems.extend(redact_problems)
+    settings = FileSettings(config.language, config.max_file_bytes, redactions)
+    cache = DocumentCache(cache_dir, settings)
+    hashes = [file_hash(source.path) for source in sources.files]
+    results: list[FileResult | None] = [cache.get(s.path, h) for s, h in zip(sources.files, hashes)]
+    missing = [i for i, result in enumerate(results) if result is None]
+    for index, result in zip(missing, process_files([sources.files[i] for i in missing], settings, jobs)):
+        results[index] = result
+        if hashes[index]:
+            cache.put(sources.files[index].path, hashes[index], result)
+    cache.save()
     documents: list[Document] = []
     allowances: list[pii.Allowance] = []
-    for raw in sources.documents:
-        if raw.kind == "testimony":
-            raw, guard_problems, used = _guard_testimony(raw, redactions)
-            problems.extend(guard_problems)
-            allowances.extend(used)
-        document, values, doc_problems = _validate_document(raw, config)
-        problems.extend(doc_problems)
-        problems.extend(_check_references(raw, values, tags, config))
-        if document is not None:
-            documents.append(document)
-    return ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances)), tuple(problems)
+    for source, result in zip(sources.files, results):
+        problems.extend(result.diagnostics)
+        problems.extend(_check_references(source.path, result.references, tags, config))
+        allowances.extend(result.allowances)
+        if result.document is not None:
+            documents.append(result.document)
+    content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
+                           cache_hits=cache.hits, parsed=len(missing))
+    return content, tuple(problems)
 
 
-def _guard_testimony(raw: RawDocument, redactions: pii.Redactions):
+def guard_testimony(raw: RawDocument, redactions: pii.Redactions):
     """Apply redact.yaml to the public text, then run the PII guard on what would be published.
 
     A withdrawn testimony is never published, so it is not scanned; drafts and embargoed
@@ -167,7 +183,7 @@ def _validate_tags(sources: SourceSet) -> tuple[dict[str, Tag], list[Diagnostic]
     return dict(sorted(tags.items())), problems
 
 
-def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document | None, dict, list[Diagnostic]]:
+def check_document(raw: RawDocument, default_language: str) -> tuple[Document | None, dict, list[Diagnostic]]:
     schema = {"article": ARTICLE, "testimony": TESTIMONY, "page": PAGE}[raw.kind]
     values, problems = f.check_fields(raw.front, schema, raw.path)
     if raw.kind == "testimony" and isinstance(values.get("consent"), dict):
@@ -176,7 +192,7 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document |
         values["consent_status"] = consent.get("status")
     if problems:
         return None, values, problems
-    common = dict(path=raw.path, slug=raw.slug, language=values["language"] or config.language,
+    common = dict(path=raw.path, slug=raw.slug, language=values["language"] or default_language,
                   draft=values["draft"], body_markdown=raw.body, body_line=raw.body_line)
     if raw.kind == "article":
         return Article(title=values["title"], date=values["date"], source=values["source"],
@@ -193,18 +209,16 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[Document |
     return Page(title=values["title"], summary=values["summary"], menu=values["menu"], **common), values, []
 
 
-def _check_references(raw: RawDocument, values: dict, tags: Mapping[str, Tag],
-                      config: SiteConfig) -> list[Diagnostic]:
+def _check_references(path: Path, references, tags: Mapping[str, Tag], config: SiteConfig) -> list[Diagnostic]:
     """Tag and warning ids must exist; checked even when other fields of the file are wrong."""
     problems = []
-    for index, tag in enumerate(values.get("tags") or ()):
-        if tag not in tags:
-            problems.append(error(raw.path, raw.front.line("tags", index),
-                                  f"unknown tag '{tag}': add it to tags.yaml or fix the spelling{_did_you_mean(tag, tags)}"))
-    for index, warning_id in enumerate(values.get("content_warnings") or ()):
-        if warning_id not in config.content_warnings:
-            problems.append(error(raw.path, raw.front.line("content_warnings", index),
-                                  f"unknown content warning '{warning_id}': use one of content_warnings in the site config{_did_you_mean(warning_id, config.content_warnings)}"))
+    for ref in references:
+        if ref.vocabulary == "tags" and ref.value not in tags:
+            problems.append(error(path, ref.line, f"unknown tag '{ref.value}': add it to tags.yaml or fix the "
+                                                  f"spelling{_did_you_mean(ref.value, tags)}"))
+        elif ref.vocabulary == "content_warnings" and ref.value not in config.content_warnings:
+            problems.append(error(path, ref.line, f"unknown content warning '{ref.value}': use one of content_warnings "
+                                                  f"in the site config{_did_you_mean(ref.value, config.content_warnings)}"))
     return problems
 
 

@@ -1,0 +1,102 @@
+"""The per-file stage: read, check, guard and render one content file.
+
+Each file's result depends only on its bytes and a few settings, so results are cached by
+content hash (an unchanged file is not parsed or rendered again) and cache misses are
+processed in parallel, with the same result whatever the number of jobs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from generator import pii
+from generator.diagnostics import Diagnostic, warning
+from generator.markup import Renderer, plain_text
+from generator.model import Document
+from generator.sources import SourceFile, read_document
+
+
+@dataclass(frozen=True, slots=True)
+class FileSettings:
+    """Everything besides the file's own bytes that its result depends on."""
+
+    language: str
+    max_file_bytes: int
+    redactions: pii.Redactions
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    vocabulary: str  # "tags" | "content_warnings"
+    value: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    document: Document | None
+    references: tuple[Reference, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    allowances: tuple[pii.Allowance, ...]
+
+
+_renderer: Renderer | None = None
+
+
+def process_file(source: SourceFile, settings: FileSettings) -> FileResult:
+    from generator.validate import check_document, guard_testimony  # validate imports this module
+
+    raw, problems = read_document(source.path, source.kind, settings.max_file_bytes)
+    if raw is None:
+        return FileResult(None, (), tuple(problems), ())
+    allowances: tuple = ()
+    if raw.kind == "testimony":
+        raw, guard_problems, allowances = guard_testimony(raw, settings.redactions)
+        problems.extend(guard_problems)
+    document, values, doc_problems = check_document(raw, settings.language)
+    problems.extend(doc_problems)
+    references = tuple(Reference(vocabulary, value, raw.front.line(vocabulary, index))
+                       for vocabulary in ("tags", "content_warnings")
+                       for index, value in enumerate(values.get(vocabulary) or ()))
+    if document is not None:
+        document, heading_problem = render_body(document)
+        if heading_problem:
+            problems.append(heading_problem)
+    return FileResult(document, references, tuple(problems), tuple(allowances))
+
+
+def render_body(document: Document) -> tuple[Document, Diagnostic | None]:
+    global _renderer
+    if _renderer is None:
+        _renderer = Renderer()
+    body_html, has_h1 = _renderer.to_html(document.body_markdown)
+    problem = None
+    if has_h1:
+        lines = document.body_markdown.split("\n")
+        offset = next((i for i, line in enumerate(lines) if line.startswith("# ")), 0)
+        problem = warning(document.path, document.body_line + offset,
+                          "a '# ' heading in the text is shown as a section heading: the title is the page's "
+                          "only top heading, so write sections as '## '")
+    return replace(document, body_html=body_html, body_text=plain_text(body_html)), problem
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+def process_files(sources: Sequence[SourceFile], settings: FileSettings, jobs: int) -> list[FileResult]:
+    """Results in the order of ``sources``, computed in ``jobs`` processes."""
+    if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
+        return [process_file(source, settings) for source in sources]
+    chunk = max(8, len(sources) // (jobs * 8))
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(process_file, sources, [settings] * len(sources), chunksize=chunk))
