@@ -71,8 +71,8 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     progress.stage("reading and checking content")
     sources, problems = discover(config)
     diagnostics.extend(problems)
-    content, problems = validate(sources, config, jobs=jobs or default_jobs(),
-                                 cache_dir=config.root / ".cache" if use_cache else None)
+    cache_dir = config.root / ".cache" if use_cache else None
+    content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
     diagnostics.extend(problems)
     site, problems = assemble(content, today or build_date())
     diagnostics.extend(problems)
@@ -81,7 +81,7 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     try:
         if write:
             check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir))
-        outputs = list(progress.count(SiteRenderer(config, site, profile).outputs(), "rendering"))
+        outputs = list(progress.count(SiteRenderer(config, site, profile, cache_dir).outputs(), "rendering"))
         outputs.append(manifest_output(outputs))
         pages = sum(1 for o in outputs if o.path.endswith(".html"))
         progress.stage("writing")

@@ -37,6 +37,7 @@ class Article:
     body_line: int
     body_html: str = ""
     body_text: str = ""
+    fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "article"
 
     @property
@@ -75,6 +76,7 @@ class Testimony:
     body_line: int
     body_html: str = ""
     body_text: str = ""
+    fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "testimony"
 
     @property
@@ -112,6 +114,7 @@ class Page:
     body_line: int
     body_html: str = ""
     body_text: str = ""
+    fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "page"
 
     @property

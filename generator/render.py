@@ -90,8 +90,9 @@ def _url(context, target: str) -> str:
 
 
 class SiteRenderer:
-    def __init__(self, config: SiteConfig, site: Site, profile: str = "web"):
+    def __init__(self, config: SiteConfig, site: Site, profile: str = "web", cache_dir: Path | None = None):
         self.config = config
+        self.cache_dir = cache_dir  # where stages may keep results between builds; None: no cache
         self.site = site
         self.profile = profile
         self.env = make_environment(config)

@@ -124,12 +124,12 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
     cache.save()
     documents: list[Document] = []
     allowances: list[pii.Allowance] = []
-    for source, result in zip(sources.files, results):
+    for source, result, digest in zip(sources.files, results, hashes):
         problems.extend(result.diagnostics)
         problems.extend(_check_references(source.path, result.references, tags, config))
         allowances.extend(result.allowances)
         if result.document is not None:
-            documents.append(result.document)
+            documents.append(replace(result.document, fingerprint=f"{digest}:{cache.fingerprint[:16]}"))
     content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
                            cache_hits=cache.hits, parsed=len(missing))
     return content, tuple(problems)
