@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import time
 from collections import Counter
@@ -13,8 +14,8 @@ from generator.assemble import Site, assemble
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
 from generator.progress import Progress
-from generator.manifest import manifest_output
-from generator.render import SiteRenderer
+from generator import incremental
+from generator.render import SiteRenderer, render_jobs
 from generator.documents import default_jobs
 from generator.sources import discover
 from generator.validate import validate
@@ -29,6 +30,8 @@ class BuildReport:
     pages_rendered: int
     out_dir: Path | None
     seconds: float
+    pages_reused: int = 0  # pages whose inputs were unchanged, linked from the previous build
+    files_cached: int = 0  # content files whose cached result was reused
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -62,11 +65,11 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     diagnostics: list[Diagnostic] = []
     progress = progress or Progress()
 
-    def report(site=None, written=0, rendered=0) -> BuildReport:
+    def report(site=None, written=0, rendered=0, reused=0, cache_hits=0) -> BuildReport:
         progress.finish()
         ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
         return BuildReport(ordered, site, written, rendered, out_dir if written else None,
-                           time.perf_counter() - started)
+                           time.perf_counter() - started, reused, cache_hits)
 
     progress.stage("reading and checking content")
     sources, problems = discover(config)
@@ -78,18 +81,27 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     diagnostics.extend(problems)
     if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
         return report(site)
+    processes = jobs or default_jobs()
     try:
         if write:
             check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir))
-        outputs = list(progress.count(SiteRenderer(config, site, profile, cache_dir).outputs(), "rendering"))
-        outputs.append(manifest_output(outputs))
-        pages = sum(1 for o in outputs if o.path.endswith(".html"))
-        progress.stage("writing")
-        written = write_outputs(outputs, out_dir) if write else 0
+        renderer = SiteRenderer(config, site, profile, cache_dir)
+        page_jobs = renderer.page_jobs()
+        work = incremental.plan(page_jobs, out_dir, profile, cache_dir if write else None)
+        rendered = render_jobs(renderer, list(work.to_render), processes)
+        entries = itertools.chain(work.reused, progress.count(rendered, "rendering", total=len(work.to_render)),
+                                  renderer.other_outputs())
+        if write:
+            result = write_outputs(entries, out_dir)
+            incremental.save(cache_dir, out_dir, profile, work.fingerprints, result.hashes)
+            written, pages = result.files, result.html_pages
+        else:
+            written, pages = 0, sum(1 for entry in entries if entry.path.endswith(".html"))
+        reused = len(work.reused)
     except DiagnosticError as exc:
         diagnostics.extend(exc.diagnostics)
         return report(site)
     except OSError as exc:
         diagnostics.append(error(Path(exc.filename or out_dir), None, f"cannot write the site: {exc.strerror}"))
         return report(site)
-    return report(site, written, pages)
+    return report(site, written, pages, reused, content.cache_hits)

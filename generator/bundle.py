@@ -33,11 +33,13 @@ def readme_text(config: SiteConfig, built_on: dt.date) -> str:
     )
 
 
-def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False) -> BuildReport:
+def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False, jobs: int | None = None,
+                 use_cache: bool = True) -> BuildReport:
     zip_path = Path(zip_path).resolve()
     with tempfile.TemporaryDirectory(prefix="chorus-bundle-") as tmp:
-        site_dir = Path(tmp) / "site"
-        report = build(config, site_dir, strict=strict, profile="offline")
+        # With the cache on, the offline tree is kept in .cache/ so the next bundle is incremental.
+        site_dir = config.root / ".cache" / "offline-site" if use_cache else Path(tmp) / "site"
+        report = build(config, site_dir, strict=strict, profile="offline", jobs=jobs, use_cache=use_cache)
         if report.failed(strict):
             return report
         top = bundle_name(config)

@@ -58,6 +58,16 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
                          help="site config file (default: ./site.yaml)")
     command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    command.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                         help="processes to use (default: all cores); the output is the same for any N")
+    command.add_argument("--no-cache", action="store_true",
+                         help="ignore and do not update the cache in .cache/ beside the config")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, got {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,8 +112,10 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
               file=sys.stderr)
     counts = f"{len(site.articles)} articles, {len(site.testimonies)} testimonies, {len(site.pages)} pages"
     if wrote:
-        print(f"built {counts} into {display_path(report.out_dir)}/: {report.pages_rendered} HTML pages, "
-              f"{report.files_written} files{withheld_text} in {report.seconds:.2f} s")
+        unchanged = f" ({report.pages_reused} unchanged)" if report.pages_reused else ""
+        cached = f", {report.files_cached} content files from cache" if report.files_cached else ""
+        print(f"built {counts} into {display_path(report.out_dir)}/: {report.pages_rendered} HTML pages{unchanged}, "
+              f"{report.files_written} files{cached}{withheld_text} in {report.seconds:.2f} s")
     else:
         warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
         print(f"checked {counts}: no errors{warned}{withheld_text}")
@@ -116,7 +128,7 @@ def run_bundle(args) -> int:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
     zip_path = args.out or default_zip_path(config)
-    report = write_bundle(config, zip_path, strict=args.strict)
+    report = write_bundle(config, zip_path, strict=args.strict, jobs=args.jobs, use_cache=not args.no_cache)
     if report.failed(args.strict):
         print_report(report, args, wrote=True)
         return EXIT_CONTENT

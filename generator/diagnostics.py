@@ -59,8 +59,8 @@ class DiagnosticError(Exception):
     """Raised to stop a stage; carries every diagnostic found so far."""
 
     def __init__(self, diagnostics: tuple[Diagnostic, ...]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
+        super().__init__(tuple(diagnostics))  # the only argument, so it survives pickling between processes
+        self.diagnostics = tuple(diagnostics)
 
 
 def has_errors(diagnostics) -> bool:

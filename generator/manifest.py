@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from generator import __version__
 from generator.render import Output
@@ -14,10 +13,9 @@ from generator.render import Output
 MANIFEST_NAME = "chorus-manifest.json"
 
 
-def manifest_output(outputs: Iterable[Output]) -> Output:
+def manifest_output(hashes: Mapping[str, str]) -> Output:
     """Hashes of every other output file; paths and hashes only, so nothing private can be in it."""
-    files = {o.path: hashlib.sha256(o.data).hexdigest() for o in outputs if o.path != MANIFEST_NAME}
-    document = {"generator": f"chorus {__version__}", "files": dict(sorted(files.items()))}
+    document = {"generator": f"chorus {__version__}", "files": dict(sorted(hashes.items()))}
     return Output(MANIFEST_NAME, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
 
 

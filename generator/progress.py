@@ -15,7 +15,7 @@ class Progress:
     def stage(self, name: str) -> None:
         pass
 
-    def count(self, items: Iterable[T], label: str) -> Iterator[T]:
+    def count(self, items: Iterable[T], label: str, total: int | None = None) -> Iterator[T]:
         yield from items
 
     def finish(self) -> None:
@@ -42,10 +42,10 @@ class TerminalProgress(Progress):
     def stage(self, name: str) -> None:
         self._show(name + " ...", force=True)
 
-    def count(self, items: Iterable[T], label: str) -> Iterator[T]:
-        number = 0
+    def count(self, items: Iterable[T], label: str, total: int | None = None) -> Iterator[T]:
+        of = f" of {total:,}" if total is not None else ""
         for number, item in enumerate(items, start=1):
-            self._show(f"{label}: {number:,} files")
+            self._show(f"{label}: {number:,}{of} pages")
             yield item
 
     def finish(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -24,6 +26,48 @@ from generator.urls import absolute_url, localise_links, output_file, relative_l
 class Output:
     path: str  # relative to the output folder, '/'-separated
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    template: str
+    url: str
+    context: dict
+    fingerprint: str | None = None  # None: always render
+
+    @property
+    def path(self) -> str:
+        return output_file(self.url)
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_PAGES = 200
+# The renderer that forked workers inherit; set only while a pool runs.
+_worker_renderer = None
+
+
+def _render_in_worker(job_index: int) -> Output:
+    renderer, jobs = _worker_renderer
+    return renderer.render_job(jobs[job_index])
+
+
+def render_jobs(renderer: "SiteRenderer", jobs: list[PageJob], processes: int) -> Iterator[Output]:
+    """Render pages in order; in ``processes`` forked workers when there are enough of them."""
+    global _worker_renderer
+    if processes <= 1 or len(jobs) < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        for job in jobs:
+            yield renderer.render_job(job)
+        return
+    _worker_renderer = (renderer, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(_render_in_worker, range(len(jobs)), chunksize=64)
+    finally:
+        _worker_renderer = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +137,7 @@ class SiteRenderer:
     def __init__(self, config: SiteConfig, site: Site, profile: str = "web", cache_dir: Path | None = None):
         self.config = config
         self.cache_dir = cache_dir  # where stages may keep results between builds; None: no cache
+        self._global_fingerprint: str | None = None
         self.site = site
         self.profile = profile
         self.env = make_environment(config)
@@ -112,37 +157,76 @@ class SiteRenderer:
             raise DiagnosticError((error(path, line, f"template error: {exc.message}"),))
         return Output(output_file(url), html.encode("utf-8"))
 
-    def outputs(self) -> Iterator[Output]:
+    def page_jobs(self) -> list[PageJob]:
+        """Every templated page, with a fingerprint of what it shows where that is known.
+
+        A page's fingerprint covers the site-wide inputs (config, templates, code, tags,
+        the pages in menus and footer) and the items it shows; pages that summarise the
+        whole archive (home, tags, timeline, feed, sitemap) have none and are always rendered.
+        """
         site, config = self.site, self.config
-        yield self.page("home.html", "/", latest=site.items[:8])
+        base = self.global_fingerprint()
+        fp = lambda *parts: _digest(base, *parts)  # noqa: E731
+        jobs = [PageJob("home.html", "/", {"latest": site.items[:8]})]
         for kind, items, title in (("article", site.articles, "Articles"), ("testimony", site.testimonies, "Testimonies")):
-            base = f"/{'articles' if kind == 'article' else 'testimonies'}/"
-            for pagination in paginate(items, config.items_per_page, base):
-                yield self.page("list.html", pagination.url, title=title, kind=kind, pagination=pagination)
+            first = f"/{'articles' if kind == 'article' else 'testimonies'}/"
+            for pagination in paginate(items, config.items_per_page, first):
+                jobs.append(PageJob("list.html", pagination.url, {"title": title, "kind": kind, "pagination": pagination},
+                                    fp("list", pagination.url, pagination.count, *(i.fingerprint for i in pagination.items))))
             template = f"{kind}.html"
             for index, item in enumerate(items):
                 newer = items[index - 1] if index > 0 else None
                 older = items[index + 1] if index + 1 < len(items) else None
-                yield self.page(template, item.url, item=item, newer=newer, older=older)
-        yield self.page("tags.html", "/tags/")
+                related = site.related.get(item.url, ())
+                jobs.append(PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
+                                    fp(template, item.fingerprint, newer and newer.fingerprint,
+                                       older and older.fingerprint, *(r.fingerprint for r in related))))
+        jobs.append(PageJob("tags.html", "/tags/", {}))
         for group in site.tag_groups:
             if not group.items:
                 continue
             for pagination in paginate(group.items, config.items_per_page, f"/tags/{group.tag.id}/"):
-                yield self.page("tag.html", pagination.url, group=group, pagination=pagination)
-        yield self.page("timeline.html", "/timeline/")
+                jobs.append(PageJob("tag.html", pagination.url, {"group": group, "pagination": pagination},
+                                    fp("tag", pagination.url, pagination.count, len(group.items),
+                                       *(i.fingerprint for i in pagination.items))))
+        jobs.append(PageJob("timeline.html", "/timeline/", {}))
         for page in site.pages:
-            yield self.page("page.html", page.url, item=page)
-        yield from search_outputs(self)
+            jobs.append(PageJob("page.html", page.url, {"item": page}, fp("page", page.fingerprint)))
         if self.profile == "web":
             # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
             # and they would point readers of a bundle back to the web host.
-            yield self.page("404.html", "/404.html", absolute_links=True)
-            yield self.page("feed.xml", "/feed.xml", feed_items=site.items[:config.feed_items])
-            yield self.page("sitemap.xml", "/sitemap.xml", urls=self.sitemap_urls())
+            jobs.append(PageJob("404.html", "/404.html", {"absolute_links": True}))
+            jobs.append(PageJob("feed.xml", "/feed.xml", {"feed_items": site.items[:config.feed_items]}))
+            jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": self.sitemap_urls()}))
+        return jobs
+
+    def render_job(self, job: PageJob) -> Output:
+        return self.page(job.template, job.url, **job.context)
+
+    def other_outputs(self) -> Iterator[Output]:
+        """Search page and index, robots.txt, data export, static files: always produced."""
+        site, config = self.site, self.config
+        yield from search_outputs(self)  # the search page and its index files
+        if self.profile == "web":
             yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
             yield from (Output(path, data) for path, data in data_files(site, config))
         yield from static_files(self.config)
+
+    def outputs(self) -> Iterator[Output]:
+        for job in self.page_jobs():
+            yield self.render_job(job)
+        yield from self.other_outputs()
+
+    def global_fingerprint(self) -> str:
+        from generator.cache import code_fingerprint
+
+        if self._global_fingerprint is None:
+            templates = sorted((str(p), p.read_bytes()) for d in template_dirs(self.config)
+                               for p in Path(d).rglob("*") if p.is_file())
+            pages = tuple((p.url, p.title, p.menu, p.slug) for p in self.site.pages)
+            self._global_fingerprint = _digest(code_fingerprint(), repr(self.config), self.profile,
+                                               repr(sorted(self.site.tags.items())), pages, templates)
+        return self._global_fingerprint
 
     def sitemap_urls(self) -> tuple[str, ...]:
         site, per_page = self.site, self.config.items_per_page

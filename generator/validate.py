@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -129,7 +130,9 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         problems.extend(_check_references(source.path, result.references, tags, config))
         allowances.extend(result.allowances)
         if result.document is not None:
-            documents.append(replace(result.document, fingerprint=f"{digest}:{cache.fingerprint[:16]}"))
+            # The path is part of it: a renamed file with the same bytes has a new address.
+            identity = hashlib.sha256(f"{digest}\n{source.path}\n{cache.fingerprint}".encode()).hexdigest()
+            documents.append(replace(result.document, fingerprint=identity))
     content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
                            cache_hits=cache.hits, parsed=len(missing))
     return content, tuple(problems)

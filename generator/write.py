@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from types import MappingProxyType
+from typing import Iterable, Mapping
 
 from generator.diagnostics import DiagnosticError, error
+from generator.manifest import manifest_output
 from generator.render import Output
 
 MARKER = ".chorus-output"
@@ -26,11 +30,28 @@ def check_output_dir(out_dir: Path, protected: Iterable[Path]) -> None:
         raise DiagnosticError((error(out_dir, None, "refusing to replace a folder that Chorus did not write: empty it, delete it or choose another --out"),))
 
 
-def write_outputs(outputs: Iterable[Output], out_dir: Path) -> int:
-    """Write all outputs into a sibling folder, then swap it with the old output.
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """A file of the previous build whose inputs did not change: linked, not rendered again."""
+
+    path: str
+    source: Path
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    files: int
+    html_pages: int
+    hashes: Mapping[str, str]  # output path -> sha256, as in the manifest
+
+
+def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path) -> WriteResult:
+    """Write every output into a sibling folder as it arrives, then swap it with the old output.
 
     A failed or interrupted build leaves the previous site as it was, and files of
-    content that was deleted or withdrawn never linger.
+    content that was deleted or withdrawn never linger. Outputs are written as they are
+    rendered, so the whole site is never held in memory.
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -40,16 +61,22 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path) -> int:
         if leftover.exists():
             shutil.rmtree(leftover)
     staging.mkdir()
-    count = 0
+    hashes: dict[str, str] = {}
     made_dirs: set[Path] = {staging}
     try:
-        for output in outputs:
-            target = staging / output.path
+        for entry in entries:
+            target = staging / entry.path
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
-            target.write_bytes(output.data)
-            count += 1
+            if isinstance(entry, Reuse):
+                _link_or_copy(entry.source, target)
+                hashes[entry.path] = entry.sha256
+            else:
+                target.write_bytes(entry.data)
+                hashes[entry.path] = hashlib.sha256(entry.data).hexdigest()
+        manifest = manifest_output(hashes)
+        (staging / manifest.path).write_bytes(manifest.data)
         (staging / MARKER).write_text("This folder is written by Chorus; each build replaces it whole.\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -60,4 +87,11 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path) -> int:
         shutil.rmtree(retired)
     else:
         os.rename(staging, out_dir)
-    return count
+    return WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes))
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

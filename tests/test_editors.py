@@ -95,10 +95,10 @@ def test_progress_shows_on_a_terminal_and_clears_its_line():
     stream = io.StringIO()
     progress = TerminalProgress(stream, delay=0, interval=0)
     progress.stage("reading")
-    assert list(progress.count(iter("abc"), "rendering")) == ["a", "b", "c"]
+    assert list(progress.count(iter("abc"), "rendering", total=3)) == ["a", "b", "c"]
     progress.finish()
-    assert stream.getvalue() == ("\r\033[Kreading ...\r\033[Krendering: 1 files\r\033[Krendering: 2 files"
-                                 "\r\033[Krendering: 3 files\r\033[K")
+    assert stream.getvalue() == ("\r\033[Kreading ...\r\033[Krendering: 1 of 3 pages\r\033[Krendering: 2 of 3 pages"
+                                 "\r\033[Krendering: 3 of 3 pages\r\033[K")
 
 
 def test_progress_is_silent_for_short_builds_and_off_a_terminal(site_tree, tmp_path):

@@ -1,0 +1,130 @@
+"""Incremental and parallel builds give exactly the bytes of a clean, serial build."""
+
+import hashlib
+import random
+from pathlib import Path
+
+import pytest
+
+from generator import documents, render
+from tests.conftest import build_site
+
+TAGS = ("alpha", "beta", "gamma", "delta")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def article(rng: random.Random, title: str) -> str:
+    tags = ", ".join(sorted(rng.sample(TAGS, rng.randint(0, 2))))
+    return (f"---\ntitle: \"{title}\"\ndate: 20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n"
+            f"source: Paper\ntags: [{tags}]\nsummary: \"About {title}.\"\n---\n"
+            f"Text about {title} with [a link](https://example.com/).\n\n## Part\n\nMore words {rng.random()}.\n")
+
+
+def testimony(rng: random.Random, status: str = "granted") -> str:
+    tags = ", ".join(sorted(rng.sample(TAGS, rng.randint(0, 2))))
+    return (f"---\ndate: 20{rng.randint(17, 24)}-{rng.randint(1, 12):02d}\ntags: [{tags}]\n"
+            f"consent: {{status: {status}, recorded: 2018-01-02}}\n---\nIt happened at work. {rng.random()}\n")
+
+
+def seed_site(root: Path, rng: random.Random) -> None:
+    (root / "content/articles").mkdir(parents=True)
+    (root / "content/testimonies").mkdir(parents=True)
+    (root / "content/pages").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: Walk\nbase_url: https://walk.example.org/\nitems_per_page: 3\n")
+    (root / "content/tags.yaml").write_text("".join(f"{t}: {{label: {t.title()}}}\n" for t in TAGS))
+    (root / "content/pages/about.md").write_text("---\ntitle: About\nmenu: 1\n---\nAbout us.\n")
+    for n in range(10):
+        (root / f"content/articles/a{n}.md").write_text(article(rng, f"Article {n}"))
+    for n in range(6):
+        (root / f"content/testimonies/t{n}.md").write_text(testimony(rng))
+
+
+def mutate(root: Path, rng: random.Random, step: int) -> str:
+    articles = sorted((root / "content/articles").glob("*.md"))
+    testimonies = sorted((root / "content/testimonies").glob("*.md"))
+    operation = rng.choice(["add", "edit", "delete", "rename", "withdraw", "retag", "draft", "page", "template",
+                            "tag-label", "config"])
+    if operation == "add" or len(articles) < 3:
+        (root / f"content/articles/new{step}.md").write_text(article(rng, f"New {step}"))
+    elif operation == "edit":
+        target = rng.choice(articles)
+        target.write_text(target.read_text().replace("More words", f"Edited {step}, more words"))
+    elif operation == "delete":
+        rng.choice(articles + testimonies).unlink()
+    elif operation == "rename":
+        target = rng.choice(articles)
+        target.rename(target.with_name(f"renamed{step}.md"))
+    elif operation == "withdraw" and testimonies:
+        target = rng.choice(testimonies)
+        target.write_text(target.read_text().replace("status: granted", "status: withdrawn"))
+    elif operation == "retag":
+        target = rng.choice(articles)
+        text = target.read_text()
+        start = text.index("tags: [")
+        end = text.index("]", start)
+        target.write_text(text[:start] + f"tags: [{rng.choice(TAGS)}" + text[end:])
+    elif operation == "draft":
+        target = rng.choice(articles)
+        target.write_text(target.read_text().replace("source: Paper", "source: Paper\ndraft: true", 1))
+    elif operation == "tag-label":
+        (root / "content/tags.yaml").write_text("".join(f"{t}: {{label: {t.title()} {step}}}\n" for t in TAGS))
+    elif operation == "config":
+        (root / "site.yaml").write_text(f"title: Walk {step}\nbase_url: https://walk.example.org/\n"
+                                        f"items_per_page: {rng.randint(2, 5)}\n")
+    elif operation == "page":
+        (root / "content/pages/about.md").write_text(f"---\ntitle: About {step}\nmenu: 1\n---\nAbout us.\n")
+    else:
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates/page.html").write_text(
+            "{% extends 'base.html' %}{% block main %}<h1>{{ item.title }}</h1><p>v" + str(step) + "</p>{% endblock %}")
+    return operation
+
+
+def test_random_walk_of_edits_matches_clean_builds(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    rng = random.Random(20171015)
+    site = tmp_path / "site"
+    seed_site(site, rng)
+    reused_any = False
+    for step in range(40):
+        operation = mutate(site, rng, step) if step else "initial"
+        incremental = build_site(site, tmp_path / "incremental", jobs=1)
+        assert not incremental.errors, [d.format() for d in incremental.errors]
+        clean = build_site(site, tmp_path / f"clean{step}", use_cache=False, jobs=1)
+        assert tree(tmp_path / "incremental") == tree(tmp_path / f"clean{step}"), f"step {step}: {operation}"
+        reused_any |= incremental.pages_reused > 0
+    assert reused_any, "the walk never reused a page, so it tested nothing incremental"
+
+
+def test_unchanged_rebuild_renders_no_item_page_again(tmp_path, monkeypatch):
+    rng = random.Random(7)
+    seed_site(tmp_path / "site", rng)
+    first = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    second = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert first.files_cached == 0 and second.files_cached == 17
+    item_pages = [p for p in tree(tmp_path / "out") if p.startswith(("articles/a", "testimonies/t"))]
+    assert second.pages_reused >= len(item_pages) > 0
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_any_number_of_jobs_gives_the_same_bytes(tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(documents, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
+    seed_site(tmp_path / "site", random.Random(3))
+    serial = build_site(tmp_path / "site", tmp_path / "one", jobs=1, use_cache=False)
+    parallel = build_site(tmp_path / "site", tmp_path / "many", jobs=jobs, use_cache=False)
+    assert not serial.errors and not parallel.errors
+    assert tree(tmp_path / "one") == tree(tmp_path / "many")
+
+
+def test_template_error_in_a_worker_is_reported_with_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
+    seed_site(tmp_path / "site", random.Random(5))
+    (tmp_path / "site/templates").mkdir()
+    (tmp_path / "site/templates/article.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ item.nope }}\n{% endblock %}\n")
+    report = build_site(tmp_path / "site", tmp_path / "out", jobs=2)
+    assert [d.format(tmp_path / "site") for d in report.errors][0].startswith("templates/article.html:3: error: template error:")
