@@ -133,15 +133,15 @@ def test_same_content_gives_identical_bytes_whatever_the_environment(tmp_path):
     shutil.copytree(PROJECT / "content", site / "content")
     shutil.copy(PROJECT / "site.yaml", site / "site.yaml")
     variations = [
-        {"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C", "SOURCE_DATE_EPOCH": "1700000000"},
-        {"PYTHONHASHSEED": "4242", "TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "SOURCE_DATE_EPOCH": "1700000000"},
+        ({"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C", "SOURCE_DATE_EPOCH": "1700000000"}, "1"),
+        ({"PYTHONHASHSEED": "4242", "TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "SOURCE_DATE_EPOCH": "1700000000"}, "2"),
     ]
     trees, zips = [], []
-    for index, env in enumerate(variations):
+    for index, (env, jobs) in enumerate(variations):
         out = tmp_path / f"out-{index}" / ("deeper" * index) / "site"
         zip_path = tmp_path / f"bundle-{index}.zip"
-        assert run("build", "--out", str(out), cwd=site, env=env).returncode == 0
-        assert run("bundle", "--out", str(zip_path), cwd=site, env=env).returncode == 0
+        assert run("build", "--out", str(out), "--jobs", jobs, "--no-cache", cwd=site, env=env).returncode == 0
+        assert run("bundle", "--out", str(zip_path), "--jobs", jobs, cwd=site, env=env).returncode == 0
         trees.append(tree_hashes(out))
         zips.append(hashlib.sha256(zip_path.read_bytes()).hexdigest())
     assert trees[0] == trees[1]
@@ -246,3 +246,11 @@ def test_bundle_opened_from_disk_navigates_to_every_kind_of_page(tmp_path, page,
     assert "/tags/" in page.url and page.locator(".cards li").count() >= 1
     # The stylesheet loaded from disk too.
     assert page.evaluate("getComputedStyle(document.querySelector('.quick-exit')).fontWeight") == "700"
+    # Search works from disk: the header form leads to the search page, which finds the Weinstein reporting.
+    page.goto(home.as_uri())
+    page.locator("header input[name=q]").fill("Weinstein")
+    page.locator("header input[name=q]").press("Enter")
+    page.wait_for_selector("#search-results .card-title")
+    titles = page.locator("#search-results .card-title").all_inner_texts()
+    assert any("New York Times" in title or "Weinstein" in title for title in titles), titles
+    assert page.url.startswith("file://") and "q=Weinstein" in page.url

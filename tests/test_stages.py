@@ -1,0 +1,109 @@
+"""Unit tests of the pipeline's stages, one small behaviour each."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.assemble import withholding_reason
+from generator.fields import PartialDate
+from generator.model import Article, Testimony
+from generator.render import paginate
+from generator.sources import read_document
+from generator.urls import localise_links, output_file, relative_link
+from generator.yamlio import YamlTimestamp, parse_yaml
+
+
+def test_yaml_keeps_the_line_of_every_key_and_item():
+    doc, problems = parse_yaml("title: A\ntags:\n  - x\n  - y\nconsent:\n  status: granted\n", first_line=2)
+    assert problems == ()
+    assert doc.line("title") == 2 and doc.line("tags", 1) == 5 and doc.line("consent", "status") == 7
+    assert doc.line("missing") == 2
+
+
+def test_yaml_keeps_dates_as_their_text_and_says_what_it_read():
+    doc, _ = parse_yaml("a: 2017-10-05\nb: NO\nc: 12:30\nd: '2017-10-05'\n")
+    assert isinstance(doc.data["a"], YamlTimestamp) and doc.data["a"] == "2017-10-05"
+    assert doc.data["b"] is False and doc.sources[("b",)] == "NO"
+    assert doc.data["c"] == 750 and doc.sources[("c",)] == "12:30"
+    assert type(doc.data["d"]) is str
+
+
+def test_front_matter_split_reports_the_body_line(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: A\n---\nFirst line.\n")
+    raw, problems = read_document(path, "article", 1000)
+    assert problems == [] and raw.body_line == 4 and raw.body == "First line.\n" and raw.slug == "a"
+
+
+def test_crlf_and_byte_order_mark_are_accepted(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes("\ufeff---\r\ntitle: A\r\n---\r\nBody\r\n".encode())
+    raw, problems = read_document(path, "article", 1000)
+    assert problems == [] and raw.front.data == {"title": "A"}
+
+
+@pytest.mark.parametrize("target, page, offline, expected", [
+    ("/articles/x/", "/articles/", False, "x/"),
+    ("/", "/articles/x/", False, "../../"),
+    ("/", "/articles/x/", True, "../../index.html"),
+    ("/articles/", "/articles/", True, "index.html"),
+    ("/static/style.css", "/tags/a/page/2/", False, "../../../../static/style.css"),
+    ("/articles/x/#fn:1", "/", True, "articles/x/index.html#fn:1"),
+])
+def test_relative_links(target, page, offline, expected):
+    assert relative_link(target, page, offline) == expected
+
+
+def test_body_links_are_localised_but_foreign_links_kept():
+    html = '<a href="/tags/a/">t</a> <a href="../x/">x</a> <a href="https://e.org/">e</a> <a href="#fn:1">1</a>'
+    assert localise_links(html, "/about/", offline=True) == (
+        '<a href="../tags/a/index.html">t</a> <a href="../x/index.html">x</a> '
+        '<a href="https://e.org/">e</a> <a href="#fn:1">1</a>')
+
+
+def test_output_files_for_urls():
+    assert output_file("/") == "index.html"
+    assert output_file("/articles/x/") == "articles/x/index.html"
+    assert output_file("/feed.xml") == "feed.xml"
+
+
+def test_pagination_links_newer_and_older_pages():
+    pages = paginate(list(range(5)), 2, "/articles/")
+    assert [p.url for p in pages] == ["/articles/", "/articles/page/2/", "/articles/page/3/"]
+    assert pages[0].newer_url is None and pages[0].older_url == "/articles/page/2/"
+    assert pages[2].items == (4,) and pages[2].newer_url == "/articles/page/2/"
+    assert len(paginate([], 2, "/x/")) == 1
+
+
+def _article(**changes):
+    base = dict(path=Path("a.md"), slug="a", title="A", date=dt.date(2017, 10, 5), source="S", source_url=None,
+                authors=(), tags=(), summary="", language="en", content_warnings=(), featured=False,
+                editor_note="", draft=False, publish_after=None, body_markdown="x", body_line=5)
+    return Article(**{**base, **changes})
+
+
+def _testimony(**changes):
+    base = dict(path=Path("t.md"), slug="t", date=PartialDate(2018, 1, 17), pseudonym="Anonymous", region="",
+                tags=(), summary="", language="en", content_warnings=(), editor_note="", draft=False,
+                consent_status="granted", publish_after=None, body_markdown="x", body_line=5)
+    return Testimony(**{**base, **changes})
+
+
+@pytest.mark.parametrize("document, expected", [
+    (_article(), None),
+    (_article(draft=True), "draft"),
+    (_article(publish_after=dt.date(2030, 1, 1)), "embargoed"),
+    (_article(publish_after=dt.date(2020, 1, 1)), None),
+    (_testimony(), None),
+    (_testimony(consent_status="withdrawn"), "consent withdrawn"),
+    (_testimony(draft=True, consent_status="withdrawn"), "draft"),
+])
+def test_withholding_reasons(document, expected):
+    assert withholding_reason(document, dt.date(2026, 11, 28)) == expected
+
+
+def test_testimony_order_ignores_the_day():
+    early, late = _testimony(slug="b", date=PartialDate(2018, 1, 2)), _testimony(slug="a", date=PartialDate(2018, 1, 30))
+    assert early.sort_key > late.sort_key  # same month: ordered by slug, never by the private day
+    assert late.title == "Anonymous, January 2018"
