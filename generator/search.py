@@ -14,18 +14,26 @@ Layout under search/ (doc ids are positions in ``site.items``, newest first):
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
 import itertools
 import json
-import math
 import multiprocessing
 import os
+import pickle
 import re
+import sys
 import unicodedata
-from collections import defaultdict
-from operator import sub
+from array import array
+from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import add, mul, sub
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
+from generator.documents import default_jobs
 from generator.fields import MONTH_NAMES
 
 if TYPE_CHECKING:
@@ -102,9 +110,22 @@ def normalise(text: str) -> str:
     return text.translate(_FOLD_TABLE) if _FOLD_RE.search(text) else text
 
 
+# In ASCII text a word is a run of [a-z0-9]: mapping everything else to a space and splitting
+# is about eight times faster than the regular expression, which other text still needs.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
+def _split(folded: str) -> list[str]:
+    """The words of normalised text; over-long runs (URLs, junk) are dropped."""
+    words = folded.translate(_ASCII_SEPARATORS).split() if folded.isascii() else _TOKEN_RE.findall(folded)
+    if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
+        return [t for t in words if len(t) <= MAX_TOKEN_LENGTH]
+    return words
+
+
 def tokens(text: str) -> list[str]:
     """The words of text, normalised; over-long runs (URLs, junk) are dropped."""
-    return [t for t in _TOKEN_RE.findall(normalise(text)) if len(t) <= MAX_TOKEN_LENGTH]
+    return _split(normalise(text))
 
 
 def query_tokens(text: str) -> list[str]:
@@ -112,7 +133,7 @@ def query_tokens(text: str) -> list[str]:
     folded = normalise(text)
     for pattern, _spaced, _words, joined in _JOIN_RES:
         folded = pattern.sub(joined, folded)
-    return [t for t in _TOKEN_RE.findall(folded) if len(t) <= MAX_TOKEN_LENGTH]
+    return _split(folded)
 
 
 def index_tokens(text: str) -> tuple[list[str], list[tuple[str, int]], int]:
@@ -121,16 +142,20 @@ def index_tokens(text: str) -> tuple[list[str], list[tuple[str, int]], int]:
     A joined spelling is added at the position of its last word, so "me too" is found both as
     the two words and as "metoo"; search.js lets a phrase step over a joined term's words.
     """
-    folded = normalise(text)
-    words = [t for t in _TOKEN_RE.findall(folded) if len(t) <= MAX_TOKEN_LENGTH]
-    joined_pairs = []
+    words = tokens(text)
+    return words, joined_terms(words), len(words)
+
+
+def joined_terms(words: list[str]) -> list[tuple[str, int]]:
+    """(joined term, position of its last word) for each joined spelling in words."""
+    pairs = []
     for _pattern, spaced_pattern, join_words, joined in _JOIN_RES:
-        if join_words[-1] not in folded:
+        if join_words[-1] not in words:
             continue
         spaced = " ".join(words)
         for match in spaced_pattern.finditer(spaced):
-            joined_pairs.append((joined, spaced.count(" ", 0, match.start()) + len(join_words) - 1))
-    return words, joined_pairs, len(words)
+            pairs.append((joined, spaced.count(" ", 0, match.start()) + len(join_words) - 1))
+    return pairs
 
 
 def term_order(term: str) -> bytes:
@@ -188,6 +213,18 @@ def encode_gaps(doc_ids: Sequence[int]) -> str:
 
 
 # --- inverting documents ---------------------------------------------------------------------------
+#
+# Two steps, both cached in .cache/search.pickle and both run in parallel processes:
+#   analyse  one item's fields -> its words, their counts per field and encoded positions; this
+#            depends only on the item's text, so an unchanged item is never tokenised again;
+#   invert   a block of consecutive items' analyses -> encoded postings per term; this depends on
+#            the block's items and the average field lengths, so a one-item edit redoes one block.
+# Blocks number their items from 0 and are shifted when merged. Blocks are cut by position, so
+# an insertion or deletion changes every later block, and those are inverted again from the
+# cached analyses (no item is tokenised again).
+
+BODY = len(FIELDS) - 1
+
 
 def item_fields(item: Item, tag_labels: Mapping[str, str]) -> tuple[str, ...]:
     """The indexed text of an item, in FIELDS order; nothing else about it is read."""
@@ -196,108 +233,258 @@ def item_fields(item: Item, tag_labels: Mapping[str, str]) -> tuple[str, ...]:
     return (item.title, tags, item.summary, byline, item.body_text)
 
 
-def average_lengths(documents: Sequence[tuple[str, ...]]) -> tuple[float, ...]:
-    """Mean tokens per field, from every k-th document so large archives pay for about 1,000."""
-    step = max(1, len(documents) // 1000)
-    sample = documents[::step]
-    totals = [0] * len(FIELDS)
-    for fields in sample:
-        for index, text in enumerate(fields):
-            totals[index] += len(tokens(text)) if text else 0
-    return tuple(max(1.0, total / max(1, len(sample))) for total in totals)
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One item's words, made compact to keep and to pass between processes."""
+
+    lengths: tuple[int, ...]           # words per field
+    terms: str                         # distinct terms, space-separated; those in title..byline first
+    counts: array                      # occurrences of each term, joined spellings included
+    head_counts: tuple[tuple[int, ...], ...]  # per leading term: occurrences in title, tags, summary, byline
+    positions: str                     # per term, comma-separated: count, first position, position gaps
+
+
+def _consume(iterator: Iterator) -> None:
+    """Run a map() for its effect: a loop in C instead of one Python statement per word."""
+    deque(iterator, maxlen=0)
+
+
+def _encode_places(places: list[int]) -> str:
+    if len(places) == 1 and places[0] < 4096:
+        return _ONE_PLACE[places[0]]
+    if places[-1] < 4096:
+        return _SMALL[len(places)] + _SMALL[places[0]] + "".join(map(_SMALL.__getitem__, map(sub, places[1:], places)))
+    return encode(len(places)) + encode_numbers([places[0], *map(sub, places[1:], places)])
+
+
+def analyse(fields: Sequence[str]) -> Analysis:
+    """Number the words of all fields in one sequence, with a gap between fields (no phrase crosses it)."""
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    head_counts: dict[str, list[int]] = {}
+    lengths, offset = [], 0
+    for index, text in enumerate(fields):
+        words = tokens(text) if text else []
+        _consume(map(list.append, map(positions.__getitem__, words), itertools.count(offset)))
+        joined = joined_terms(words) if any(w[-1] in positions for w, _j in JOINS) else ()
+        for term, position in joined:
+            positions[term].append(position + offset)
+            positions[term].sort()
+        if index != BODY:
+            for term in itertools.chain(words, (term for term, _position in joined)):
+                head_counts.setdefault(term, [0] * BODY)[index] += 1
+        lengths.append(len(words))
+        offset += len(words) + FIELD_GAP
+    # Terms seen in title..byline were inserted first, so they lead in `positions` too.
+    places = positions.values()
+    one_place, encoded = _ONE_PLACE, _encode_places
+    return Analysis(tuple(lengths), " ".join(positions), array("I", map(len, places)),
+                    tuple(map(tuple, head_counts.values())),
+                    ",".join([one_place[p[0]] if len(p) == 1 and p[0] < 4096 else encoded(p) for p in places]))
+
+
+def average_lengths(analyses: Sequence[Analysis]) -> tuple[float, ...]:
+    """Mean words per field, to two significant figures so that one edit almost never moves them
+    (a move changes the frequencies of every item, and so every term shard)."""
+    count = max(1, len(analyses))
+    return tuple(max(1.0, float(f"{sum(a.lengths[f] for a in analyses) / count:.2g}")) for f in range(len(FIELDS)))
 
 
 @dataclass(frozen=True, slots=True)
-class TermBlock:
-    """One term's postings within a block of consecutive documents, already encoded."""
+class Block:
+    """Postings of consecutive items numbered from 0, as columns (few objects: quick to pickle)."""
 
-    first_doc: int
-    last_doc: int
-    count: int
-    rest: str       # frequency of first_doc, then (gap, frequency) pairs
-    positions: str  # per posting: count, first position, position gaps
-
-
-def invert_block(start: int, documents: Sequence[tuple[str, ...]], averages: tuple[float, ...]) -> dict[str, TermBlock]:
-    """Invert documents numbered from start; blocks are independent so they can run in parallel.
-
-    This loop runs once per word of the archive, so it trades some beauty for speed: small
-    numbers come from a precomputed table and gaps are computed with map().
-    """
-    small, one_place = _SMALL, _ONE_PLACE
-    body = len(FIELDS) - 1
-    postings: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for doc_id, fields in enumerate(documents, start):
-        offset, positions = 0, defaultdict(list)
-        outside_body: dict[str, list] = {}  # term -> [weighted frequency, positions] in title, tags...
-        for index, text in enumerate(fields):
-            words, joined, length = index_tokens(text) if text else ((), (), 0)
-            norm = TF_SCALE * FIELD_WEIGHTS[index] / (1 - FIELD_B[index] + FIELD_B[index] * length / averages[index])
-            for position, term in enumerate(words, offset):
-                positions[term].append(position)
-            for term, position in joined:
-                positions[term].append(position + offset)
-                positions[term].sort()
-            if index != body:
-                for term in itertools.chain(words, (term for term, _position in joined)):
-                    counts = outside_body.setdefault(term, [0.0, 0])
-                    counts[0] += norm
-                    counts[1] += 1
-            offset += length + FIELD_GAP
-        for term, places in positions.items():
-            count = len(places)
-            counts = outside_body.get(term)
-            if counts is None:
-                frequency = round(count * norm) or 1
-            else:
-                frequency = round(counts[0] + (count - counts[1]) * norm) or 1
-            if count == 1 and places[0] < len(one_place):
-                encoded_places = one_place[places[0]]
-            elif places[-1] < len(small):
-                encoded_places = small[count] + small[places[0]] + "".join(map(small.__getitem__, map(sub, places[1:], places)))
-            else:
-                encoded_places = encode(count) + encode_numbers([places[0], *map(sub, places[1:], places)])
-            postings[term].append((doc_id, frequency, encoded_places))
-    blocks = {}
-    for term, entries in postings.items():
-        parts, previous = [encode(entries[0][1])], entries[0][0]
-        for doc_id, frequency, _places in entries[1:]:
-            parts.append(encode(doc_id - previous - 1) + encode(frequency))
-            previous = doc_id
-        blocks[term] = TermBlock(entries[0][0], previous, len(entries), "".join(parts),
-                                 "".join(places for _d, _f, places in entries))
-    return blocks
+    terms: str          # space-separated, in the order they were met
+    firsts: array       # per term: first and last item holding it
+    lasts: array
+    rests: str          # per term, comma-separated: encoded postings after the first item id
+    positions: str      # per term, comma-separated: encoded positions
 
 
-def _invert_job(job):
-    return invert_block(*job)
+def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> Block:
+    """Postings of consecutive items numbered from 0. Runs once per posting of the archive, so the
+    per-posting work is table look-ups and C-level map() rather than Python statements."""
+    postings: defaultdict[str, list] = defaultdict(list)
+    for doc_id, analysis in enumerate(analyses):
+        if not analysis.terms:
+            continue
+        norms = [TF_SCALE * FIELD_WEIGHTS[f] / (1 - FIELD_B[f] + FIELD_B[f] * analysis.lengths[f] / averages[f])
+                 for f in range(len(FIELDS))]
+        body_norm = norms[BODY]
+        by_count = [encode(max(1, round(c * body_norm))) for c in range(max(analysis.counts) + 1)]
+        frequencies = list(map(by_count.__getitem__, analysis.counts))
+        for index, (count, in_head) in enumerate(zip(analysis.counts, analysis.head_counts)):
+            weighted = sum(map(mul, in_head, norms)) + (count - sum(in_head)) * body_norm
+            frequencies[index] = encode(max(1, round(weighted)))
+        # Each term's list holds (id, frequency, positions) flat, in runs of three.
+        lists = list(map(postings.__getitem__, analysis.terms.split(" ")))
+        _consume(map(list.append, lists, itertools.repeat(doc_id)))
+        _consume(map(list.append, lists, frequencies))
+        _consume(map(list.append, lists, analysis.positions.split(",")))
+    gap_codes = ("",) + tuple(encode(gap) for gap in range(len(analyses)))  # indexed by id - previous id
+    firsts, lasts, rests, places = array("I"), array("I"), [], []
+    for entries in postings.values():
+        ids, frequencies = entries[0::3], entries[1::3]
+        firsts.append(ids[0])
+        lasts.append(ids[-1])
+        rests.append(frequencies[0] + "".join(map(add, map(gap_codes.__getitem__, map(sub, ids[1:], ids)), frequencies[1:])))
+        places.append("".join(entries[2::3]))
+    return Block(" ".join(postings), firsts, lasts, ",".join(rests), ",".join(places))
 
 
-def invert(documents: Sequence[tuple[str, ...]], processes: int | None = None,
-           block_size: int = 1000) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """Sorted terms, term -> encoded postings and term -> encoded positions for all documents."""
-    averages = average_lengths(documents)
-    jobs = [(start, documents[start:start + block_size], averages) for start in range(0, len(documents), block_size)]
-    if processes is None:
-        processes = min(4, os.cpu_count() or 1) if len(jobs) > 1 else 1
-    if processes > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            blocks = pool.map(_invert_job, jobs, chunksize=1)
-    else:
-        blocks = [_invert_job(job) for job in jobs]
-    merged: dict[str, list[TermBlock]] = {}
-    for block in blocks:
-        for term, part in block.items():
-            merged.setdefault(term, []).append(part)
+def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Sorted terms, term -> encoded postings and term -> encoded positions, from (first id, block) pairs."""
+    parts: defaultdict[str, list] = defaultdict(list)  # per term, flat runs of (first, last, rest, positions)
+    for start, block in blocks:
+        if not block.terms:
+            continue
+        lists = list(map(parts.__getitem__, block.terms.split(" ")))
+        _consume(map(list.append, lists, map(add, block.firsts, itertools.repeat(start))))
+        _consume(map(list.append, lists, map(add, block.lasts, itertools.repeat(start))))
+        _consume(map(list.append, lists, block.rests.split(",")))
+        _consume(map(list.append, lists, block.positions.split(",")))
     postings, positions = {}, {}
-    for term, parts in merged.items():
-        pieces, previous = [], -1
-        for part in parts:
-            pieces.append(encode(part.first_doc - previous - 1) + part.rest)
-            previous = part.last_doc
-        postings[term] = "".join(pieces)
-        positions[term] = "".join(part.positions for part in parts)
-    return sorted(merged, key=term_order), postings, positions
+    for term, entries in parts.items():
+        if len(entries) == 4:
+            postings[term], positions[term] = encode(entries[0]) + entries[2], entries[3]
+            continue
+        gaps = map(sub, map(sub, entries[4::4], entries[1:-4:4]), itertools.repeat(1))
+        postings[term] = encode(entries[0]) + entries[2] + "".join(map(add, map(encode, gaps), entries[6::4]))
+        positions[term] = "".join(entries[3::4])
+    return sorted(parts, key=term_order), postings, positions
+
+
+# --- the cache and the worker processes ----------------------------------------------------------
+
+CACHE_FORMAT = 1
+BLOCK_SIZE = 1000
+PARALLEL_THRESHOLD = 200  # items; below this, starting processes costs more than it saves
+
+
+def _code_version() -> str:
+    """Cached results are only reused by this very code, Python and Unicode database."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{CACHE_FORMAT} {sys.version} {unicodedata.unidata_version}".encode())
+    return digest.hexdigest()
+
+
+class IndexCache:
+    """Analyses by item key and blocks by block key, from the last build; written whole or not at all."""
+
+    def __init__(self, folder: Path | None):
+        self.path = folder / "search.pickle" if folder else None
+        self.version = _code_version()
+        self.analyses: dict[str, Analysis] = {}
+        self.blocks: dict[str, Block] = {}
+        if self.path and self.path.is_file():
+            try:
+                with self.path.open("rb") as handle:
+                    version, analyses, blocks = pickle.load(handle)
+                if version == self.version and isinstance(analyses, dict) and isinstance(blocks, dict):
+                    self.analyses, self.blocks = analyses, blocks
+            except Exception:  # a damaged or foreign cache file is only a slower build
+                pass
+
+    def save(self, analyses: dict[str, Analysis], blocks: dict[str, Block]) -> None:
+        """Keep only what this build used, so the file holds no item that has gone."""
+        if not self.path:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(f".{os.getpid()}.partial")
+        with partial.open("wb") as handle:
+            pickle.dump((self.version, analyses, blocks), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, self.path)
+
+
+def item_key(item: Item, fields: tuple[str, ...]) -> str:
+    """What an item's analysis depends on: its text. The fingerprint stands for the body (it changes
+    with the source file and settings); tag labels come from elsewhere, so the short fields count too."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update((item.fingerprint or fields[BODY]).encode("utf-8", "surrogatepass"))
+    digest.update("\0".join(("", *fields[:BODY])).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def block_key(keys: Sequence[str], averages: tuple[float, ...]) -> str:
+    return hashlib.blake2b(repr((averages, *keys)).encode(), digest_size=16).hexdigest()
+
+
+_work: tuple = ()  # what forked workers read, so that only indexes are sent to them
+
+
+def _analyse_range(bounds: tuple[int, int]) -> list[Analysis]:
+    with _no_gc():
+        return [analyse(fields) for fields in _work[bounds[0]:bounds[1]]]
+
+
+def _invert_range(bounds: tuple[int, int]) -> Block:
+    analyses, averages = _work
+    with _no_gc():
+        return invert_block(analyses[bounds[0]:bounds[1]], averages)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Millions of small lists and tuples, none in a cycle: the collector would only rescan them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _in_processes(function, data, ranges: list[tuple[int, int]], processes: int) -> list:
+    """function over ranges of data, in order; forked workers inherit data instead of receiving it."""
+    global _work
+    if processes <= 1 or len(ranges) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        _work = data
+        try:
+            return [function(bounds) for bounds in ranges]
+        finally:
+            _work = ()
+    _work = data
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(function, ranges))
+    finally:
+        _work = ()
+
+
+def invert(documents: Sequence[tuple[str, ...]], keys: Sequence[str] | None = None, cache: IndexCache | None = None,
+           processes: int | None = None, block_size: int | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Sorted terms, term -> encoded postings and term -> encoded positions for all documents.
+
+    keys name each document's text for the cache (see item_key); the result does not depend on
+    the cache, the number of processes or the block size.
+    """
+    cache = cache or IndexCache(None)
+    keys = keys if keys is not None and cache.path else [""] * len(documents)
+    processes = processes or default_jobs()
+    block_size = block_size or BLOCK_SIZE
+    analyses: list[Analysis | None] = [cache.analyses.get(key) for key in keys]
+    missing = [n for n, analysis in enumerate(analyses) if analysis is None]
+    if missing:
+        todo = [documents[n] for n in missing]
+        step = max(50, -(-len(todo) // (processes * 8)))
+        jobs = processes if len(todo) >= PARALLEL_THRESHOLD else 1
+        done = _in_processes(_analyse_range, todo, [(a, a + step) for a in range(0, len(todo), step)], jobs)
+        for n, analysis in zip(missing, itertools.chain.from_iterable(done)):
+            analyses[n] = analysis
+    averages = average_lengths(analyses)
+    starts = range(0, len(documents), block_size)
+    block_keys = [block_key(keys[start:start + block_size], averages) if cache.path else "" for start in starts]
+    blocks: list[Block | None] = [cache.blocks.get(key) for key in block_keys]
+    stale = [n for n, block in enumerate(blocks) if block is None]
+    if stale:
+        ranges = [(starts[n], starts[n] + block_size) for n in stale]
+        jobs = processes if sum(len(analyses[a:b]) for a, b in ranges) >= PARALLEL_THRESHOLD else 1
+        for n, block in zip(stale, _in_processes(_invert_range, (analyses, averages), ranges, jobs)):
+            blocks[n] = block
+    if missing or stale or len(cache.analyses) != len(set(keys)) or len(cache.blocks) != len(set(block_keys)):
+        cache.save(dict(zip(keys, analyses)), dict(zip(block_keys, blocks)))
+    with _no_gc():
+        return merge_blocks(list(zip(starts, blocks)))
 
 
 # --- shard files -----------------------------------------------------------------------------------
@@ -392,10 +579,17 @@ def facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
 
 
 def build_index(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str],
-                targets: ShardTargets = ShardTargets(), processes: int | None = None) -> list[tuple[str, bytes]]:
-    """Every file under search/ except the page itself, as (path, bytes), in a fixed order."""
+                targets: ShardTargets = ShardTargets(), processes: int | None = None,
+                cache_dir: Path | None = None) -> list[tuple[str, bytes]]:
+    """Every file under search/ except the page itself, as (path, bytes), in a fixed order.
+
+    With a cache_dir, what the last build learnt about unchanged items is reused; the files are
+    the same bytes with or without it, and whatever the number of processes.
+    """
     documents = [item_fields(item, tag_labels) for item in items]
-    terms, postings, positions = invert(documents, processes)
+    cache = IndexCache(cache_dir)
+    keys = [item_key(item, fields) for item, fields in zip(items, documents)] if cache_dir else None
+    terms, postings, positions = invert(documents, keys, cache, processes)
     term_firsts, term_files = term_shards("terms", terms, postings, targets.terms)
     position_firsts, position_files = term_shards("positions", terms, positions, targets.positions)
     doc_starts, doc_files = doc_shards([doc_record(item, warning_labels) for item in items], targets.docs)
@@ -420,5 +614,5 @@ def search_outputs(renderer: SiteRenderer) -> Iterator[Output]:
     site = renderer.site
     yield renderer.page("search.html", "/search/")
     tag_labels = {tag_id: tag.label for tag_id, tag in site.tags.items()}
-    for path, data in build_index(site.items, tag_labels, renderer.config.content_warnings):
+    for path, data in build_index(site.items, tag_labels, renderer.config.content_warnings, cache_dir=renderer.cache_dir):
         yield Output(path, data)

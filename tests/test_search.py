@@ -1,6 +1,8 @@
 """The search index: normalising, tokenising, shard files, determinism, and what is never indexed."""
 
+import dataclasses
 import json
+import pickle
 import re
 import subprocess
 from pathlib import Path
@@ -207,3 +209,57 @@ def test_nothing_unpublished_reaches_any_file_under_search(site_tree, tmp_path):
     assert b"zebrafinch" in blob
     for secret in (b"quokkadraft", b"narwhalembargo", b"okapiwithdrawn", b"axolotlwithdrawn", b"pangolinprivate"):
         assert secret not in blob, secret
+
+
+def edited(items, index, body):
+    """items with one item's body changed, as an edit of its source file would change it."""
+    return items[:index] + (dataclasses.replace(items[index], body_text=body, fingerprint=f"edited {body}"),) + items[index + 1:]
+
+
+def build(items, cache_dir=None, processes=1):
+    return build_index(items, {t: t for t in TAGS}, {"harassment": "Harassment"}, processes=processes, cache_dir=cache_dir)
+
+
+def counting(monkeypatch, name):
+    calls = []
+    original = getattr(search, name)
+    monkeypatch.setattr(search, name, lambda *args: calls.append(1) or original(*args))
+    return calls
+
+
+def test_warm_rebuild_after_one_edit_redoes_one_item_and_one_block_and_matches_a_cold_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "BLOCK_SIZE", 64)
+    items = tuple(dataclasses.replace(item, fingerprint=f"source {n}") for n, item in enumerate(synthetic_items(300, seed=11)))
+    cold = build(items, tmp_path, processes=2)
+    assert cold == build(items)
+    changed = edited(items, 150, items[150].body_text + " A new closing sentence about quillwort.")
+    analysed, inverted = counting(monkeypatch, "analyse"), counting(monkeypatch, "invert_block")
+    warm = build(changed, tmp_path)
+    assert (len(analysed), len(inverted)) == (1, 1)
+    assert warm == build(changed, processes=2)
+    assert warm != cold and b"quillwort" in b"".join(data for _path, data in warm)
+
+
+def test_warm_rebuild_after_an_insertion_and_a_deletion_matches_a_cold_build(tmp_path):
+    items = synthetic_items(260, seed=12)
+    build(items, tmp_path, processes=2)
+    changed = (items[0],) + items[2:] + (dataclasses.replace(items[1], slug="moved", fingerprint="new"),)
+    assert build(changed, tmp_path, processes=2) == build(changed)
+    assert build(changed, tmp_path) == build(changed)  # from the cache only
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps({"some": "other cache"}),
+                                    pickle.dumps(("an old version", {"key": "x"}, {}))])
+def test_a_damaged_or_foreign_cache_file_is_ignored(tmp_path, damage):
+    items = synthetic_items(80, seed=13)
+    (tmp_path / "search.pickle").write_bytes(damage)
+    assert build(items, tmp_path) == build(items)
+    assert build(items, tmp_path) == build(items)  # and the file written instead is usable
+
+
+def test_the_cache_keeps_only_the_current_items(tmp_path):
+    items = synthetic_items(120, seed=14)
+    build(items, tmp_path)
+    build(items[:50], tmp_path)
+    cache = search.IndexCache(tmp_path)
+    assert len(cache.analyses) == 50 and len(cache.blocks) == 1
