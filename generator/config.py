@@ -33,6 +33,7 @@ class SiteConfig:
     fold_content_warnings: bool
     quick_exit_url: str
     max_file_bytes: int
+    max_image_bytes: int
 
     @property
     def base_path(self) -> str:
@@ -74,6 +75,7 @@ SCHEMA = (
     f.Field("fold_content_warnings", f.flag, default=True, doc="Fold bodies with content warnings behind a 'Show' control."),
     f.Field("quick_exit_url", f.http_url, default="https://www.wikipedia.org/", doc="Where the 'Leave this site' button goes."),
     f.Field("max_file_bytes", f.positive_int, default=1_000_000, doc="Largest content file accepted, in bytes."),
+    f.Field("max_image_bytes", f.positive_int, default=20_000_000, doc="Largest image in content/media/ accepted, in bytes."),
 )
 
 
@@ -114,5 +116,6 @@ def load_config(path: Path) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
         fold_content_warnings=values["fold_content_warnings"],
         quick_exit_url=values["quick_exit_url"],
         max_file_bytes=values["max_file_bytes"],
+        max_image_bytes=values["max_image_bytes"],
     )
     return config, ()

@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from generator import pii
-from generator.diagnostics import Diagnostic, warning
-from generator.markup import Renderer, plain_text
+from generator.diagnostics import Diagnostic, error, warning
+from generator.markup import Renderer, image_sources, plain_text
+from generator.media import media_name
 from generator.model import Document
 from generator.sources import SourceFile, read_document
 
@@ -31,7 +32,7 @@ class FileSettings:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    vocabulary: str  # "tags" | "content_warnings"
+    vocabulary: str  # "tags" | "content_warnings" | "media" (an image src, resolved to a site path)
     value: str
     line: int
 
@@ -63,25 +64,48 @@ def process_file(source: SourceFile, settings: FileSettings) -> FileResult:
                        for vocabulary in ("tags", "content_warnings")
                        for index, value in enumerate(values.get(vocabulary) or ()))
     if document is not None:
-        document, heading_problem = render_body(document)
-        if heading_problem:
-            problems.append(heading_problem)
+        document, body_problems, images = render_body(document)
+        problems.extend(body_problems)
+        references += images
     return FileResult(document, references, tuple(problems), tuple(allowances))
 
 
-def render_body(document: Document) -> tuple[Document, Diagnostic | None]:
+def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[Reference, ...]]:
+    """The document with its HTML, problems in the text, and the site images it shows (checked later)."""
     global _renderer
     if _renderer is None:
         _renderer = Renderer()
-    body_html, has_h1 = _renderer.to_html(document.body_markdown)
-    problem = None
+    body_html, has_h1, removed_images = _renderer.to_html(document.body_markdown)
+    problems = []
+    lines = document.body_markdown.split("\n")
     if has_h1:
-        lines = document.body_markdown.split("\n")
         offset = next((i for i, line in enumerate(lines) if line.startswith("# ")), 0)
-        problem = warning(document.path, document.body_line + offset,
-                          "a '# ' heading in the text is shown as a section heading: the title is the page's "
-                          "only top heading, so write sections as '## '")
-    return replace(document, body_html=body_html, body_text=plain_text(body_html)), problem
+        problems.append(warning(document.path, document.body_line + offset,
+                                "a '# ' heading in the text is shown as a section heading: the title is the page's "
+                                "only top heading, so write sections as '## '"))
+    for src in removed_images:
+        shown = f"'{src}'" if src else "with no address"
+        problems.append(error(document.path, _line_of(src, lines, document.body_line),
+                              f"image {shown} is not a file of this site: images must be files in content/media/, "
+                              f"written as ![description](/media/name.jpg); remote images would make readers' "
+                              f"browsers contact another host"))
+    images = []
+    for src in image_sources(body_html):
+        line = _line_of(src, lines, document.body_line)
+        name = media_name(src, document.url)
+        if name is None:
+            problems.append(error(document.path, line, f"image '{src}' is not in content/media/: put the file "
+                                                       f"there and write ![description](/media/name.jpg)"))
+        else:
+            images.append(Reference("media", name, line))
+    # The Markdown is not needed once rendered; dropping it keeps large archives in less memory.
+    document = replace(document, body_markdown="", body_html=body_html, body_text=plain_text(body_html))
+    return document, problems, tuple(images)
+
+
+def _line_of(text: str, lines: list[str], first_line: int) -> int:
+    """The body line where text appears (the first line of the body when it cannot be found)."""
+    return first_line + next((i for i, line in enumerate(lines) if text and text in line), 0)
 
 
 def default_jobs() -> int:

@@ -8,6 +8,8 @@ import re
 import markdown
 import nh3
 
+from generator.media import is_local
+
 # Chosen for what editors of an archive need, measured in MEASUREMENTS.md: footnotes and tables
 # for sourced commentary, toc for heading anchors. smarty (typographic quotes) is left out: it
 # alone costs more than all of these together; editors can type ‘’ “” directly.
@@ -21,11 +23,13 @@ ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "li", "mark", "ol", "p", "pre", "q", "s",
     "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "img",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
     "abbr": {"title"},
     "code": {"class"},
+    "img": {"src", "alt", "width", "height"},
     "div": {"class"},
     "ol": {"start"},
     "li": {"id"},
@@ -35,6 +39,10 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _H1 = re.compile(r"<(/?)h1\b")
+# Only to tell the editor which images were removed; sanitise() enforces the rule on parsed HTML.
+_ANY_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+_SAFE_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')
+_IMG_WITHOUT_SRC = re.compile(r"<img\b(?![^>]*\bsrc=)[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -46,19 +54,34 @@ class Renderer:
         self._md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
 
-    def to_html(self, source: str) -> tuple[str, bool]:
-        """Safe HTML, and whether the text used '# ' headings (the page title is the only h1)."""
+    def to_html(self, source: str) -> tuple[str, bool, tuple[str, ...]]:
+        """Safe HTML, whether the text used '# ' headings (the page title is the only h1),
+        and the image addresses removed because they were not on this site."""
         self._md.reset()
         converted = self._md.convert(source)
         has_h1 = "<h1" in converted
         if has_h1:
             converted = _H1.sub(r"<\1h2", converted)
-        return sanitise(converted), has_h1
+        removed = tuple(html.unescape(src) for src in _ANY_IMG_SRC.findall(converted) if not is_local(html.unescape(src)))
+        return sanitise(converted), has_h1, removed
 
 
 def sanitise(raw_html: str) -> str:
-    return nh3.clean(raw_html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", strip_comments=True)
+    """Allowlisted HTML. An <img> from another host would make every reader's browser contact
+    it, so an image keeps its src only when it is a path on this site; one without is dropped."""
+
+    def local_images_only(tag: str, attribute: str, value: str) -> str | None:
+        return None if tag == "img" and attribute == "src" and not is_local(value) else value
+
+    cleaned = nh3.clean(raw_html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                        url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", strip_comments=True,
+                        attribute_filter=local_images_only)
+    return _IMG_WITHOUT_SRC.sub("", cleaned) if "<img" in cleaned else cleaned
+
+
+def image_sources(safe_html: str) -> tuple[str, ...]:
+    """The src of every image in sanitised HTML, unescaped."""
+    return tuple(html.unescape(src) for src in _SAFE_IMG_SRC.findall(safe_html))
 
 
 def plain_text(safe_html: str) -> str:

@@ -18,6 +18,7 @@ from generator.config import PROJECT_TEMPLATES, SiteConfig
 from generator.fields import MONTH_NAMES
 from generator.diagnostics import DiagnosticError, error
 from generator.export import data_files
+from generator.media import media_outputs
 from generator.search import search_outputs
 from generator.urls import absolute_url, localise_links, output_file, relative_link
 
@@ -211,6 +212,7 @@ class SiteRenderer:
             yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
             yield from (Output(path, data) for path, data in data_files(site, config))
         yield from static_files(self.config)
+        yield from (Output(path, data) for path, data in media_outputs(self))  # images the pages show
 
     def outputs(self) -> Iterator[Output]:
         for job in self.page_jobs():

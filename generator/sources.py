@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error, warning
+from generator.media import FOLDER as MEDIA_FOLDER, find_media
 from generator.yamlio import YamlDoc, parse_yaml
 
 # folder -> (kind, accepted suffixes)
@@ -41,6 +42,7 @@ class SourceSet:
     files: tuple[SourceFile, ...]
     tags: YamlDoc | None
     tags_path: Path
+    media: tuple[Path, ...] = ()  # images in content/media/, checked and re-encoded by generator.media
 
 
 def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
@@ -54,8 +56,8 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
     for entry in sorted(content.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and entry.name not in COLLECTIONS:
-            problems.append(warning(entry, None, f"folder ignored: content folders are {', '.join(COLLECTIONS)}"))
+        if entry.is_dir() and entry.name not in COLLECTIONS and entry.name != MEDIA_FOLDER:
+            problems.append(warning(entry, None, f"folder ignored: content folders are {', '.join(COLLECTIONS)}, {MEDIA_FOLDER}"))
         elif entry.is_file() and entry.name != "tags.yaml" and entry.name != "redact.yaml":
             problems.append(warning(entry, None, "file ignored: put articles, testimonies and pages in their folders"))
     for folder, (kind, suffixes) in COLLECTIONS.items():
@@ -80,7 +82,9 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
         if text is not None:
             tags_doc, yaml_problems = parse_yaml(text)
             problems.extend(error(tags_path, p.line, p.message) for p in yaml_problems)
-    return SourceSet(tuple(files), tags_doc, tags_path), tuple(problems)
+    media, media_problems = find_media(content / MEDIA_FOLDER) if (content / MEDIA_FOLDER).is_dir() else ((), [])
+    problems.extend(media_problems)
+    return SourceSet(tuple(files), tags_doc, tags_path, media), tuple(problems)
 
 
 def read_text(path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:

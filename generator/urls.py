@@ -6,6 +6,7 @@ import posixpath
 import re
 
 _HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
 
 def relative_link(target: str, from_url: str, offline: bool = False) -> str:
@@ -38,8 +39,9 @@ def absolute_url(base_url: str, url: str) -> str:
 
 
 def localise_links(body_html: str, page_url: str, offline: bool) -> str:
-    """Rewrite internal links of sanitised body HTML: '/x/' becomes relative, and offline
-    folder links name their index.html. Links to other hosts and fragments stay as they are."""
+    """Rewrite internal links and image addresses of sanitised body HTML: '/x/' becomes relative,
+    and offline folder links name their index.html. Links to other hosts and fragments stay as
+    they are (the sanitiser leaves no image from another host)."""
 
     def fix(match: re.Match) -> str:
         href = match.group(2)
@@ -52,4 +54,5 @@ def localise_links(body_html: str, page_url: str, offline: bool) -> str:
             href = path.rstrip("/") + "/index.html" + hash_mark + fragment
         return match.group(1) + href + match.group(3)
 
-    return _HREF.sub(fix, body_html)
+    body_html = _HREF.sub(fix, body_html)
+    return _IMG_SRC.sub(fix, body_html) if "<img" in body_html else body_html

@@ -15,6 +15,7 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error
 from generator.model import Article, Document, Page, Tag, Testimony
 from generator.documents import FileResult, FileSettings, process_files
+from generator.media import check_media
 from generator.sources import RawDocument, SourceSet
 
 CONSENT_STATES = ("granted", "withdrawn")
@@ -123,11 +124,13 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         if hashes[index]:
             cache.put(sources.files[index].path, hashes[index], result)
     cache.save()
+    problems.extend(check_media(sources.media, config.max_image_bytes, cache_dir))
+    media_names = frozenset(path.name for path in sources.media)
     documents: list[Document] = []
     allowances: list[pii.Allowance] = []
     for source, result, digest in zip(sources.files, results, hashes):
         problems.extend(result.diagnostics)
-        problems.extend(_check_references(source.path, result.references, tags, config))
+        problems.extend(_check_references(source.path, result.references, tags, config, media_names))
         allowances.extend(result.allowances)
         if result.document is not None:
             # The path is part of it: a renamed file with the same bytes has a new address.
@@ -212,8 +215,9 @@ def check_document(raw: RawDocument, default_language: str) -> tuple[Document | 
     return Page(title=values["title"], summary=values["summary"], menu=values["menu"], **common), values, []
 
 
-def _check_references(path: Path, references, tags: Mapping[str, Tag], config: SiteConfig) -> list[Diagnostic]:
-    """Tag and warning ids must exist; checked even when other fields of the file are wrong."""
+def _check_references(path: Path, references, tags: Mapping[str, Tag], config: SiteConfig,
+                      media_names: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """Tag and warning ids and images must exist; checked even when other fields of the file are wrong."""
     problems = []
     for ref in references:
         if ref.vocabulary == "tags" and ref.value not in tags:
@@ -222,6 +226,9 @@ def _check_references(path: Path, references, tags: Mapping[str, Tag], config: S
         elif ref.vocabulary == "content_warnings" and ref.value not in config.content_warnings:
             problems.append(error(path, ref.line, f"unknown content warning '{ref.value}': use one of content_warnings "
                                                   f"in the site config{_did_you_mean(ref.value, config.content_warnings)}"))
+        elif ref.vocabulary == "media" and ref.value not in media_names:
+            problems.append(error(path, ref.line, f"image not found: there is no content/media/{ref.value}"
+                                                  f"{_did_you_mean(ref.value, media_names)}"))
     return problems
 
 

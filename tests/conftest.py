@@ -128,3 +128,36 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") and skipped and session.exitstatus == 0:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skipped tests count as failures in CI", red=True)
         session.exitstatus = 1
+
+
+def image_with_metadata(image_format: str = "JPEG", canary: str = "serial-canary-0042", orientation: int = 6,
+                        size: tuple[int, int] = (40, 20)) -> bytes:
+    """An image whose left half is red and right half blue, carrying metadata that holds ``canary``:
+    EXIF (make, serial number, orientation, a GPS position), XMP, a comment and, for PNG, text chunks."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    image = Image.new("RGB", size, (220, 20, 20))
+    image.paste((20, 20, 220), (size[0] // 2, 0, size[0], size[1]))
+    exif = Image.Exif()
+    exif[0x010F] = f"Make {canary}"  # Make
+    exif[0x0131] = f"Software {canary}"  # Software
+    exif[0x0112] = orientation  # Orientation
+    exif.get_ifd(0x8769)[0xA431] = canary  # BodySerialNumber
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (51.0, 30.0, 12.0), 3: "W", 4: (0.0, 7.0, 39.0)})
+    xmp = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           f'<rdf:Description>{canary}</rdf:Description></rdf:RDF></x:xmpmeta>')
+    out = io.BytesIO()
+    if image_format == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Author", f"Author {canary}")
+        text.add_itxt("Comment", f"Comment {canary}")
+        text.add_text("XML:com.adobe.xmp", xmp)
+        image.save(out, "PNG", pnginfo=text, exif=exif)
+    elif image_format == "GIF":
+        image.convert("P").save(out, "GIF", comment=f"Comment {canary}".encode(), xmp=xmp.encode())
+    else:
+        image.save(out, image_format, exif=exif, xmp=xmp.encode(), **({"comment": f"Comment {canary}"} if image_format == "JPEG" else {}))
+    return out.getvalue()

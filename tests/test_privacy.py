@@ -14,7 +14,7 @@ import pytest
 from generator.bundle import write_bundle
 from generator.cli import main
 from generator.config import load_config
-from tests.conftest import PROJECT, build_site
+from tests.conftest import PROJECT, build_site, image_with_metadata
 
 # Every canary holds "canary", so one case-insensitive search finds any of them, however
 # it was escaped: they are ASCII letters and hyphens, the same in HTML, XML, JSON and URLs.
@@ -52,6 +52,8 @@ I followed @MeTooMvmt for months.
 
 A paragraph with an inline <!-- comment-canary-inline --> comment, and a footnote.[^1]
 
+![The office corridor](/media/corridor.jpg)
+
 [^1]: A footnote <!-- comment-canary-footnote --> that stays.
 """
 
@@ -86,6 +88,8 @@ private:
 ---
 
 body-canary-{label}: this text must never be published.
+
+![A photo](/media/{label}-canary.png)
 """
 
 
@@ -132,6 +136,10 @@ CANARY_SITE = {
 
         About us. <!-- comment-canary-page -->
         """,
+    # Camera serial, GPS, XMP and PNG text in a published image; images of withheld items.
+    "content/media/corridor.jpg": image_with_metadata("JPEG", canary="exif-canary-serial"),
+    **{f"content/media/{label}-canary.png": image_with_metadata("PNG", canary=f"png-canary-{label}")
+       for label in ("draft", "withdrawn", "embargoed")},
     "content/pages/draft-page-canary.md": """\
         ---
         title: "title-canary-page-draft"
@@ -186,6 +194,7 @@ def test_no_canary_in_any_output_file(canary_site, tmp_path, profile):
             "articles/public-article/index.html", "about/index.html"} <= names
     page = next(data for name, data in files if name == "testimonies/published/index.html")
     assert b"I followed @MeTooMvmt" in page and b'id="fnref:1"' in page
+    assert b'src="../../media/corridor.jpg"' in page and "media/corridor.jpg" in names
     assert leaks(files) == []
 
 
@@ -223,10 +232,12 @@ def test_withheld_items_leave_no_trace(canary_site, tmp_path):
 
 
 def test_withdrawing_removes_every_file_of_the_earlier_build(site_tree, tmp_path):
-    root = site_tree({"content/testimonies/later-withdrawn.md": withheld_testimony("granted", "")})
+    root = site_tree({"content/testimonies/later-withdrawn.md": withheld_testimony("granted", ""),
+                      "content/media/granted-canary.png": image_with_metadata("PNG")})
     out = tmp_path / "out"
     build_site(root, out)
     assert (out / "testimonies/later-withdrawn/index.html").is_file()
+    assert (out / "media/granted-canary.png").is_file()  # its picture goes with it
     assert leaks(all_bytes(out))  # published, so its text is everywhere
 
     path = root / "content/testimonies/later-withdrawn.md"

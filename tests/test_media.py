@@ -1,0 +1,243 @@
+"""Images: re-encoded without any metadata, upright, deterministic, local only, and checked with file and line."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import pytest
+from PIL import Image
+
+from generator.cli import main
+from generator.markup import sanitise
+from tests.conftest import build_site, image_with_metadata
+
+CANARY = b"serial-canary-0042"
+
+
+def article(body: str, slug_fields: str = "") -> str:
+    return f"---\ntitle: Pictures\ndate: 2017-10-05\nsource: The Paper\n{slug_fields}---\n{body}\n"
+
+
+def png_chunks(data: bytes) -> list[bytes]:
+    chunks, offset = [], 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        chunks.append(kind)
+        offset += 12 + length
+    return chunks
+
+
+def built(site_tree, tmp_path, files: dict, **kwargs):
+    root = site_tree(files)
+    out = tmp_path / "out"
+    report = build_site(root, out, **kwargs)
+    assert report.errors == (), [d.format() for d in report.errors]
+    return out
+
+
+def test_jpeg_loses_exif_gps_xmp_and_comment_and_stays_upright(site_tree, tmp_path):
+    out = built(site_tree, tmp_path, {
+        "content/media/photo.jpg": image_with_metadata("JPEG"),
+        "content/articles/a.md": article("![A red and blue card](/media/photo.jpg)"),
+    })
+    data = (out / "media/photo.jpg").read_bytes()
+    for needle in (CANARY, b"Exif", b"GPS", b"xmpmeta", b"adobe", b"Make", b"Comment", b"ICC_PROFILE"):
+        assert needle not in data, needle
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG"
+        assert len(image.getexif()) == 0
+        assert not {"exif", "xmp", "comment", "icc_profile", "photoshop"} & set(image.info)
+        # Orientation 6 turns the 40x20 picture a quarter to the right: the red left half is now on top.
+        assert image.size == (20, 40)
+        red, blue = image.convert("RGB").getpixel((10, 5)), image.convert("RGB").getpixel((10, 35))
+        assert red[0] > 150 > red[2] and blue[2] > 150 > blue[0]
+
+
+def test_png_keeps_only_its_pixel_chunks(site_tree, tmp_path):
+    out = built(site_tree, tmp_path, {
+        "content/media/chart.png": image_with_metadata("PNG", orientation=1),
+        "content/articles/a.md": article("![A chart](../../media/chart.png)"),
+    })
+    data = (out / "media/chart.png").read_bytes()
+    assert CANARY not in data
+    assert set(png_chunks(data)) <= {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (40, 20) and image.text == {} and len(image.getexif()) == 0
+
+
+@pytest.mark.parametrize("image_format, name", [("WEBP", "photo.webp"), ("GIF", "drawing.gif"), ("JPEG", "photo.jpeg")])
+def test_other_formats_lose_their_metadata(site_tree, tmp_path, image_format, name):
+    out = built(site_tree, tmp_path, {
+        f"content/media/{name}": image_with_metadata(image_format),
+        "content/articles/a.md": article(f"![Picture](/media/{name})"),
+    })
+    data = (out / "media" / name).read_bytes()
+    assert CANARY not in data and b"Exif" not in data and b"xmpmeta" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == image_format
+        assert len(image.getexif()) == 0 and not {"exif", "xmp", "comment", "icc_profile"} & set(image.info)
+
+
+def test_colour_profile_is_applied_then_dropped(site_tree, tmp_path):
+    from PIL import ImageCms
+
+    source = io.BytesIO()
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.new("RGB", (8, 8), (10, 200, 30)).save(source, "PNG", icc_profile=profile)
+    out = built(site_tree, tmp_path, {
+        "content/media/green.png": source.getvalue(),
+        "content/articles/a.md": article("![Green](/media/green.png)"),
+    })
+    data = (out / "media/green.png").read_bytes()
+    assert b"iCCP" not in png_chunks(data)
+    with Image.open(io.BytesIO(data)) as image:
+        assert "icc_profile" not in image.info
+        assert all(abs(a - b) <= 2 for a, b in zip(image.getpixel((4, 4)), (10, 200, 30)))
+
+
+def test_same_image_gives_the_same_bytes_with_and_without_the_cache(site_tree, tmp_path):
+    root = site_tree({
+        "content/media/photo.jpg": image_with_metadata("JPEG"),
+        "content/articles/a.md": article("![Photo](/media/photo.jpg)"),
+    })
+    outputs = []
+    for index, use_cache in enumerate((True, True, False)):
+        report = build_site(root, tmp_path / f"out{index}", use_cache=use_cache)
+        assert report.errors == ()
+        outputs.append((tmp_path / f"out{index}/media/photo.jpg").read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert [p.suffix for p in (root / ".cache/media").iterdir()] == [".jpg"]
+
+
+@pytest.mark.parametrize("profile", ["web", "offline"])
+def test_image_addresses_are_relative_in_pages(site_tree, tmp_path, profile):
+    out = built(site_tree, tmp_path, {
+        "content/media/photo.jpg": image_with_metadata("JPEG"),
+        "content/media/chart.png": image_with_metadata("PNG"),
+        "content/articles/a.md": article("![Photo](/media/photo.jpg)\n\n![Chart](../../media/chart.png)"),
+        "content/pages/about.md": "---\ntitle: About\n---\n![Photo](/media/photo.jpg)\n",
+    }, profile=profile)
+    article_html = (out / "articles/a/index.html").read_text()
+    assert '<img alt="Photo" src="../../media/photo.jpg">' in article_html
+    assert '<img alt="Chart" src="../../media/chart.png">' in article_html
+    assert '<img alt="Photo" src="../media/photo.jpg">' in (out / "about/index.html").read_text()
+
+
+@pytest.mark.parametrize("profile", ["web", "offline"])
+def test_every_image_address_resolves_to_a_file(site_tree, tmp_path, profile):
+    from tests.test_bundle import check_links
+
+    out = built(site_tree, tmp_path, {
+        "content/media/photo.jpg": image_with_metadata("JPEG"),
+        "content/articles/a.md": article("![Photo](/media/photo.jpg) and [home](/)"),
+        "content/pages/about.md": "---\ntitle: About\n---\n<img src=\"../media/photo.jpg\" alt=\"Photo\" width=\"20\">\n",
+    }, profile=profile)
+    assert check_links(out, offline=profile == "offline", own_host="https://example.org/") == []
+
+
+def test_only_images_shown_by_published_pages_are_copied(site_tree, tmp_path):
+    out = built(site_tree, tmp_path, {
+        "content/media/shown.jpg": image_with_metadata("JPEG"),
+        "content/media/unused.jpg": image_with_metadata("JPEG"),
+        "content/media/draft-only.jpg": image_with_metadata("JPEG"),
+        "content/articles/a.md": article("![Shown](/media/shown.jpg)"),
+        "content/articles/b.md": article("![Draft](/media/draft-only.jpg)", "draft: true\n"),
+    })
+    assert sorted(p.name for p in (out / "media").iterdir()) == ["shown.jpg"]
+
+
+def animated_gif() -> bytes:
+    frames = [Image.new("RGB", (4, 4), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    return out.getvalue()
+
+
+ERRORS = {
+    "remote image": (
+        {"content/articles/a.md": article("Text.\n\n![Logo](https://example.com/logo.png)")},
+        "content/articles/a.md:8: error: image 'https://example.com/logo.png' is not a file of this site: images "
+        "must be files in content/media/, written as ![description](/media/name.jpg); remote images would make "
+        "readers' browsers contact another host"),
+    "protocol-relative raw HTML image": (
+        {"content/articles/a.md": article('<img src="//example.com/pixel.gif" alt="">')},
+        "content/articles/a.md:6: error: image '//example.com/pixel.gif' is not a file of this site: images "
+        "must be files in content/media/, written as ![description](/media/name.jpg); remote images would make "
+        "readers' browsers contact another host"),
+    "data: image": (
+        {"content/articles/a.md": article("![Dot](data:image/png;base64,iVBORw0KGgo=)")},
+        "content/articles/a.md:6: error: image 'data:image/png;base64,iVBORw0KGgo=' is not a file of this site: "
+        "images must be files in content/media/, written as ![description](/media/name.jpg); remote images would "
+        "make readers' browsers contact another host"),
+    "missing media file": (
+        {"content/media/photo.jpg": image_with_metadata("JPEG"),
+         "content/articles/a.md": article("Intro.\n\n![Photo](/media/foto.jpg)")},
+        "content/articles/a.md:8: error: image not found: there is no content/media/foto.jpg (did you mean 'photo.jpg'?)"),
+    "image outside media": (
+        {"content/articles/a.md": article("![Logo](/static/logo.png)")},
+        "content/articles/a.md:6: error: image '/static/logo.png' is not in content/media/: put the file there and "
+        "write ![description](/media/name.jpg)"),
+    "bad name": (
+        {"content/media/Photo 1.JPG": image_with_metadata("JPEG")},
+        "content/media/Photo 1.JPG: error: image name must be lower-case letters, digits and hyphens: rename it "
+        "to photo-1.jpg"),
+    "damaged image": (
+        {"content/media/broken.jpg": b"\xff\xd8\xff\xe0 not really a jpeg"},
+        "content/media/broken.jpg: error: cannot read the image (Truncated File Read): is the file damaged? Open "
+        "it and save it again"),
+    "wrong extension": (
+        {"content/media/chart.jpg": image_with_metadata("PNG")},
+        "content/media/chart.jpg: error: the file is a PNG image but its name ends in .jpg: give it the right "
+        "extension or convert it"),
+    "animated": (
+        {"content/media/moving.gif": animated_gif()},
+        "content/media/moving.gif: error: animated images are not published: save a still image"),
+}
+
+
+@pytest.mark.parametrize("case", ERRORS)
+def test_image_errors_name_the_file_and_line(site_tree, tmp_path, capsys, case):
+    files, expected = ERRORS[case]
+    site_tree(files)
+    assert main(["build", "--out", str(tmp_path / "out")]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert errors == [expected]
+    assert not (tmp_path / "out").exists()
+
+
+def test_image_over_max_image_bytes(site_tree, capsys):
+    root = site_tree({"content/media/photo.jpg": image_with_metadata("JPEG")},
+                     site_yaml="title: T\nbase_url: https://example.org/\nmax_image_bytes: 100\n")
+    size = (root / "content/media/photo.jpg").stat().st_size
+    assert main(["check"]) == 1
+    assert (f"content/media/photo.jpg: error: image is {size:,} bytes, over the limit of 100 (max_image_bytes "
+            f"in the site config): make it smaller") in capsys.readouterr().err.splitlines()
+
+
+def test_sanitiser_keeps_local_images_and_drops_others():
+    assert sanitise('<img src="/media/a.jpg" alt="A" width="4" height="3" onerror="x()">') == \
+        '<img src="/media/a.jpg" alt="A" width="4" height="3">'
+    for src in ("https://example.com/a.jpg", "//example.com/a.jpg", "/\\example.com/a.jpg",
+                "data:image/png;base64,AAAA", "javascript:alert(1)", "jav&#x61;script:alert(1)", ""):
+        assert sanitise(f'<p>x<img src="{src}" alt="A"></p>') == "<p>x</p>", src
+
+
+def test_check_reports_image_errors_too(site_tree, capsys):
+    site_tree({"content/media/broken.png": b"nope"})
+    assert main(["check"]) == 1
+    assert "content/media/broken.png: error: not an image Chorus can read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("profile", ["web", "offline"])
+def test_browser_shows_the_image_upright_under_the_csp(site_tree, tmp_path, serve_dir, page, profile):
+    out = built(site_tree, tmp_path, {
+        "content/media/photo.jpg": image_with_metadata("JPEG", size=(400, 200)),
+        "content/articles/a.md": article("![Photo](/media/photo.jpg)"),
+    }, profile=profile)
+    violations = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.goto(serve_dir(out) + "articles/a/" if profile == "web" else (out / "articles/a/index.html").as_uri())
+    page.wait_for_load_state("load")
+    assert page.evaluate("[...document.images].map(i => [i.naturalWidth, i.naturalHeight])") == [[200, 400]]
+    assert violations == []
