@@ -86,7 +86,8 @@ def run_build(args, write: bool = True) -> int:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
     report = build(config, args.out if write else None, write=write, strict=args.strict,
-                   profile=getattr(args, "profile", "web"), progress=progress_for_stderr())
+                   profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
+                   jobs=args.jobs, use_cache=not args.no_cache)
     print_report(report, args, write)
     return EXIT_CONTENT if report.failed(args.strict) else EXIT_OK
 

@@ -69,3 +69,14 @@ def test_strict_turns_warnings_into_failure(site_tree, tmp_path):
     assert result.returncode == 1
     assert "content/stray.txt: warning: file ignored" in result.stderr
     assert "warnings count as errors with --strict" in result.stderr
+
+
+def test_cache_makes_the_second_build_incremental_and_no_cache_leaves_none(site_tree, tmp_path):
+    site_tree({"content/articles/a.md": ARTICLE, "content/articles/b.md": ARTICLE.replace("Hello", "Other")})
+    assert run("build", "--no-cache", cwd=tmp_path).returncode == 0
+    assert not (tmp_path / ".cache").exists()
+    run("build", "--jobs", "2", cwd=tmp_path)
+    second = run("build", "--jobs", "1", cwd=tmp_path)
+    assert (tmp_path / ".cache").is_dir()
+    assert "unchanged)" in second.stdout and "2 content files from cache" in second.stdout
+    assert run("build", "--jobs", "0", cwd=tmp_path).returncode == 2
