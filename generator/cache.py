@@ -61,8 +61,8 @@ class DocumentCache:
         self.fresh[str(path)] = (file_hash, result)
 
     def save(self) -> None:
-        """Keep only the files of this build, written whole or not at all."""
-        if not self.path:
+        """Keep only the files of this build, written whole or not at all; nothing to do when unchanged."""
+        if not self.path or self.fresh.keys() == self.entries.keys() and self.hits == len(self.entries):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".partial")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 _HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
@@ -13,18 +12,26 @@ def relative_link(target: str, from_url: str, offline: bool = False) -> str:
     """Link from the page at ``from_url`` to ``target`` (both site paths starting with '/').
 
     Relative links let the same site live under any path; the offline profile also names
-    index.html, because file:// does not turn a folder into its index page.
+    index.html, because file:// does not turn a folder into its index page. (Written out
+    rather than with posixpath.relpath: this runs for every link of every page.)
     """
     path, hash_mark, fragment = target.partition("#")
-    from_dir = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
     if path == "":
         return target
-    is_dir = path.endswith("/")
-    link = posixpath.relpath(path, from_dir)
-    if is_dir:
-        link = "index.html" if link == "." and offline else ("./" if link == "." else link + "/")
-        if offline and not link.endswith("index.html"):
+    from_dir = from_url if from_url.endswith("/") else from_url[: from_url.rfind("/") + 1]
+    target_parts = [part for part in path.split("/") if part]
+    from_parts = [part for part in from_dir.split("/") if part]
+    common = 0
+    while common < len(target_parts) and common < len(from_parts) and target_parts[common] == from_parts[common]:
+        common += 1
+    link = "../" * (len(from_parts) - common) + "/".join(target_parts[common:])
+    if path.endswith("/"):
+        if link and not link.endswith("/"):
+            link += "/"
+        if offline:
             link += "index.html"
+        elif not link:
+            link = "./"
     return link + hash_mark + fragment
 
 

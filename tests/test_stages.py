@@ -107,3 +107,31 @@ def test_testimony_order_ignores_the_day():
     early, late = _testimony(slug="b", date=PartialDate(2018, 1, 2)), _testimony(slug="a", date=PartialDate(2018, 1, 30))
     assert early.sort_key > late.sort_key  # same month: ordered by slug, never by the private day
     assert late.title == "Anonymous, January 2018"
+
+
+def _reference_link(target: str, page: str, offline: bool) -> str:
+    """The plain posixpath way, kept here to check the fast one against."""
+    import posixpath
+
+    path, hash_mark, fragment = target.partition("#")
+    page_dir = page if page.endswith("/") else posixpath.dirname(page) + "/"
+    link = posixpath.relpath(path, page_dir)
+    if path.endswith("/"):
+        link = ("index.html" if offline else "./") if link == "." else link + "/" + ("index.html" if offline else "")
+    return link + hash_mark + fragment
+
+
+def test_fast_relative_links_agree_with_posixpath():
+    import itertools
+    import random
+
+    rng = random.Random(1)
+    segments = ["articles", "a", "b", "tags", "page", "2", "static", "x"]
+    urls = ["/", "/feed.xml", "/404.html", "/static/style.css"]
+    for _ in range(60):
+        parts = rng.sample(segments, rng.randint(1, 4))
+        urls.append("/" + "/".join(parts) + "/")
+        urls.append("/" + "/".join(parts) + "/file.js")
+    for target, page in itertools.product(urls[:40], urls[:40]):
+        for offline in (False, True):
+            assert relative_link(target, page, offline) == _reference_link(target, page, offline), (target, page, offline)
