@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterator
 
 from generator.assemble import Site
 from generator.config import SiteConfig
@@ -67,9 +66,3 @@ def items_csv(site: Site, config: SiteConfig) -> bytes:
         writer.writerow([CSV_LIST_SEPARATOR.join(row[c]) if c in LIST_COLUMNS else ("" if row[c] is None else row[c])
                          for c in COLUMNS])
     return buffer.getvalue().encode("utf-8")
-
-
-def data_files(site: Site, config: SiteConfig) -> Iterator[tuple[str, bytes]]:
-    """(path, bytes) of /data/items.json and /data/items.csv, newest item first."""
-    yield "data/items.json", items_json(site, config)
-    yield "data/items.csv", items_csv(site, config)

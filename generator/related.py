@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from types import MappingProxyType
 from typing import Mapping, Sequence
@@ -17,24 +18,22 @@ NEIGHBOURS_PER_TAG = 20
 def related_items(items: Sequence[Item], tag_groups) -> Mapping[str, tuple[Item, ...]]:
     """URL -> up to RELATED_LIMIT items, most shared tags first, then nearest in time, then newer.
 
-    ``items`` is newest first; each tag group's items keep that order.
+    ``items`` is newest first; each tag group's items keep that order. Items are handled by
+    their index in ``items`` (their rank), which keeps this cheap for large archives.
     """
-    rank = {item.url: index for index, item in enumerate(items)}
-    members = {group.tag.id: group.items for group in tag_groups}
-    position = {(tag_id, item.url): index for tag_id, group in members.items() for index, item in enumerate(group)}
-    by_url = {item.url: item for item in items}
+    index_of = {id(item): index for index, item in enumerate(items)}
+    members = {group.tag.id: [index_of[id(item)] for item in group.items] for group in tag_groups}
+    position = {(tag_id, index): place for tag_id, group in members.items() for place, index in enumerate(group)}
     related: dict[str, tuple[Item, ...]] = {}
-    for item in items:
-        shared: Counter[str] = Counter()
+    for own, item in enumerate(items):
+        shared: Counter[int] = Counter()
         for tag_id in item.tags:
-            group = members.get(tag_id, ())
-            here = position.get((tag_id, item.url))
+            here = position.get((tag_id, own))
             if here is None:
                 continue
-            for other in group[max(0, here - NEIGHBOURS_PER_TAG):here + NEIGHBOURS_PER_TAG + 1]:
-                if other.url != item.url:
-                    shared[other.url] += 1
-        own = rank[item.url]
-        best = sorted(shared, key=lambda url: (-shared[url], abs(rank[url] - own), rank[url]))[:RELATED_LIMIT]
-        related[item.url] = tuple(by_url[url] for url in best)
+            group = members[tag_id]
+            shared.update(group[max(0, here - NEIGHBOURS_PER_TAG):here + NEIGHBOURS_PER_TAG + 1])
+        shared.pop(own, None)
+        best = heapq.nsmallest(RELATED_LIMIT, shared, key=lambda other: (-shared[other], abs(other - own), other))
+        related[item.url] = tuple(items[other] for other in best)
     return MappingProxyType(related)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -17,7 +18,7 @@ from generator.assemble import Site
 from generator.config import PROJECT_TEMPLATES, SiteConfig
 from generator.fields import MONTH_NAMES
 from generator.diagnostics import DiagnosticError, error
-from generator.export import data_files
+from generator.export import items_csv, items_json
 from generator.media import media_outputs
 from generator.search import search_outputs
 from generator.urls import absolute_url, localise_links, output_file, relative_link
@@ -31,10 +32,11 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class PageJob:
-    template: str
+    template: str | None
     url: str
     context: dict
     fingerprint: str | None = None  # None: always render
+    producer: Callable[[], bytes] | None = None  # makes the bytes when there is no template
 
     @property
     def path(self) -> str:
@@ -162,13 +164,17 @@ class SiteRenderer:
         """Every templated page, with a fingerprint of what it shows where that is known.
 
         A page's fingerprint covers the site-wide inputs (config, templates, code, tags,
-        the pages in menus and footer) and the items it shows; pages that summarise the
-        whole archive (home, tags, timeline, feed, sitemap) have none and are always rendered.
+        the pages in menus and footer) and the items it shows, so a page is rendered again
+        only when one of those changed.
         """
         site, config = self.site, self.config
         base = self.global_fingerprint()
         fp = lambda *parts: _digest(base, *parts)  # noqa: E731
-        jobs = [PageJob("home.html", "/", {"latest": site.items[:8]})]
+        every_item = tuple(item.fingerprint for item in site.items)
+        latest = site.items[:8]
+        jobs = [PageJob("home.html", "/", {"latest": latest},
+                        fp("home", len(site.articles), len(site.testimonies), *(i.fingerprint for i in latest),
+                           *(a.fingerprint for a in site.featured)))]
         for kind, items, title in (("article", site.articles, "Articles"), ("testimony", site.testimonies, "Testimonies")):
             first = f"/{'articles' if kind == 'article' else 'testimonies'}/"
             for pagination in paginate(items, config.items_per_page, first):
@@ -182,7 +188,7 @@ class SiteRenderer:
                 jobs.append(PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
                                     fp(template, item.fingerprint, newer and newer.fingerprint,
                                        older and older.fingerprint, *(r.fingerprint for r in related))))
-        jobs.append(PageJob("tags.html", "/tags/", {}))
+        jobs.append(PageJob("tags.html", "/tags/", {}, fp("tags", [(g.tag.id, len(g.items)) for g in site.tag_groups])))
         for group in site.tag_groups:
             if not group.items:
                 continue
@@ -190,27 +196,34 @@ class SiteRenderer:
                 jobs.append(PageJob("tag.html", pagination.url, {"group": group, "pagination": pagination},
                                     fp("tag", pagination.url, pagination.count, len(group.items),
                                        *(i.fingerprint for i in pagination.items))))
-        jobs.append(PageJob("timeline.html", "/timeline/", {}))
+        jobs.append(PageJob("timeline.html", "/timeline/", {}, fp("timeline", every_item)))
         for page in site.pages:
             jobs.append(PageJob("page.html", page.url, {"item": page}, fp("page", page.fingerprint)))
         if self.profile == "web":
             # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
             # and they would point readers of a bundle back to the web host.
-            jobs.append(PageJob("404.html", "/404.html", {"absolute_links": True}))
-            jobs.append(PageJob("feed.xml", "/feed.xml", {"feed_items": site.items[:config.feed_items]}))
-            jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": self.sitemap_urls()}))
+            feed_items = site.items[:config.feed_items]
+            sitemap = self.sitemap_urls()
+            jobs.append(PageJob("404.html", "/404.html", {"absolute_links": True}, fp("404")))
+            jobs.append(PageJob("feed.xml", "/feed.xml", {"feed_items": feed_items},
+                                fp("feed", *(i.fingerprint for i in feed_items))))
+            jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": sitemap}, fp("sitemap", sitemap)))
+            for name, produce in (("items.json", items_json), ("items.csv", items_csv)):
+                jobs.append(PageJob(None, f"/data/{name}", {}, fp("data", name, every_item),
+                                    producer=functools.partial(produce, site, config)))
         return jobs
 
     def render_job(self, job: PageJob) -> Output:
+        if job.producer is not None:
+            return Output(job.path, job.producer())
         return self.page(job.template, job.url, **job.context)
 
     def other_outputs(self) -> Iterator[Output]:
-        """Search page and index, robots.txt, data export, static files: always produced."""
-        site, config = self.site, self.config
+        """Search page and index, robots.txt, static files: always produced."""
+        config = self.config
         yield from search_outputs(self)  # the search page and its index files
         if self.profile == "web":
             yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
-            yield from (Output(path, data) for path, data in data_files(site, config))
         yield from static_files(self.config)
         yield from (Output(path, data) for path, data in media_outputs(self))  # images the pages show
 

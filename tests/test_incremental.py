@@ -94,7 +94,7 @@ def test_random_walk_of_edits_matches_clean_builds(tmp_path, monkeypatch):
         operation = mutate(site, rng, step) if step else "initial"
         incremental = build_site(site, tmp_path / "incremental", jobs=1)
         assert not incremental.errors, [d.format() for d in incremental.errors]
-        clean = build_site(site, tmp_path / f"clean{step}", use_cache=False, jobs=1)
+        build_site(site, tmp_path / f"clean{step}", use_cache=False, jobs=1)
         assert tree(tmp_path / "incremental") == tree(tmp_path / f"clean{step}"), f"step {step}: {operation}"
         reused_any |= incremental.pages_reused > 0
     assert reused_any, "the walk never reused a page, so it tested nothing incremental"
