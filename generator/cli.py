@@ -115,8 +115,8 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
     if wrote:
         unchanged = f" ({report.pages_reused} unchanged)" if report.pages_reused else ""
         cached = f", {report.files_cached} content files from cache" if report.files_cached else ""
-        print(f"built {counts} into {display_path(report.out_dir)}/: {report.pages_rendered} HTML pages{unchanged}, "
-              f"{report.files_written} files{cached}{withheld_text} in {report.seconds:.2f} s")
+        print(f"built {counts} into {display_path(report.out_dir)}/: {report.pages_rendered} HTML pages, "
+              f"{report.files_written} files{unchanged}{cached}{withheld_text} in {report.seconds:.2f} s")
     else:
         warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
         print(f"checked {counts}: no errors{warned}{withheld_text}")
