@@ -458,6 +458,11 @@ def invert(documents: Sequence[tuple[str, ...]], keys: Sequence[str] | None = No
     keys name each document's text for the cache (see item_key); the result does not depend on
     the cache, the number of processes or the block size.
     """
+    with _no_gc():  # receiving and caching millions of small objects: the collector would only rescan them
+        return _invert(documents, keys, cache, processes, block_size)
+
+
+def _invert(documents, keys, cache, processes, block_size):
     cache = cache or IndexCache(None)
     keys = keys if keys is not None and cache.path else [""] * len(documents)
     processes = processes or default_jobs()
@@ -483,8 +488,7 @@ def invert(documents: Sequence[tuple[str, ...]], keys: Sequence[str] | None = No
             blocks[n] = block
     if missing or stale or len(cache.analyses) != len(set(keys)) or len(cache.blocks) != len(set(block_keys)):
         cache.save(dict(zip(keys, analyses)), dict(zip(block_keys, blocks)))
-    with _no_gc():
-        return merge_blocks(list(zip(starts, blocks)))
+    return merge_blocks(list(zip(starts, blocks)))
 
 
 # --- shard files -----------------------------------------------------------------------------------
