@@ -16,6 +16,7 @@ from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
 from generator.progress import Progress
 from generator import incremental
 from generator.render import SiteRenderer, render_jobs
+from generator.cache import prepare_cache_dir
 from generator.documents import default_jobs
 from generator.sources import discover
 from generator.validate import validate
@@ -74,7 +75,7 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     progress.stage("reading and checking content")
     sources, problems = discover(config)
     diagnostics.extend(problems)
-    cache_dir = config.root / ".cache" if use_cache else None
+    cache_dir = prepare_cache_dir(config.root / ".cache") if use_cache else None
     content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
     diagnostics.extend(problems)
     site, problems = assemble(content, today or build_date())

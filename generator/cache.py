@@ -76,3 +76,13 @@ def file_hash(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""  # unreadable: never a cache hit, and the per-file stage reports why
+
+
+def prepare_cache_dir(folder: Path) -> Path:
+    """Make the cache folder, ignored by git: it holds what content/ holds, drafts included,
+    and must never be committed where content was later removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file():
+        ignore.write_text("# Written by Chorus: the build cache is never committed.\n*\n")
+    return folder

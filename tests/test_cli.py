@@ -78,5 +78,10 @@ def test_cache_makes_the_second_build_incremental_and_no_cache_leaves_none(site_
     run("build", "--jobs", "2", cwd=tmp_path)
     second = run("build", "--jobs", "1", cwd=tmp_path)
     assert (tmp_path / ".cache").is_dir()
+    # The cache holds drafts and withdrawn testimonies as content/ does: git must never pick it up.
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    untracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                               capture_output=True, text=True, check=True).stdout
+    assert "content/articles/a.md" in untracked and ".cache" not in untracked
     assert "unchanged)" in second.stdout and "2 content files from cache" in second.stdout
     assert run("build", "--jobs", "0", cwd=tmp_path).returncode == 2
