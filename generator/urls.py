@@ -25,6 +25,8 @@ def relative_link(target: str, from_url: str, offline: bool = False) -> str:
     while common < len(target_parts) and common < len(from_parts) and target_parts[common] == from_parts[common]:
         common += 1
     link = "../" * (len(from_parts) - common) + "/".join(target_parts[common:])
+    if ":" in link.split("/", 1)[0]:
+        link = "./" + link  # 'javascript:x' is a scheme; './javascript:x' is a path on this site
     if path.endswith("/"):
         if link and not link.endswith("/"):
             link += "/"

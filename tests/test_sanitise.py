@@ -185,3 +185,13 @@ def test_testimony_bodies_are_sanitised_too(site_tree, tmp_path):
     text = (tmp_path / "out/testimonies/t/index.html").read_text()
     assert_page_is_inert(Page(text))
     assert "alert" not in text
+
+
+@pytest.mark.parametrize("href", ["/articles/hostile/javascript:alert(1)", "/articles/hostile/javascript:alert(1)/",
+                                  "/articles/hostile/data:text/html,x", "/articles/javascript:alert(1)"])
+def test_site_path_link_never_becomes_a_scheme_once_made_relative(site_tree, tmp_path, href):
+    # A path on this site passes the sanitiser; made relative to the page it is on, its last
+    # segment must not be read as a URL scheme.
+    text, page = build_article(site_tree, tmp_path, f'<a href="{href}">x</a>')
+    assert_page_is_inert(page)
+    assert [attrs["href"] for tag, attrs in page.prose if tag == "a"][0].startswith(("./", "../"))

@@ -50,6 +50,8 @@ def test_crlf_and_byte_order_mark_are_accepted(tmp_path):
     ("/articles/", "/articles/", True, "index.html"),
     ("/static/style.css", "/tags/a/page/2/", False, "../../../../static/style.css"),
     ("/articles/x/#fn:1", "/", True, "articles/x/index.html#fn:1"),
+    ("/about/javascript:alert(1)", "/about/", False, "./javascript:alert(1)"),
+    ("/about/javascript:x/", "/about/", True, "./javascript:x/index.html"),
 ])
 def test_relative_links(target, page, offline, expected):
     assert relative_link(target, page, offline) == expected
