@@ -156,9 +156,11 @@ def media_outputs(renderer) -> Iterator[tuple[str, bytes]]:
 
 
 def is_local(src: str) -> bool:
-    """A path on this site: no scheme, no '//host' (nor '/\\host', which browsers read the same way)."""
+    """A path on this site: no scheme, no '//host' (nor '/\\host', which browsers read the same way),
+    and no tab or line break, which browsers delete ('/\\t/host' is '//host')."""
     src = src.strip()
-    return bool(src) and not _SCHEME.match(src) and not src.startswith("//") and "\\" not in src
+    return (bool(src) and not _SCHEME.match(src) and not src.startswith("//") and "\\" not in src
+            and not any(c in src for c in "\t\n\r"))
 
 
 def media_name(src: str, page_url: str) -> str | None:

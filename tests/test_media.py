@@ -241,3 +241,15 @@ def test_browser_shows_the_image_upright_under_the_csp(site_tree, tmp_path, serv
     page.wait_for_load_state("load")
     assert page.evaluate("[...document.images].map(i => [i.naturalWidth, i.naturalHeight])") == [[200, 400]]
     assert violations == []
+
+
+def test_image_address_with_tabs_or_line_breaks_is_not_local(site_tree, tmp_path, capsys):
+    # Browsers delete tabs and line breaks from addresses: "/\t/host/..." is "//host/...", another host,
+    # even though the path, read with the tabs, resolves to a file in media/.
+    for src in ("/\t/example.com/a.jpg", "/\n/example.com/a.jpg", "/x\r/y.jpg"):
+        assert sanitise(f'<p>x<img src="{src}" alt="A"></p>') == "<p>x</p>", repr(src)
+    site_tree({"content/media/photo.jpg": image_with_metadata("JPEG"),
+               "content/articles/a.md": article('<img src="/articles/a/&#9;/&#9;/example.com/../../../../../media/photo.jpg" alt="">')})
+    assert main(["build", "--out", str(tmp_path / "out")]) == 1
+    assert "is not a file of this site" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
