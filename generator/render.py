@@ -238,7 +238,7 @@ class SiteRenderer:
         if self._global_fingerprint is None:
             templates = sorted((str(p), p.read_bytes()) for d in template_dirs(self.config)
                                for p in Path(d).rglob("*") if p.is_file())
-            pages = tuple((p.url, p.title, p.menu, p.slug) for p in self.site.pages)
+            pages = tuple((p.url, p.title, p.menu, p.slug, p.summary) for p in self.site.pages)  # menus, footer, home
             self._global_fingerprint = _digest(code_fingerprint(), repr(self.config), self.profile,
                                                repr(sorted(self.site.tags.items())), pages, templates)
         return self._global_fingerprint

@@ -128,3 +128,17 @@ def test_template_error_in_a_worker_is_reported_with_its_line(tmp_path, monkeypa
     (tmp_path / "site/templates/article.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ item.nope }}\n{% endblock %}\n")
     report = build_site(tmp_path / "site", tmp_path / "out", jobs=2)
     assert [d.format(tmp_path / "site") for d in report.errors][0].startswith("templates/article.html:3: error: template error:")
+
+
+def test_menu_page_summary_change_reaches_the_home_page(tmp_path):
+    # The home page lists menu pages with their summaries.
+    site = tmp_path / "site"
+    seed_site(site, random.Random(5))
+    about = site / "content/pages/about.md"
+    about.write_text("---\ntitle: About\nmenu: 1\nsummary: Who we are.\n---\nAbout us.\n")
+    build_site(site, tmp_path / "incremental", jobs=1)
+    about.write_text("---\ntitle: About\nmenu: 1\nsummary: Who runs the archive.\n---\nAbout us.\n")
+    build_site(site, tmp_path / "incremental", jobs=1)
+    build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert "Who runs the archive." in (tmp_path / "clean/index.html").read_text()
+    assert tree(tmp_path / "incremental") == tree(tmp_path / "clean")
