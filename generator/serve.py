@@ -20,6 +20,7 @@ from generator.diagnostics import display_path
 POLL_SECONDS = 0.3
 RELOAD_SCRIPT = Path(__file__).with_name("preview.js")
 RELOAD_TAG = b'<script src="/__chorus/reload.js"></script>'
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 class Preview:
@@ -89,6 +90,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         super().__init__(*args, directory=str(preview.out_dir), **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if not self.addressed_here():
+            return self.send_error(403, "This preview answers only http://127.0.0.1 and http://localhost")
         path = urlsplit(self.path).path
         if path == "/__chorus/version":
             return self.send_bytes(str(self.preview.version).encode(), "text/plain; charset=utf-8")
@@ -106,6 +109,20 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             page = missing.read_bytes() if missing.is_file() else b"<!doctype html><title>Preview</title><body><p>Not built yet.</p></body>"
             return self.send_bytes(with_reload_script(page), "text/html; charset=utf-8", status=404)
         return super().do_GET()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        if not self.addressed_here():
+            return self.send_error(403)
+        return super().do_HEAD()
+
+    def addressed_here(self) -> bool:
+        """Another site can point its own name at 127.0.0.1 (DNS rebinding) to read the preview;
+        its requests carry that name in Host, so only this computer's names are answered."""
+        host = self.headers.get("Host")
+        if host is None:  # HTTP/1.0 without Host: not a browser
+            return True
+        name, _, port = host.strip().partition(":")
+        return name.lower() in LOCAL_HOSTS and (not port or port.isdigit())
 
     def send_bytes(self, data: bytes, content_type: str, status: int = 200) -> None:
         self.send_response(status)

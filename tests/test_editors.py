@@ -168,3 +168,45 @@ def test_serve_reloads_on_change_shows_errors_and_recovers(site_tree, tmp_path, 
         process.wait(timeout=10)
     log = (tmp_path / "preview.log").read_text()
     assert "content/articles/a.md:3: error:" in log and "rebuilt in" in log
+
+
+def test_preview_answers_only_requests_addressed_to_this_computer(tmp_path):
+    # Another web site the editor has open can point its own name at 127.0.0.1 (DNS rebinding)
+    # and read the preview: unpublished pages and error messages that quote what the PII guard found.
+    import functools
+    import http.client
+    import http.server
+    import threading
+
+    from generator.serve import Preview, PreviewHandler
+
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("<!doctype html><body><p>Draft preview</p></body>")
+    preview = Preview(tmp_path / "site.yaml", out)
+    preview.errors = ("content/testimonies/t.md:6: error: an email address in the body: 'sam@example.org'",)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(PreviewHandler, preview=preview))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+
+    def get(path, host):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, body
+
+    try:
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST"):
+            assert get("/", host) == (200, get("/", f"127.0.0.1:{port}")[1])
+            assert get("/__chorus/errors", host)[0] == 200
+        for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}"):
+            for path in ("/", "/__chorus/errors", "/__chorus/version", "/index.html", "/nowhere/"):
+                status, body = get(path, host)
+                assert status == 403 and b"sam@example.org" not in body and b"Draft" not in body, (host, path)
+    finally:
+        server.shutdown()
+        server.server_close()
