@@ -75,7 +75,11 @@ def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[R
     global _renderer
     if _renderer is None:
         _renderer = Renderer()
-    body_html, has_h1, removed_images = _renderer.to_html(document.body_markdown)
+    try:
+        body_html, has_h1, removed_images = _renderer.to_html(document.body_markdown)
+    except RecursionError:  # Markdown recurses once per level of nesting
+        return document, [error(document.path, document.body_line, "the text is nested too deeply to render (lists "
+                                "or quotes inside each other hundreds of times): flatten it")], ()
     problems = []
     lines = document.body_markdown.split("\n")
     if has_h1:

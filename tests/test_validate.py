@@ -98,6 +98,10 @@ CASES = {
     "page takes a reserved name": (
         {"content/pages/tags.md": "---\ntitle: Tags\n---\nText.\n"},
         "content/pages/tags.md:1: error: the page name 'tags' is used by the archive itself (reserved: articles, testimonies, tags, timeline, search, data, static): rename the file"),
+    "Markdown nested too deeply": (
+        {"content/articles/a.md": ARTICLE_OK.replace("Body text.\n", "".join("    " * i + "- x\n" for i in range(300)))},
+        "content/articles/a.md:6: error: the text is nested too deeply to render (lists or quotes inside each other "
+        "hundreds of times): flatten it"),
     "YAML testimony without body": (
         {"content/testimonies/t.yaml": "date: 2018-01\nconsent: {status: granted, recorded: 2018-01-02}\n"},
         "content/testimonies/t.yaml:1: error: missing required field 'body' (the testimony text, e.g. body: |)"),
