@@ -49,7 +49,11 @@ def display_path(path: Path, relative_to: Path | None = None) -> str:
 
 def _is_below(path: Path, base: Path) -> bool:
     try:
-        Path(path).resolve().relative_to(Path(base).resolve())
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        resolved = Path(os.path.abspath(path))
+    try:
+        resolved.relative_to(Path(base).resolve())
         return True
     except ValueError:
         return False

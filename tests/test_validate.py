@@ -170,3 +170,11 @@ def test_top_level_heading_in_body_is_a_warning_on_its_line(site_tree, capsys):
     assert ("content/articles/a.md:8: warning: a '# ' heading in the text is shown as a section heading: the title is "
             "the page's only top heading, so write sections as '## '") in capsys.readouterr().err
     assert main(["check", "--strict"]) == 1
+
+
+def test_symlink_loop_is_reported_not_a_traceback(site_tree, capsys):
+    root = site_tree({"content/articles/a.md": ARTICLE_OK})
+    (root / "content/articles/loop.md").symlink_to("loop.md")
+    code, lines = check(capsys)
+    assert code == 1
+    assert any(line.startswith("content/articles/loop.md: error: cannot read the file:") for line in lines), lines
