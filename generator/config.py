@@ -48,7 +48,10 @@ def _base_url(name, value, source):
 
 
 def _relative_dir(name, value, source):
-    return Path(f.text(name, value, source))
+    value = f.text(name, value, source)
+    if "\0" in value:  # no file system accepts it; Path.resolve() would raise
+        raise f.FieldError(f"'{name}' must be a folder name or path, got {value!r}")
+    return Path(value)
 
 
 def _warning_vocabulary(name, value, source):

@@ -157,6 +157,8 @@ def test_unexpected_file_is_a_warning_and_fails_under_strict(site_tree, capsys):
     ("title: T\nbase_url: ftp://e.org/\n", "site.yaml:2: error: 'base_url' must be an http:// or https:// address, got 'ftp://e.org/'"),
     ("title: T\nbase_url: https://e.org/\nitems_per_page: 0\n",
      "site.yaml:3: error: 'items_per_page' must be a whole number above 0, YAML read 0 as the number 0"),
+    ("title: T\nbase_url: https://e.org/\ncontent_dir: \"con\\0tent\"\n",
+     "site.yaml:3: error: 'content_dir' must be a folder name or path, got 'con\\x00tent'"),
 ])
 def test_config_errors_name_the_line(site_tree, capsys, yaml_text, expected):
     site_tree({}, site_yaml=yaml_text)
