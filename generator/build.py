@@ -54,7 +54,11 @@ def build_date() -> dt.date:
     """Today, or the day of SOURCE_DATE_EPOCH when set, for embargoes."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"SOURCE_DATE_EPOCH is {epoch.strip()}, not a time in seconds since 1970 that a date "
+                             f"can hold: set it to seconds, e.g. $(git log -1 --format=%ct)") from None
     return dt.datetime.now(dt.timezone.utc).date()
 
 
@@ -78,7 +82,12 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     cache_dir = prepare_cache_dir(config.root / ".cache") if use_cache else None
     content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
     diagnostics.extend(problems)
-    site, problems = assemble(content, today or build_date())
+    try:
+        today = today or build_date()
+    except ValueError as exc:
+        diagnostics.append(error(Path("SOURCE_DATE_EPOCH"), None, str(exc)))
+        return report()
+    site, problems = assemble(content, today)
     diagnostics.extend(problems)
     if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
         return report(site)

@@ -13,6 +13,7 @@ from generator.build import BuildReport, build, build_date
 from generator.config import SiteConfig
 
 _ZIP_EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time a zip can hold
+_ZIP_EPOCH_CEILING = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)  # and the latest
 
 
 def bundle_name(config: SiteConfig) -> str:
@@ -59,7 +60,7 @@ def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False, jo
 def _zip_time() -> tuple[int, int, int, int, int, int]:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else _ZIP_EPOCH_FLOOR
-    moment = max(moment, _ZIP_EPOCH_FLOOR)
+    moment = min(max(moment, _ZIP_EPOCH_FLOOR), _ZIP_EPOCH_CEILING)
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 

@@ -197,3 +197,21 @@ def test_template_typo_is_an_error_with_file_and_line(site_tree, tmp_path, capsy
     assert re.search(r"templates/page.html:3: error: template error: .*'titel'", err), err
     assert "Traceback" not in err
     assert not (tmp_path / "_site").exists()
+
+
+@pytest.mark.parametrize("epoch", ["1700000000000", "99999999999999999999"])
+def test_source_date_epoch_out_of_range_is_an_error_not_a_traceback(site_tree, tmp_path, capsys, monkeypatch, epoch):
+    # Milliseconds instead of seconds is an easy slip: the year would be tens of thousands.
+    site_tree({"content/articles/a.md": make_article()})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    for command in (["build", "--out", str(tmp_path / "out")], ["check"], ["bundle", "--out", str(tmp_path / "a.zip")]):
+        assert main(command) == 1
+        assert (f"SOURCE_DATE_EPOCH: error: SOURCE_DATE_EPOCH is {epoch}, not a time in seconds since 1970 "
+                f"that a date can hold: set it to seconds, e.g. $(git log -1 --format=%ct)") in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "a.zip").exists()
+
+
+def test_bundle_of_a_date_past_what_zip_can_hold(site_tree, tmp_path, monkeypatch):
+    site_tree({"content/articles/a.md": make_article()})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "4354819200")  # 2108-01-01: zip times end in 2107
+    assert main(["bundle", "--out", str(tmp_path / "a.zip")]) == 0
