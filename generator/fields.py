@@ -134,7 +134,7 @@ def month_or_date(name: str, value: Any, source: str | None) -> PartialDate:
         if match:
             try:
                 day = dt.date(*map(int, match.groups()))
-                return PartialDate(day.year, day.month, day.day)
+                return PartialDate(day.year, day.month)  # the day is checked, then dropped: it is never published
             except ValueError:
                 pass
     raise FieldError(f"'{name}' must be YYYY-MM or YYYY-MM-DD, got {_shown(value, source)}")

@@ -215,3 +215,13 @@ def test_bundle_of_a_date_past_what_zip_can_hold(site_tree, tmp_path, monkeypatc
     site_tree({"content/articles/a.md": make_article()})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "4354819200")  # 2108-01-01: zip times end in 2107
     assert main(["bundle", "--out", str(tmp_path / "a.zip")]) == 0
+
+
+def test_the_day_of_a_testimony_never_reaches_templates(site_tree, tmp_path):
+    # Only the month is published, so a site's own template cannot show the day either.
+    site_tree({"content/testimonies/t1.md": make_testimony(date="2018-01-17"),
+               "templates/testimony.html": "{{ item.date }} {{ item.date.day }} {{ item.date.sort_key }}\n"})
+    report = build_site(tmp_path, tmp_path / "out")
+    assert not report.errors, [d.format() for d in report.errors]
+    assert report.site.testimonies[0].date.day is None
+    assert "17" not in read(tmp_path / "out", "testimonies/t1/index.html")
