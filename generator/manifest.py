@@ -35,6 +35,8 @@ def read_manifest(path: Path) -> Mapping[str, str]:
         raise ManifestError(f"{path}: no build manifest here: pass a folder written by `build` or its {MANIFEST_NAME}")
     except (ValueError, KeyError, TypeError):
         raise ManifestError(f"{path}: not a Chorus build manifest")
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise ManifestError(f"{path}: not a Chorus build manifest")
     return files
 
 

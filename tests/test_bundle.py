@@ -221,6 +221,14 @@ def test_diff_of_a_folder_without_manifest_is_an_error(tmp_path, capsys):
     assert "no build manifest here" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("text", ['{"files": ["index.html"]}', '{"files": {"index.html": 1}}', '[1]'])
+def test_diff_of_other_json_is_an_error(tmp_path, capsys, text):
+    # package.json, say, also has a "files" key, holding a list.
+    (tmp_path / "other.json").write_text(text)
+    assert main(["diff", str(tmp_path / "other.json"), str(tmp_path / "other.json")]) == 1
+    assert "not a Chorus build manifest" in capsys.readouterr().err
+
+
 def test_bundle_opened_from_disk_navigates_to_every_kind_of_page(tmp_path, page, monkeypatch):
     monkeypatch.chdir(PROJECT)
     zip_path = tmp_path / "bundle.zip"
