@@ -164,8 +164,26 @@ def guard_testimony(raw: RawDocument, redactions: pii.Redactions):
                   for index, (text, reason) in enumerate(entries)]
     texts = [pii.PublicText(key, value, raw.front.line(key)) for key, value in public.items()]
     texts.append(pii.PublicText("body", body, raw.body_line))
-    problems, used = pii.guard(raw.path, texts, data.get("private"), redactions, allowances)
+    private = [data.get("private"), _private_numbers(raw.front)]
+    problems, used = pii.guard(raw.path, texts, private, redactions, allowances)
     return redacted, problems, used
+
+
+def _private_numbers(front) -> list[str]:
+    """Numbers in private:, as written: YAML reads 48213 as a number and 0012345 as 5349, not as text."""
+    found = []
+    for key, written in front.sources.items():
+        if key[:1] != ("private",):
+            continue
+        value = front.data
+        try:
+            for part in key:
+                value = value[part]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append(written)
+    return found
 
 
 def _validate_tags(sources: SourceSet) -> tuple[dict[str, Tag], list[Diagnostic]]:

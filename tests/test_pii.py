@@ -255,3 +255,15 @@ def test_front_matter_that_is_not_a_mapping_is_reported_once(site_tree):
     root = site_tree({"content/testimonies/t.md": "---\n- a list\n---\n\nText with me@example.org\n"})
     assert errors_of(root) == [
         "content/testimonies/t.md:2: error: the front matter must be a mapping of 'field: value' lines"]
+
+
+def test_private_numbers_are_found_as_written(site_tree):
+    # YAML reads unquoted digits as numbers (0012345 even as an octal 5349); the guard matches what was written.
+    extra = "private:\n  case_number: 48213\n  staff: [0012345]\n  followed_up: true\n  age: 34\n"
+    body = "My case was 48213, staff number 0012345. It is true. I was 34."
+    root = site_tree({"content/testimonies/t.md": make_testimony(body, extra)})
+    what = "a value from this testimony's private: block"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:14: error: {what} in the body: '0012345': {HINT}",
+        f"content/testimonies/t.md:14: error: {what} in the body: '48213': {HINT}",
+    ]
