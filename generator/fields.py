@@ -203,7 +203,7 @@ def unknown_field_message(key: str, known, what: str) -> str:
     return f"unknown field '{key}' in the {what}; allowed fields: {', '.join(sorted(known))}"
 
 
-def list_of(item_check: Callable[[str, Any, str], Any]) -> Callable[[str, Any, str], tuple]:
+def list_of(item_check: Callable[[str, Any, str], Any], unique: bool = False) -> Callable[[str, Any, str], tuple]:
     """A list whose items pass ``item_check``; a lone value is not silently wrapped."""
 
     def check(name: str, value: Any, source: str | None) -> tuple:
@@ -211,6 +211,11 @@ def list_of(item_check: Callable[[str, Any, str], Any]) -> Callable[[str, Any, s
             raise FieldError(f"'{name}' must be a list, not a single value: write {name}: [{value}]")
         if not isinstance(value, list):
             raise FieldError(f"'{name}' must be a list, e.g. {name}: [a, b]; {describe(value, source)}")
-        return tuple(item_check(f"{name}[{i + 1}]", item, source[i]) for i, item in enumerate(value))
+        items = tuple(item_check(f"{name}[{i + 1}]", item, source[i]) for i, item in enumerate(value))
+        if unique:  # a tag listed twice would list the item twice on its tag page and in search
+            twice = next((item for i, item in enumerate(items) if item in items[:i]), None)
+            if twice is not None:
+                raise FieldError(f"'{name}' lists {twice!r} twice: remove one")
+        return items
 
     return check

@@ -80,6 +80,13 @@ CASES = {
         {"content/tags.yaml": "metoo: {label: MeToo}\n",
          "content/articles/a.md": ARTICLE_OK.replace("source: The Paper\n", "source: The Paper\ntags: [metoo, meetoo]\n")},
         "content/articles/a.md:5: error: unknown tag 'meetoo': add it to tags.yaml or fix the spelling (did you mean 'metoo'?)"),
+    "tag listed twice": (
+        {"content/tags.yaml": "metoo: {label: MeToo}\n",
+         "content/articles/a.md": ARTICLE_OK.replace("source: The Paper\n", "source: The Paper\ntags: [metoo, metoo]\n")},
+        "content/articles/a.md:5: error: 'tags' lists 'metoo' twice: remove one"),
+    "content warning listed twice": (
+        {"content/testimonies/t.md": TESTIMONY_OK.replace("date: 2018-01\n", "date: 2018-01\ncontent_warnings: [harassment, harassment]\n")},
+        "content/testimonies/t.md:3: error: 'content_warnings' lists 'harassment' twice: remove one"),
     "unknown content warning": (
         {"content/articles/a.md": ARTICLE_OK.replace("source: The Paper\n", "source: The Paper\ncontent_warnings:\n  - harasment\n")},
         "content/articles/a.md:6: error: unknown content warning 'harasment': use one of content_warnings in the site config (did you mean 'harassment'?)"),
