@@ -128,7 +128,7 @@ def month_or_date(name: str, value: Any, source: str | None) -> PartialDate:
     if isinstance(value, str):
         raw = value.strip()
         match = _MONTH.match(raw)
-        if match and 1 <= int(match.group(2)) <= 12:
+        if match and int(match.group(1)) >= 1 and 1 <= int(match.group(2)) <= 12:
             return PartialDate(int(match.group(1)), int(match.group(2)))
         match = _DATE.match(raw)
         if match:

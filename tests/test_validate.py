@@ -73,6 +73,9 @@ CASES = {
     "testimony month out of range": (
         {"content/testimonies/t.md": TESTIMONY_OK.replace("2018-01\n", "2017-13\n", 1)},
         "content/testimonies/t.md:2: error: 'date' must be YYYY-MM or YYYY-MM-DD, got '2017-13'"),
+    "testimony year zero": (
+        {"content/testimonies/t.md": TESTIMONY_OK.replace("2018-01\n", "'0000-01'\n", 1)},
+        "content/testimonies/t.md:2: error: 'date' must be YYYY-MM or YYYY-MM-DD, got '0000-01'"),
     "duplicate key": (
         {"content/articles/a.md": ARTICLE_OK.replace("source: The Paper\n", "source: The Paper\ntitle: Again\n")},
         "content/articles/a.md:5: error: duplicate key 'title' (first set on line 2); YAML would silently keep only the last one"),
