@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -252,6 +254,17 @@ def _is_year_phrase(text: str, match: re.Match) -> bool:
     return 1900 <= int(match.group(1)) <= 2099 and bool(_YEAR_CONTEXT.search(text[:match.start()]))
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def as_read(text: str) -> str:
+    """Text as a reader sees it: HTML comments gone (their line breaks kept, so lines still match)
+    and character references decoded ('Jane&nbsp;Doe' is shown as Jane Doe)."""
+    if "&" not in text and "<!--" not in text:
+        return text
+    return html.unescape(_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text))
+
+
 def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Redactions,
           allowances: Iterable[Allowance]) -> tuple[list[Diagnostic], tuple[Allowance, ...]]:
     """Errors for every finding not allowed, warnings for unused allowances, and the allowances used."""
@@ -259,7 +272,18 @@ def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Red
     by_text: Mapping[str, Allowance] = {" ".join(a.text.split()): a for a in allowances}
     problems: list[Diagnostic] = []
     used: dict[str, Allowance] = {}
-    for finding in find_pii(texts, private, redactions.names):
+    texts = tuple(texts)
+    findings = find_pii(texts, private, redactions.names)
+    # The same texts as a reader sees them: what is found only there is reported too.
+    already = Counter((f.line, f.text, f.what, f.where) for f in findings)
+    read_texts = [PublicText(t.name, as_read(t.text), t.line) for t in texts if as_read(t.text) != t.text]
+    for finding in find_pii(read_texts, private, redactions.names):
+        key = (finding.line, finding.text, finding.what, finding.where)
+        if already[key]:
+            already[key] -= 1
+        else:
+            findings.append(finding)
+    for finding in sorted(findings, key=lambda f: (f.line, f.where, f.column)):
         allowance = by_text.get(finding.text)
         if allowance is not None:
             used[finding.text] = allowance

@@ -267,3 +267,19 @@ def test_private_numbers_are_found_as_written(site_tree):
         f"content/testimonies/t.md:14: error: {what} in the body: '0012345': {HINT}",
         f"content/testimonies/t.md:14: error: {what} in the body: '48213': {HINT}",
     ]
+
+
+def test_private_values_are_found_as_a_reader_sees_them(site_tree):
+    # A character reference or a comment inside a name hides it from a scan of the source,
+    # but the page shows the name whole.
+    extra = 'private:\n  name: "Jane Doe"\n'
+    body = "I met Jane&nbsp;Doe at work,\nthen J&#97;ne Doe, then Jane<!-- x --> Doe. Jane Doe and Jane Doe."
+    root = site_tree({"content/testimonies/t.md": make_testimony(body, extra)})
+    what = "a value from this testimony's private: block"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:11: error: {what} in the body: 'Jane Doe': {HINT}",
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
+    ]
