@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.assemble import Site, assemble
-from generator.config import SiteConfig
+from generator.config import PROJECT_TEMPLATES, SiteConfig
 from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
 from generator.progress import Progress
 from generator import incremental
@@ -94,7 +94,8 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     processes = jobs or default_jobs()
     try:
         if write:
-            check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir))
+            check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir),
+                             sources=(config.content_dir, config.templates_dir, PROJECT_TEMPLATES))
         renderer = SiteRenderer(config, site, profile, cache_dir)
         page_jobs = renderer.page_jobs()
         work = incremental.plan(page_jobs, out_dir, profile, cache_dir if write else None)

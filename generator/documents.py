@@ -13,6 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+from markupsafe import Markup
+
 from generator import pii
 from generator.diagnostics import Diagnostic, error, warning
 from generator.markup import Renderer, image_sources, plain_text
@@ -103,7 +105,8 @@ def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[R
         else:
             images.append(Reference("media", name, line))
     # The Markdown is not needed once rendered; dropping it keeps large archives in less memory.
-    document = replace(document, body_markdown="", body_html=body_html, body_text=plain_text(body_html))
+    # Markup marks the sanitised body as the one text templates may show as HTML.
+    document = replace(document, body_markdown="", body_html=Markup(body_html), body_text=plain_text(body_html))
     return document, problems, tuple(images)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.assemble import Site
@@ -123,7 +123,12 @@ def _atom_date(item) -> str:
 
 @jinja2.pass_context
 def _local_links(context, body_html: str) -> Markup:
-    """Links written in Markdown bodies, made to work like template links (and from disk)."""
+    """Links written in Markdown bodies, made to work like template links (and from disk).
+
+    Only the sanitised body is trusted as HTML; anything else given to this filter is escaped.
+    """
+    if not isinstance(body_html, Markup):
+        body_html = escape(body_html)
     if context["absolute_links"]:
         return Markup(body_html)
     return Markup(localise_links(body_html, context["page_url"], context["profile"] == "offline"))
@@ -239,8 +244,14 @@ class SiteRenderer:
             templates = sorted((str(p), p.read_bytes()) for d in template_dirs(self.config)
                                for p in Path(d).rglob("*") if p.is_file())
             pages = tuple((p.url, p.title, p.menu, p.slug, p.summary) for p in self.site.pages)  # menus, footer, home
+            # A site's own templates may show any item on any page (a sidebar of the latest
+            # testimonies, say), so with them every content change renders every page again:
+            # a withdrawn item must never survive in a reused page.
+            own_templates = any(str(name).startswith(str(self.config.templates_dir)) for name, _ in templates) \
+                and self.config.templates_dir != PROJECT_TEMPLATES
+            everything = tuple(item.fingerprint for item in self.site.items) if own_templates else ()
             self._global_fingerprint = _digest(code_fingerprint(), repr(self.config), self.profile,
-                                               repr(sorted(self.site.tags.items())), pages, templates)
+                                               repr(sorted(self.site.tags.items())), pages, templates, everything)
         return self._global_fingerprint
 
     def sitemap_urls(self) -> tuple[str, ...]:

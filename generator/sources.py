@@ -18,6 +18,8 @@ COLLECTIONS = {
     "pages": ("page", (".md",)),
 }
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Characters no page or feed may hold (XML forbids them); tab, line feed and carriage return are fine.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FENCE = re.compile(r"^---[ \t]*$")
 
 
@@ -99,7 +101,13 @@ def read_text(path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [error(path, line, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}): save it as UTF-8")]
-    return text.removeprefix("\ufeff").replace("\r\n", "\n"), []
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        return None, [error(path, line, f"invisible control character U+{ord(control.group()):04X} in the text: "
+                                        "delete it (it often comes from copying out of a PDF or a chat app)")]
+    return text, []
 
 
 def read_document(path: Path, kind: str, max_bytes: int) -> tuple[RawDocument | None, list[Diagnostic]]:

@@ -17,13 +17,19 @@ from generator.render import Output
 MARKER = ".chorus-output"
 
 
-def check_output_dir(out_dir: Path, protected: Iterable[Path]) -> None:
-    """Refuse to replace a folder Chorus did not make, or one that holds the sources."""
+def check_output_dir(out_dir: Path, protected: Iterable[Path], sources: Iterable[Path] = ()) -> None:
+    """Refuse to replace a folder Chorus did not make, one that holds the sources, or to write
+    inside the content or templates (the next build would read its own output back in)."""
     out_dir = out_dir.resolve()
     for path in protected:
         path = path.resolve()
         if out_dir == path or out_dir in path.parents:
             raise DiagnosticError((error(out_dir, None, f"refusing to write here: the output folder would replace {path}; choose another --out"),))
+    for path in sources:
+        path = path.resolve()
+        if path in out_dir.parents:
+            raise DiagnosticError((error(out_dir, None, f"refusing to write inside {path}: the next build would read "
+                                                        f"the output back in; choose a folder outside it for --out"),))
     if out_dir.is_file():
         raise DiagnosticError((error(out_dir, None, "the output path is a file: choose a folder for --out"),))
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():

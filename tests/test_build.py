@@ -225,3 +225,10 @@ def test_the_day_of_a_testimony_never_reaches_templates(site_tree, tmp_path):
     assert not report.errors, [d.format() for d in report.errors]
     assert report.site.testimonies[0].date.day is None
     assert "17" not in read(tmp_path / "out", "testimonies/t1/index.html")
+
+
+def test_output_inside_the_sources_is_refused(site_tree, tmp_path, capsys):
+    site_tree({"content/articles/a.md": make_article()})
+    assert main(["build", "--out", "content/site"]) == 1
+    assert "refusing to write inside" in capsys.readouterr().err
+    assert not (tmp_path / "content/site").exists()

@@ -379,3 +379,32 @@ def test_every_page_has_the_csp_and_referrer_policy(demo_site):
         text = path.read_text()
         assert CSP_META in text, path
         assert '<meta name="referrer" content="no-referrer">' in text, path
+
+
+def test_own_template_showing_other_items_never_keeps_a_withdrawn_one(site_tree, tmp_path):
+    """A site's template may list testimonies on every page; page reuse must not keep a withdrawn one."""
+    testimony = ("---\ndate: 2018-01\npseudonym: \"{name}\"\nconsent: {{status: {status}, recorded: 2018-01-02}}\n"
+                 "---\nWhat happened.\n")
+    site_tree({
+        "content/articles/a.md": "---\ntitle: A\ndate: 2017-10-05\nsource: Paper\n---\nBody.\n",
+        "content/testimonies/t1.md": testimony.format(name="CANARY-SIDEBAR-NAME", status="granted"),
+        "content/testimonies/t2.md": testimony.format(name="Other", status="granted"),
+        "templates/article.html": "{% extends 'base.html' %}{% block main %}<h1>{{ item.title }}</h1>"
+                                  "<ul>{% for t in site.testimonies %}<li>{{ t.pseudonym }}</li>{% endfor %}</ul>"
+                                  "{% endblock %}",
+    })
+    first = build_site(tmp_path, tmp_path / "out")
+    assert "CANARY-SIDEBAR-NAME" in (tmp_path / "out/articles/a/index.html").read_text()
+    (tmp_path / "content/testimonies/t1.md").write_text(testimony.format(name="CANARY-SIDEBAR-NAME", status="withdrawn"))
+    second = build_site(tmp_path, tmp_path / "out")
+    assert not first.errors and not second.errors
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file() and b"CANARY-SIDEBAR-NAME" in p.read_bytes()]
+
+
+def test_local_links_filter_escapes_anything_but_the_sanitised_body(site_tree, tmp_path):
+    site_tree({"content/pages/about.md": "---\ntitle: \"<b>Bold</b> title\"\n---\nText.\n",
+               "templates/page.html": "{% extends 'base.html' %}{% block main %}{{ item.title | local_links }}"
+                                      "{{ item.body_html | local_links }}{% endblock %}"})
+    build_site(tmp_path, tmp_path / "out")
+    html = (tmp_path / "out/about/index.html").read_text()
+    assert "&lt;b&gt;Bold&lt;/b&gt; title<p>Text.</p>" in html

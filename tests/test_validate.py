@@ -190,3 +190,11 @@ def test_symlink_loop_is_reported_not_a_traceback(site_tree, capsys):
     code, lines = check(capsys)
     assert code == 1
     assert any(line.startswith("content/articles/loop.md: error: cannot read the file:") for line in lines), lines
+
+
+def test_invisible_control_character_is_an_error_on_its_line(site_tree, capsys):
+    site_tree({"content/articles/a.md": ARTICLE_OK.replace("Body text.", "Body\x07 text.")})
+    code, lines = check(capsys)
+    assert code == 1
+    assert lines == ["content/articles/a.md:6: error: invisible control character U+0007 in the text: delete it "
+                     "(it often comes from copying out of a PDF or a chat app)"]
