@@ -66,16 +66,31 @@ class Renderer:
         return sanitise(converted), has_h1, removed
 
 
+# Ids the templates use: a body must not take them (a heading "Main" would capture the skip link).
+TEMPLATE_IDS = frozenset({"main", "cite-heading", "featured-heading", "header-q", "latest-heading", "related-heading"})
+# Classes the Markdown extensions write; any other class could dress text up as the page's own
+# controls (a link styled as the "Leave this site" button).
+BODY_CLASSES = frozenset({"footnote", "footnote-ref", "footnote-backref"})
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if is_local(value) else None
+    if attribute == "class":
+        kept = [name for name in value.split() if name in BODY_CLASSES or (tag == "code" and name.startswith("language-"))]
+        return " ".join(kept) or None
+    if attribute == "id" and (value in TEMPLATE_IDS or value.startswith("search")):
+        return f"{value}-text"
+    return value
+
+
 def sanitise(raw_html: str) -> str:
     """Allowlisted HTML. An <img> from another host would make every reader's browser contact
     it, so an image keeps its src only when it is a path on this site; one without is dropped."""
 
-    def local_images_only(tag: str, attribute: str, value: str) -> str | None:
-        return None if tag == "img" and attribute == "src" and not is_local(value) else value
-
     cleaned = nh3.clean(raw_html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                         url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", strip_comments=True,
-                        attribute_filter=local_images_only)
+                        attribute_filter=_filter_attribute)
     return _IMG_WITHOUT_SRC.sub("", cleaned) if "<img" in cleaned else cleaned
 
 

@@ -195,3 +195,11 @@ def test_site_path_link_never_becomes_a_scheme_once_made_relative(site_tree, tmp
     text, page = build_article(site_tree, tmp_path, f'<a href="{href}">x</a>')
     assert_page_is_inert(page)
     assert [attrs["href"] for tag, attrs in page.prose if tag == "a"][0].startswith(("./", "../"))
+
+
+def test_body_cannot_dress_up_as_page_controls_or_take_page_ids(site_tree, tmp_path):
+    html, _page = build_article(site_tree, tmp_path, '<a class="quick-exit" href="https://example.com/">Leave</a>\n\n'
+                                                     "## Main\n\nText.")
+    body = html.split('<div class="prose">')[1].split("</div>")[0]
+    assert '<p><a rel="noopener noreferrer" href="https://example.com/">Leave</a></p>' in body
+    assert html.count('id="main"') == 1 and '<h2 id="main-text">Main</h2>' in body
