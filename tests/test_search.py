@@ -262,3 +262,14 @@ def test_the_cache_keeps_only_the_current_items(tmp_path):
     build(items[:50], tmp_path)
     cache = search.IndexCache(tmp_path)
     assert len(cache.analyses) == 50 and len(cache.blocks) == 1
+
+
+@pytest.mark.parametrize("present, longest, expected", [
+    ("...........", 4, [(0, 4), (4, 8), (8, 11)]),
+    ("..x..xx.", 50, [(0, 2), (3, 5), (7, 8)]),
+    ("xxxx", 2, []),
+    ("x...x", 2, [(1, 3), (3, 4)]),
+])
+def test_items_to_analyse_are_cut_into_runs_of_at_most_the_given_length(present, longest, expected):
+    analyses = [object() if c == "x" else None for c in present]
+    assert list(search._missing_runs(analyses, 0, len(analyses), longest)) == expected
