@@ -82,6 +82,7 @@ def measure(size: int, runs: int, hugo: str | None) -> dict:
         cold = []
         for _ in range(runs):
             shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(out.parent / f".{out.name}.building", ignore_errors=True)  # the copy kept beside it
             shutil.rmtree(root / ".cache", ignore_errors=True)
             cold.append(timed(chorus(root, out), root, env))
         cold_seconds = statistics.median(s for s, _ in cold)

@@ -1,20 +1,36 @@
-"""The only code that touches the output folder: write everything aside, then swap it in."""
+"""The only code that touches the output folder: update a copy of it aside, then swap the two.
+
+Beside the output folder ``site/`` Chorus keeps ``.site.building/``: a copy of the output
+whose files are hard links to the output's own (so it costs directory entries, not disk
+space). A build updates that copy, writing only the files whose bytes changed and deleting
+those no longer built, then exchanges it with the output in one rename. A failed or
+interrupted build leaves the output as it was. Right after the swap, every file of the old
+output that differs from the new one (a withdrawn testimony's page, the old text of an
+edited one) is deleted from the copy, so nothing unpublished lingers beside the output.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import AbstractSet as Set, Iterable, Mapping
 
 from generator.diagnostics import DiagnosticError, error
-from generator.manifest import manifest_output
+from generator.manifest import MANIFEST_NAME, manifest_output
 from generator.render import Output
 
 MARKER = ".chorus-output"
+MARKER_TEXT = b"This folder is written by Chorus; each build replaces it whole.\n"
+# In the copy beside the output: what it holds (path -> sha256), present only while that is true.
+COPY_MANIFEST = ".chorus-copy.json"
+# In the copy while it is being changed: its contents are unknown if the build stops there.
+UPDATING = ".chorus-updating"
 
 
 def check_output_dir(out_dir: Path, protected: Iterable[Path], sources: Iterable[Path] = ()) -> None:
@@ -50,50 +66,178 @@ class WriteResult:
     files: int
     html_pages: int
     hashes: Mapping[str, str]  # output path -> sha256, as in the manifest
+    files_changed: int = 0  # files written or deleted because their bytes changed
 
 
-def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path) -> WriteResult:
-    """Write every output into a sibling folder as it arrives, then swap it with the old output.
+def copy_dir(out_dir: Path) -> Path:
+    """The folder beside the output that builds update before swapping it in."""
+    out_dir = out_dir.resolve()
+    return out_dir.parent / f".{out_dir.name}.building"
 
-    A failed or interrupted build leaves the previous site as it was, and files of
-    content that was deleted or withdrawn never linger. Outputs are written as they are
-    rendered, so the whole site is never held in memory.
+
+def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path, distrust: Set[str] = frozenset()) -> WriteResult:
+    """Bring the copy beside the output up to date as outputs arrive, then swap it in.
+
+    Outputs are written as they are rendered, so the whole site is never held in memory, and
+    only files whose bytes differ from the copy's are written. ``distrust`` names output files
+    changed since the last build by something else: they are written again whatever the copy
+    says it holds (the copy's file may be the same file, through a hard link).
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.building"
-    retired = out_dir.parent / f".{out_dir.name}.old"
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    staging.mkdir()
+    staging = copy_dir(out_dir)
+    legacy = out_dir.parent / f".{out_dir.name}.old"  # left by an interrupted build of an earlier version
+    if legacy.exists():
+        shutil.rmtree(legacy)
+    held = _open_copy(staging)
+    for path in distrust:
+        held.pop(path, None)
     hashes: dict[str, str] = {}
-    made_dirs: set[Path] = {staging}
+    changed = 0
+    made_dirs: set[Path] = set()
     try:
         for entry in entries:
+            if isinstance(entry, Reuse):
+                sha = entry.sha256
+            else:
+                sha = hashlib.sha256(entry.data).hexdigest()
+            hashes[entry.path] = sha
+            if held.get(entry.path) == sha:
+                continue
             target = staging / entry.path
-            if target.parent not in made_dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(target.parent)
+            held.pop(entry.path, None)
+            _make_parent(target, staging, made_dirs)
+            # Never write into the file: it may be a hard link to the live output's.
+            _remove(target)
             if isinstance(entry, Reuse):
                 _link_or_copy(entry.source, target)
-                hashes[entry.path] = entry.sha256
             else:
                 target.write_bytes(entry.data)
-                hashes[entry.path] = hashlib.sha256(entry.data).hexdigest()
-        manifest = manifest_output(hashes)
-        (staging / manifest.path).write_bytes(manifest.data)
-        (staging / MARKER).write_text("This folder is written by Chorus; each build replaces it whole.\n")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+            held[entry.path] = sha
+            changed += 1
+    except Exception:
+        # A template or content error stopped the build: the output is untouched, and the copy
+        # records what it now holds, so the next build still writes only what differs.
+        _write_copy_manifest(staging, held)
         raise
+    for path in sorted(held.keys() - hashes.keys(), reverse=True):
+        _remove(staging / path)
+        _prune(staging / path, staging)
+        changed += 1
+    for name, data in ((MANIFEST_NAME, manifest_output(hashes).data), (MARKER, MARKER_TEXT)):
+        _remove(staging / name)
+        (staging / name).write_bytes(data)
+    (staging / UPDATING).unlink()
+    # Stopped before this line (killed, say), the output is untouched and the copy keeps its
+    # UPDATING mark or lacks its manifest: the next build starts the copy afresh.
     if out_dir.exists():
-        os.rename(out_dir, retired)
-        os.rename(staging, out_dir)
-        shutil.rmtree(retired)
+        _exchange(staging, out_dir)
+        _trim_copy(staging, hashes, distrust)
     else:
         os.rename(staging, out_dir)
-    return WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes))
+        _fill_copy(out_dir, staging, hashes)
+    return WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes), changed)
+
+
+def _open_copy(staging: Path) -> dict[str, str]:
+    """What the copy holds, marked as being changed; an unknown or damaged copy is started afresh."""
+    held: dict[str, str] = {}
+    if staging.is_dir() and not (staging / UPDATING).exists():
+        try:
+            held = json.loads((staging / COPY_MANIFEST).read_text(encoding="utf-8"))
+            if not isinstance(held, dict) or not all(isinstance(v, str) for v in held.values()):
+                held = {}
+        except (OSError, ValueError):
+            held = {}
+    if not held and staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(exist_ok=True)
+    (staging / UPDATING).write_bytes(b"")
+    _remove(staging / COPY_MANIFEST)
+    return held
+
+
+def _trim_copy(staging: Path, hashes: Mapping[str, str], distrust: Set[str]) -> None:
+    """After the swap the copy holds the previous output: delete every file the new output
+    does not hold with the same bytes, so only what is published now stays beside it."""
+    (staging / UPDATING).write_bytes(b"")
+    try:
+        old = json.loads((staging / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+        if not isinstance(old, dict):
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(staging)  # the next build makes the copy again
+        return
+    kept = {}
+    for path in sorted(old, reverse=True):
+        if hashes.get(path) == old[path] and path not in distrust:
+            kept[path] = old[path]
+        else:
+            _remove(staging / path)
+            _prune(staging / path, staging)
+    for name in (MANIFEST_NAME, MARKER):
+        _remove(staging / name)
+    _write_copy_manifest(staging, kept)
+
+
+def _fill_copy(out_dir: Path, staging: Path, hashes: Mapping[str, str]) -> None:
+    """The first build makes the copy by linking every file of the new output."""
+    staging.mkdir()
+    (staging / UPDATING).write_bytes(b"")
+    made_dirs: set[Path] = set()
+    for path in hashes:
+        target = staging / path
+        _make_parent(target, staging, made_dirs)
+        _link_or_copy(out_dir / path, target)
+    _write_copy_manifest(staging, hashes)
+
+
+def _write_copy_manifest(staging: Path, held: Mapping[str, str]) -> None:
+    (staging / COPY_MANIFEST).write_text(json.dumps(dict(held), sort_keys=True), encoding="utf-8")
+    (staging / UPDATING).unlink()
+
+
+def _make_parent(target: Path, root: Path, made: set[Path]) -> None:
+    parent = target.parent
+    if parent in made:
+        return
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        # A file stands where a folder is now needed (a page became a section): replace it.
+        for ancestor in reversed((parent, *parent.parents)):
+            if ancestor == root or root not in ancestor.parents:
+                continue
+            if ancestor.is_file() or ancestor.is_symlink():
+                ancestor.unlink()
+        parent.mkdir(parents=True, exist_ok=True)
+    made.add(parent)
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:  # a folder stands where a file is now written
+        shutil.rmtree(path)
+    except PermissionError:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            raise
+
+
+def _prune(path: Path, root: Path) -> None:
+    """Delete the folders above a deleted file that are now empty, up to root."""
+    for parent in path.parents:
+        if parent == root or root not in parent.parents:
+            return
+        try:
+            os.rmdir(parent)
+        except OSError:  # not empty (or already gone)
+            if parent.exists():
+                return
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -101,3 +245,26 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two folders: in one step where the system can (Linux renameat2), else in three renames."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+        if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+    aside = b.parent / f".{b.name}.swapping"
+    if aside.exists():
+        shutil.rmtree(aside)
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)

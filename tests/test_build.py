@@ -165,7 +165,19 @@ def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_t
     (tmp_path / "content/articles/b.md").unlink()
     assert main(["build"]) == 0
     assert not (tmp_path / "_site/articles/b").exists()
-    assert not list(tmp_path.glob("._site.*"))
+    assert [p.name for p in tmp_path.glob("._site.*")] == ["._site.building"]
+    assert_copy_holds_only_output(tmp_path / "_site")
+
+
+def assert_copy_holds_only_output(out: Path) -> None:
+    """The copy kept beside the output for the next build holds only files the output holds, with
+    the same bytes: nothing deleted, withdrawn or since edited lingers there."""
+    copy = out.parent / f".{out.name}.building"
+    held = {p.relative_to(copy): p.read_bytes() for p in copy.rglob("*") if p.is_file() and not p.name.startswith(".chorus-")}
+    assert held, "the copy is kept between builds"
+    for path, data in held.items():
+        assert (out / path).is_file() and (out / path).read_bytes() == data, path
+    assert not [p for p in copy.rglob("*") if p.is_dir() and not any(p.iterdir())], "no empty folders linger"
 
 
 def test_config_paths_resolve_against_the_config_folder(site_tree, tmp_path, monkeypatch, capsys):

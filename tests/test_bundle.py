@@ -172,24 +172,33 @@ def test_killed_build_leaves_previous_output_intact(tmp_path):
     big_site(tmp_path, 3000)
     assert run("build", cwd=tmp_path).returncode == 0
     before = tree_hashes(tmp_path / "_site")
+    # A new title changes every page, so the build has 3,000 pages to write when it is killed.
+    (tmp_path / "site.yaml").write_text("title: Bigger\nbase_url: https://example.org/\nitems_per_page: 5\n")
     (tmp_path / "content/articles/a00000.md").write_text(
         "---\ntitle: Changed\ndate: 2018-01-01\nsource: Paper\n---\nChanged body.\n")
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    process = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=tmp_path, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--jobs", "1"], cwd=tmp_path, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     staging = tmp_path / "._site.building"
+    updating = staging / ".chorus-updating"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
-        if staging.is_dir() and any(staging.iterdir()):
-            break
-        time.sleep(0.005)
+        if updating.exists() and (staging / "index.html").exists() \
+                and "Bigger" in (staging / "index.html").read_text(errors="replace"):
+            break  # the copy is being rewritten: the home page (the first) is new, most pages not yet
+        time.sleep(0.002)
     assert process.poll() is None, "the build finished before it could be interrupted"
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert tree_hashes(tmp_path / "_site") == before
     assert run("build", cwd=tmp_path).returncode == 0
     assert "Changed body." in (tmp_path / "_site/articles/a00000/index.html").read_text()
-    assert not staging.exists()
+    assert "Bigger" in (tmp_path / "_site/articles/a02999/index.html").read_text()
+    # The half-written copy was started afresh: it holds the new output's files and nothing else.
+    assert not updating.exists() and (staging / ".chorus-copy.json").is_file()
+    copy = {k: v for k, v in tree_hashes(staging).items() if not k.startswith(".chorus-")}
+    output = tree_hashes(tmp_path / "_site")
+    assert copy and all(output.get(path) == digest for path, digest in copy.items())
 
 
 def test_manifest_and_diff_name_added_removed_and_changed_pages(site_tree, tmp_path, capsys):

@@ -246,7 +246,27 @@ def test_withdrawing_removes_every_file_of_the_earlier_build(site_tree, tmp_path
     assert report.errors == ()
     assert not (out / "testimonies/later-withdrawn").exists()
     assert leaks(all_bytes(out)) == []
-    assert not list(tmp_path.glob(".out.*"))  # no staging or retired copy left beside it
+    # The copy kept beside the output for the next build holds nothing of it either.
+    assert [p.name for p in tmp_path.glob(".out.*")] == [".out.building"]
+    assert all_bytes(tmp_path / ".out.building") and leaks(all_bytes(tmp_path / ".out.building")) == []
+
+
+def test_text_removed_in_an_edit_is_gone_from_the_output_and_the_copy_beside_it(site_tree, tmp_path):
+    """An editor removes a detail that could identify someone: no earlier version survives."""
+    root = site_tree({"content/testimonies/edited.md": withheld_testimony("granted", ""),
+                      "content/media/granted-canary.png": image_with_metadata("PNG")})
+    out = tmp_path / "out"
+    assert build_site(root, out).errors == ()
+    assert leaks(all_bytes(out))
+    path = root / "content/testimonies/edited.md"
+    text = path.read_text().replace("![A photo](/media/granted-canary.png)", "")
+    for field in ("body", "summary", "pseudonym", "region", "note"):
+        text = text.replace(f"{field}-canary-granted", f"{field} rewritten")
+    path.write_text(text)
+    report = build_site(root, out)
+    assert report.errors == () and not report.up_to_date
+    for folder in (out, tmp_path / ".out.building"):
+        assert all_bytes(folder) and leaks(all_bytes(folder)) == [], folder
 
 
 def test_unknown_fields_stop_the_build_before_anything_is_written(site_tree, tmp_path):
