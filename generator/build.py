@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import os
 import time
@@ -15,12 +16,14 @@ from generator.config import PROJECT_TEMPLATES, SiteConfig
 from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
 from generator.progress import Progress
 from generator import incremental
-from generator.render import SiteRenderer, render_jobs
-from generator.cache import prepare_cache_dir
+from generator.render import SiteRenderer, render_jobs, template_dirs
+from generator.manifest import MANIFEST_NAME
+from generator.cache import code_fingerprint, prepare_cache_dir
+from generator import freshness
 from generator.documents import default_jobs
 from generator.sources import discover
 from generator.validate import validate
-from generator.write import check_output_dir, write_outputs
+from generator.write import MARKER, check_output_dir, write_outputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,8 @@ class BuildReport:
     seconds: float
     pages_reused: int = 0  # pages whose inputs were unchanged, linked from the previous build
     files_cached: int = 0  # content files whose cached result was reused
+    summary: freshness.Summary | None = None  # counts for the report; also set when nothing changed
+    up_to_date: bool = False  # no input changed since the build that wrote the output: nothing was done
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -47,7 +52,19 @@ class BuildReport:
 
     @property
     def withheld_counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(w.reason for w in self.site.withheld).items())) if self.site else {}
+        return dict(sorted(Counter(w.reason for w in self.summary.withheld).items())) if self.summary else {}
+
+
+def summarise(site: Site | None, diagnostics, written: int, pages: int) -> freshness.Summary | None:
+    if site is None:
+        return None
+    return freshness.Summary(len(site.articles), len(site.testimonies), len(site.pages), tuple(site.withheld),
+                             tuple(site.allowances), tuple(diagnostics), written, pages)
+
+
+def freshness_key(config: SiteConfig, out_dir: Path, profile: str) -> str:
+    """Everything besides the files that the output depends on."""
+    return hashlib.sha256(f"{code_fingerprint()}\n{config!r}\n{out_dir.resolve()}\n{profile}".encode()).hexdigest()
 
 
 def build_date() -> dt.date:
@@ -74,19 +91,31 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
         progress.finish()
         ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
         return BuildReport(ordered, site, written, rendered, out_dir if written else None,
-                           time.perf_counter() - started, reused, cache_hits)
+                           time.perf_counter() - started, reused, cache_hits, summarise(site, ordered, written, rendered))
 
-    progress.stage("reading and checking content")
-    sources, problems = discover(config)
-    diagnostics.extend(problems)
-    cache_dir = prepare_cache_dir(config.root / ".cache") if use_cache else None
-    content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
-    diagnostics.extend(problems)
     try:
         today = today or build_date()
     except ValueError as exc:
         diagnostics.append(error(Path("SOURCE_DATE_EPOCH"), None, str(exc)))
         return report()
+    cache_dir = prepare_cache_dir(config.root / ".cache") if use_cache else None
+    watched = ()
+    if write and cache_dir:
+        # Nothing changed since the build that wrote this output: say what it said, do nothing.
+        key = freshness_key(config, out_dir, profile)
+        watched = freshness.scan([config.content_dir, *(Path(d) for d in template_dirs(config))])
+        summary = freshness.current(cache_dir, out_dir, profile, key, watched, today)
+        if summary is not None:
+            progress.finish()
+            return BuildReport(summary.diagnostics, None, summary.files_written, 0, out_dir,
+                               time.perf_counter() - started, 0, 0, summary, True)
+        freshness.forget(cache_dir, out_dir, profile)
+
+    progress.stage("reading and checking content")
+    sources, problems = discover(config)
+    diagnostics.extend(problems)
+    content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
+    diagnostics.extend(problems)
     site, problems = assemble(content, today)
     diagnostics.extend(problems)
     if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
@@ -103,9 +132,15 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
         entries = itertools.chain(work.reused, progress.count(rendered, "rendering", total=len(work.to_render)),
                                   renderer.other_outputs())
         if write:
-            result = write_outputs(entries, out_dir)
-            incremental.save(cache_dir, out_dir, profile, work.fingerprints, result.hashes)
+            result = write_outputs(entries, out_dir, work.distrust)
+            stats = freshness.output_stats(out_dir, (*result.hashes, MANIFEST_NAME, MARKER)) if cache_dir else {}
+            incremental.save(cache_dir, out_dir, profile, work.fingerprints, result.hashes, stats)
             written, pages = result.files, result.html_pages
+            if cache_dir:
+                dates = tuple(sorted({d.publish_after for d in content.documents if getattr(d, "publish_after", None)}))
+                ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
+                freshness.save(cache_dir, out_dir, profile, freshness.Inputs(key, watched, dates), today,
+                               summarise(site, ordered, written, pages), stats)
         else:
             written, pages = 0, sum(1 for entry in entries if entry.path.endswith(".html"))
         reused = len(work.reused)

@@ -100,19 +100,23 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
         action = "nothing was written" if wrote else "check failed"
         print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s){stopped}: {action}", file=sys.stderr)
         return
-    site = report.site
+    summary = report.summary
     withheld = report.withheld_counts
     withheld_text = (f"; withheld {sum(withheld.values())} (" + ", ".join(f"{n} {reason}" for reason, n in withheld.items()) + ")"
                      if withheld else "")
     if getattr(args, "verbose", False):
-        for item in site.withheld:
+        for item in summary.withheld:
             print(f"withheld: {display_path(item.path)} ({item.reason})", file=sys.stderr)
     # Always listed, not only with --verbose: an accepted exception to the PII guard stays visible.
-    for allowance in site.allowances:
+    for allowance in summary.allowances:
         print(f"allowed: {display_path(allowance.path)}:{allowance.line}: {allowance.text!r} ({allowance.reason})",
               file=sys.stderr)
-    counts = f"{len(site.articles)} articles, {len(site.testimonies)} testimonies, {len(site.pages)} pages"
-    if wrote:
+    counts = f"{summary.articles} articles, {summary.testimonies} testimonies, {summary.pages} pages"
+    if wrote and report.up_to_date:
+        print(f"{display_path(report.out_dir)}/ is up to date with {counts}: no content, template or setting "
+              f"changed since the build that wrote it ({report.files_written} files{withheld_text}); "
+              f"checked in {report.seconds:.2f} s")
+    elif wrote:
         unchanged = f" ({report.pages_reused} unchanged)" if report.pages_reused else ""
         cached = f", {report.files_cached} content files from cache" if report.files_cached else ""
         print(f"built {counts} into {display_path(report.out_dir)}/: {report.pages_rendered} HTML pages, "
@@ -135,7 +139,7 @@ def run_bundle(args) -> int:
         return EXIT_CONTENT
     for diagnostic in report.diagnostics:
         print(diagnostic.format(), file=sys.stderr)
-    print(f"bundled {len(report.site.items)} items, {report.pages_rendered} HTML pages into {display_path(Path(zip_path))}")
+    print(f"bundled {report.summary.articles + report.summary.testimonies} items, {report.pages_rendered} HTML pages into {display_path(Path(zip_path))}")
     return EXIT_OK
 
 

@@ -1,8 +1,10 @@
 """Incremental builds: reuse the previous build's file for every page whose inputs did not change.
 
 The previous build's page fingerprints live in the cache folder, one file per output folder
-and profile. A page is reused only when its fingerprint is the same, and the previous output
-still holds the very file that build wrote (its hash in that build's manifest matches).
+and profile, with what the file system said of every file it wrote. A page is reused only
+when its fingerprint is the same and the previous output still holds the very file that
+build wrote: its hash in that build's manifest matches, and its size, modification time and
+inode are unchanged (a file edited or deleted by hand in the output is made again).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from generator.freshness import output_stats
 from generator.manifest import ManifestError, read_manifest
 from generator.render import PageJob
 from generator.write import Reuse
@@ -24,6 +27,7 @@ class Plan:
     to_render: tuple[PageJob, ...]
     reused: tuple[Reuse, ...]
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # output path -> fingerprint
+    distrust: frozenset[str] = frozenset()  # output files changed by something other than a build
 
 
 def state_file(cache_dir: Path, out_dir: Path, profile: str) -> Path:
@@ -38,24 +42,31 @@ def plan(jobs: list[PageJob], out_dir: Path, profile: str, cache_dir: Path | Non
         manifest = read_manifest(out_dir) if previous else {}
     except ManifestError:
         manifest = {}
+    if previous:
+        now = output_stats(out_dir, previous)
+        distrust = frozenset(path for path, entry in previous.items() if now[path] != entry[2])
+    else:
+        distrust = frozenset()
     to_render, reused = [], []
     for job in jobs:
         before = previous.get(job.path)
         sha = manifest.get(job.path)
-        if job.fingerprint and before and before[0] == job.fingerprint and before[1] == sha:
+        if (job.fingerprint and before and before[0] == job.fingerprint and before[1] == sha
+                and job.path not in distrust):
             reused.append(Reuse(job.path, out_dir / job.path, sha))
         else:
             to_render.append(job)
-    return Plan(tuple(to_render), tuple(reused), fingerprints)
+    return Plan(tuple(to_render), tuple(reused), fingerprints, distrust)
 
 
 def save(cache_dir: Path | None, out_dir: Path, profile: str, fingerprints: Mapping[str, str],
-         hashes: Mapping[str, str]) -> None:
+         hashes: Mapping[str, str], stats: Mapping[str, tuple[int, int, int]]) -> None:
+    """Record, for every file written, its page fingerprint (None: not a page), hash and stat."""
     if not cache_dir:
         return
     path = state_file(cache_dir, out_dir, profile)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {p: (fp, hashes[p]) for p, fp in fingerprints.items() if p in hashes}
+    state = {p: (fingerprints.get(p), sha, stats[p]) for p, sha in hashes.items() if p in stats}
     partial = path.with_suffix(".partial")
     partial.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(partial, path)
@@ -64,6 +75,8 @@ def save(cache_dir: Path | None, out_dir: Path, profile: str, fingerprints: Mapp
 def _load(path: Path) -> dict:
     try:
         state = pickle.loads(path.read_bytes())
-        return state if isinstance(state, dict) else {}
+        if isinstance(state, dict) and all(isinstance(v, tuple) and len(v) == 3 for v in state.values()):
+            return state
+        return {}
     except Exception:  # missing, damaged or foreign: a full render
         return {}

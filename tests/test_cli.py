@@ -83,5 +83,8 @@ def test_cache_makes_the_second_build_incremental_and_no_cache_leaves_none(site_
     untracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
                                capture_output=True, text=True, check=True).stdout
     assert "content/articles/a.md" in untracked and ".cache" not in untracked
-    assert "unchanged)" in second.stdout and "2 content files from cache" in second.stdout
+    assert "_site/ is up to date with 2 articles" in second.stdout, "nothing changed: nothing to do"
+    (tmp_path / "content/articles/c.md").write_text(ARTICLE.replace("Hello", "Third"))
+    third = run("build", "--jobs", "1", cwd=tmp_path)
+    assert "unchanged)" in third.stdout and "2 content files from cache" in third.stdout
     assert run("build", "--jobs", "0", cwd=tmp_path).returncode == 2

@@ -1,6 +1,8 @@
 """Incremental and parallel builds give exactly the bytes of a clean, serial build."""
 
 import hashlib
+import datetime as dt
+import os
 import random
 from pathlib import Path
 
@@ -104,10 +106,63 @@ def test_unchanged_rebuild_renders_no_item_page_again(tmp_path, monkeypatch):
     rng = random.Random(7)
     seed_site(tmp_path / "site", rng)
     first = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    # Touched, not changed (a git checkout does this): a real build, but nothing is parsed again.
+    os.utime(tmp_path / "site/content/articles/a0.md")
     second = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
-    assert first.files_cached == 0 and second.files_cached == 17
+    assert first.files_cached == 0 and second.files_cached == 17 and not second.up_to_date
     item_pages = [p for p in tree(tmp_path / "out") if p.startswith(("articles/a", "testimonies/t"))]
     assert second.pages_reused >= len(item_pages) > 0
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_build_with_nothing_changed_does_nothing_and_says_what_the_last_one_said(tmp_path):
+    seed_site(tmp_path / "site", random.Random(7))
+    (tmp_path / "site/content/stray.txt").write_text("a warning: file ignored")
+    first = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    before = inodes(tmp_path / "out")
+    second = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert second.up_to_date and inodes(tmp_path / "out") == before
+    assert second.diagnostics == first.diagnostics and len(second.warnings) == 1
+    assert second.summary == first.summary and second.withheld_counts == first.withheld_counts
+
+
+def test_output_edited_by_hand_is_put_right_by_the_next_build(tmp_path):
+    seed_site(tmp_path / "site", random.Random(7))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    clean = tree(tmp_path / "out")
+    (tmp_path / "out/index.html").write_text("defaced")
+    (tmp_path / "out/articles/a1/index.html").unlink()
+    again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert not again.up_to_date and tree(tmp_path / "out") == clean
+
+
+def test_change_in_the_same_clock_tick_is_still_seen(tmp_path):
+    """Same size, same modification time, same inode: only the content hash can tell."""
+    seed_site(tmp_path / "site", random.Random(7))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    path = tmp_path / "site/content/articles/a0.md"
+    stat = path.stat()
+    text = path.read_text()
+    with path.open("r+") as handle:  # in place: the inode stays
+        handle.write(text.replace("Article", "Articlf", 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert not again.up_to_date and "Articlf" in (tmp_path / "out/articles/a0/index.html").read_text()
+
+
+def test_embargo_that_ends_between_builds_publishes_the_item(tmp_path, monkeypatch):
+    seed_site(tmp_path / "site", random.Random(7))
+    path = tmp_path / "site/content/articles/a0.md"
+    path.write_text(path.read_text().replace("source: Paper", "source: Paper\npublish_after: 2024-01-02", 1))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc).timestamp())))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert not (tmp_path / "out/articles/a0").exists()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc).timestamp())))
+    later = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert not later.up_to_date and (tmp_path / "out/articles/a0/index.html").is_file()
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
