@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from generator.bodies import InlineBody
 from generator.assemble import Site
 from generator.config import load_config
 from generator.fields import PartialDate
@@ -69,7 +70,7 @@ def synthetic_items(count: int, seed: int = 2017, words_per_item: int = 700) -> 
         year, month = rng.randint(2006, 2025), rng.randint(1, 12)
         common = dict(path=Path(f"{n}.md"), slug=f"item-{n:06d}", tags=tags, summary=summary, language="en",
                       content_warnings=("harassment",) if n % 4 == 0 else (), editor_note="", draft=False,
-                      publish_after=None, body_markdown="", body_line=1, body_text=body)
+                      publish_after=None, body_markdown="", body_line=1, body=InlineBody(text=body))
         if n % 3 == 2:
             items.append(Testimony(date=PartialDate(year, month), pseudonym=f"Contributor {n}", region="",
                                    consent_status="granted", **common))
@@ -107,7 +108,7 @@ def edit_rebuild(items, out: Path) -> float:
     config, _problems = load_config(out / "site.yaml")
     middle = len(items) // 2
     item = items[middle]
-    changed = items[:middle] + (dataclasses.replace(item, body_text=item.body_text + " Edited.",
+    changed = items[:middle] + (dataclasses.replace(item, body=InlineBody(text=item.body_text + " Edited."),
                                                     fingerprint=item.fingerprint + " edited"),) + items[middle + 1:]
     started = time.perf_counter()
     build_index(changed, {t: t.replace("-", " ").title() for t in TAGS}, config.content_warnings, cache_dir=out / ".cache")

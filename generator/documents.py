@@ -11,11 +11,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from markupsafe import Markup
 
 from generator import pii
+from generator.bodies import InlineBody
 from generator.diagnostics import Diagnostic, error, warning
 from generator.markup import Renderer, image_sources, plain_text
 from generator.media import media_name
@@ -106,7 +107,8 @@ def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[R
             images.append(Reference("media", name, line))
     # The Markdown is not needed once rendered; dropping it keeps large archives in less memory.
     # Markup marks the sanitised body as the one text templates may show as HTML.
-    document = replace(document, body_markdown="", body_html=Markup(body_html), body_text=plain_text(body_html))
+    document = replace(document, body_markdown="", body=InlineBody(Markup(body_html), plain_text(body_html)),
+                       images=tuple(sorted({reference.value for reference in images})))
     return document, problems, tuple(images)
 
 
@@ -123,11 +125,12 @@ def default_jobs() -> int:
 PARALLEL_THRESHOLD = 64
 
 
-def process_files(sources: Sequence[SourceFile], settings: FileSettings, jobs: int) -> list[FileResult]:
-    """Results in the order of ``sources``, computed in ``jobs`` processes."""
+def process_files(sources: Sequence[SourceFile], settings: FileSettings, jobs: int) -> Iterator[FileResult]:
+    """Results in the order of ``sources``, computed in ``jobs`` processes, as they arrive."""
     if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
-        return [process_file(source, settings) for source in sources]
-    chunk = max(8, len(sources) // (jobs * 8))
+        yield from (process_file(source, settings) for source in sources)
+        return
+    chunk = max(8, min(64, len(sources) // (jobs * 8)))
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(process_file, sources, [settings] * len(sources), chunksize=chunk))
+        yield from pool.map(process_file, sources, [settings] * len(sources), chunksize=chunk)

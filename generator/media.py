@@ -9,7 +9,6 @@ to pixels and encoded again from a fresh image that has nothing else attached.
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import os
 import posixpath
@@ -35,7 +34,6 @@ SAVE_OPTIONS = {
     "GIF": {"optimize": False},
 }
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"')
 _CODE = Path(__file__).read_bytes()
 
 
@@ -145,8 +143,7 @@ def media_outputs(renderer) -> Iterator[tuple[str, bytes]]:
     if not folder.is_dir():
         return
     by_name = {path.name: path for path in find_media(folder)[0]}
-    shown = sorted({name for document in (*site.items, *site.pages) for src in _IMG_SRC.findall(document.body_html)
-                    if (name := media_name(html.unescape(src), document.url)) in by_name})
+    shown = sorted({name for document in (*site.items, *site.pages) for name in document.images if name in by_name})
     for name in shown:
         try:
             data = clean_image(by_name[name], read_image(by_name[name], config.max_image_bytes), renderer.cache_dir)

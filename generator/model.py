@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
+from generator.bodies import EMPTY, Body
 from generator.fields import PartialDate
 
 
@@ -35,10 +38,19 @@ class Article:
     publish_after: dt.date | None
     body_markdown: str
     body_line: int
-    body_html: str = ""
-    body_text: str = ""
+    body: Body = EMPTY  # the rendered HTML and text, in memory or in the body store
+    images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "article"
+
+    @property
+    def body_html(self) -> Markup:
+        """The sanitised HTML of the text: the only HTML templates show unescaped."""
+        return self.body.html
+
+    @property
+    def body_text(self) -> str:
+        return self.body.text
 
     @property
     def url(self) -> str:
@@ -74,10 +86,19 @@ class Testimony:
     publish_after: dt.date | None
     body_markdown: str
     body_line: int
-    body_html: str = ""
-    body_text: str = ""
+    body: Body = EMPTY  # the rendered HTML and text, in memory or in the body store
+    images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "testimony"
+
+    @property
+    def body_html(self) -> Markup:
+        """The sanitised HTML of the text: the only HTML templates show unescaped."""
+        return self.body.html
+
+    @property
+    def body_text(self) -> str:
+        return self.body.text
 
     @property
     def title(self) -> str:
@@ -112,10 +133,19 @@ class Page:
     draft: bool
     body_markdown: str
     body_line: int
-    body_html: str = ""
-    body_text: str = ""
+    body: Body = EMPTY  # the rendered HTML and text, in memory or in the body store
+    images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "page"
+
+    @property
+    def body_html(self) -> Markup:
+        """The sanitised HTML of the text: the only HTML templates show unescaped."""
+        return self.body.html
+
+    @property
+    def body_text(self) -> str:
+        return self.body.text
 
     @property
     def url(self) -> str:

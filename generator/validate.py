@@ -107,7 +107,8 @@ class ValidContent:
 def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
              cache_dir: Path | None = None) -> tuple[ValidContent, tuple[Diagnostic, ...]]:
     """Check every file (cached by content hash, in parallel) and every cross-reference."""
-    from generator.cache import DocumentCache, file_hash
+    from generator.bodies import open_store
+    from generator.cache import DocumentCache, store_bodies
 
     problems: list[Diagnostic] = []
     tags, tag_problems = _validate_tags(sources)
@@ -115,14 +116,21 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
     redactions, redact_problems = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes)
     problems.extend(redact_problems)
     settings = FileSettings(config.language, config.max_file_bytes, redactions)
-    cache = DocumentCache(cache_dir, settings)
-    hashes = [file_hash(source.path) for source in sources.files]
+    store = open_store(cache_dir)
+    cache = DocumentCache(cache_dir, settings, store)
+    hashes = [cache.file_hash(source.path) for source in sources.files]
     results: list[FileResult | None] = [cache.get(s.path, h) for s, h in zip(sources.files, hashes)]
     missing = [i for i, result in enumerate(results) if result is None]
+    # Bodies go to the store as results arrive, so the archive's HTML is never all in memory.
+    batch: list[tuple[int, FileResult, str]] = []
     for index, result in zip(missing, process_files([sources.files[i] for i in missing], settings, jobs)):
-        results[index] = result
-        if hashes[index]:
-            cache.put(sources.files[index].path, hashes[index], result)
+        batch.append((index, result, cache.body_key(hashes[index]) if hashes[index] else ""))
+        if len(batch) >= 128 or index == missing[-1]:
+            for (position, _, _), stored in zip(batch, store_bodies(batch, store)):
+                results[position] = stored
+                if hashes[position]:
+                    cache.put(sources.files[position].path, hashes[position], stored)
+            batch = []
     cache.save()
     problems.extend(check_media(sources.media, config.max_image_bytes, cache_dir))
     media_names = frozenset(path.name for path in sources.media)

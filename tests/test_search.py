@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from bench.search_bench import TAGS, synthetic_items
+from generator.bodies import InlineBody
 from generator import search
 from generator.search import (JOINS, ShardTargets, balanced_cuts, build_index, decode_numbers, encode_numbers,
                               index_tokens, normalise, query_tokens, tokens)
@@ -212,7 +213,7 @@ def test_nothing_unpublished_reaches_any_file_under_search(site_tree, tmp_path):
 
 def edited(items, index, body):
     """items with one item's body changed, as an edit of its source file would change it."""
-    return items[:index] + (dataclasses.replace(items[index], body_text=body, fingerprint=f"edited {body}"),) + items[index + 1:]
+    return items[:index] + (dataclasses.replace(items[index], body=InlineBody(text=body), fingerprint=f"edited {body}"),) + items[index + 1:]
 
 
 def build(items, cache_dir=None, processes=1):

@@ -1,0 +1,143 @@
+"""Rendered bodies kept out of memory: a large archive's HTML and text stay on disk until a page needs them.
+
+A document's sanitised HTML and plain text make up nine tenths of its size (about 15 KB of
+a 700-word item: 300 MB at 20,000 items). After the per-file stage they go into a store;
+the document keeps a small reference, and the page, feed or search stage that needs the
+text reads it back. With the build cache on, the store is an SQLite file in .cache/ (so it
+is also the cache of rendered bodies); with --no-cache, a dictionary in memory.
+
+Forked worker processes inherit the stores and open their own connection on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True, slots=True)
+class InlineBody:
+    """A body held in memory: as the per-file stage makes it, and for documents built in tests."""
+
+    html: Markup = Markup("")
+    text: str = ""
+
+
+EMPTY = InlineBody()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """A body in a store, read when a page needs it."""
+
+    key: str
+
+    @property
+    def html(self) -> Markup:
+        return Markup(_lookup(self.key)[0])
+
+    @property
+    def text(self) -> str:
+        return _lookup(self.key)[1]
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._bodies: dict[str, tuple[str, str]] = {}
+
+    def put(self, items: Iterable[tuple[str, InlineBody]]) -> None:
+        for key, body in items:
+            self._bodies[key] = (str(body.html), body.text)
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        return self._bodies.get(key)
+
+    def keys(self) -> set[str]:
+        return set(self._bodies)
+
+    def keep_only(self, keys: set[str]) -> None:
+        for key in self._bodies.keys() - keys:
+            del self._bodies[key]
+
+
+class SqliteStore:
+    """Bodies by key in one SQLite file; written by the main process, read by any."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        try:
+            self._connection().execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
+        except sqlite3.DatabaseError:  # damaged: a cache is only ever a slower build
+            path.unlink(missing_ok=True)
+            self._local = threading.local()
+            self._connection().execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
+
+    def _connection(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # a forked worker: never reuse the parent's
+            local.connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            local.connection.execute("PRAGMA journal_mode=WAL")
+            local.connection.execute("PRAGMA synchronous=NORMAL")
+            local.pid = os.getpid()
+        return local.connection
+
+    def put(self, items: Iterable[tuple[str, InlineBody]]) -> None:
+        connection = self._connection()
+        connection.execute("BEGIN")
+        try:
+            connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                                   ((key, str(body.html), body.text) for key, body in items))
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        return self._connection().execute("SELECT html, text FROM bodies WHERE key = ?", (key,)).fetchone()
+
+    def keys(self) -> set[str]:
+        return {key for (key,) in self._connection().execute("SELECT key FROM bodies")}
+
+    def keep_only(self, keys: set[str]) -> None:
+        stale = self.keys() - keys
+        if stale:
+            connection = self._connection()
+            connection.execute("BEGIN")
+            connection.executemany("DELETE FROM bodies WHERE key = ?", ((key,) for key in stale))
+            connection.execute("COMMIT")
+
+
+Body = InlineBody | StoredBody
+
+# The stores of this process, newest first: a document read from the cache finds its body in them.
+_stores: list[MemoryStore | SqliteStore] = []
+
+
+def open_store(cache_dir: Path | None) -> MemoryStore | SqliteStore:
+    if cache_dir is None:
+        store: MemoryStore | SqliteStore = MemoryStore()
+    else:
+        path = cache_dir / "bodies.sqlite"
+        existing = next((s for s in _stores if isinstance(s, SqliteStore) and s.path == path), None)
+        store = existing or SqliteStore(path)
+        if existing:
+            _stores.remove(existing)
+    _stores.insert(0, store)
+    del _stores[8:]  # builds in one process (serve, tests) must not accumulate stores without end
+    return store
+
+
+def _lookup(key: str) -> tuple[str, str]:
+    for store in _stores:
+        found = store.get(key)
+        if found is not None:
+            return found
+    raise LookupError(f"the rendered text of a document is missing from the build cache ({key[:12]}): "
+                      f"build again, or with --no-cache")
