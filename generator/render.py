@@ -108,6 +108,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["url"] = _url
+    env.globals["reuse"] = Reuse()
     env.filters["local_links"] = _local_links
     env.globals["absolute"] = lambda url: absolute_url(config.base_url, url)
     env.filters["long_date"] = lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
@@ -119,6 +120,31 @@ def _atom_date(item) -> str:
     if item.kind == "testimony":
         return f"{item.date.month_iso}-01T00:00:00Z"
     return f"{item.date.isoformat()}T00:00:00Z"
+
+
+class Reuse:
+    """``reuse(macro, item, *args)`` in a template: the macro's markup for these arguments, made
+    once and then repeated, for a macro that shows an item the same way on every page (a card).
+
+    The macro may depend on the item, the other arguments (strings) and site-wide values only,
+    never on the page being rendered. One environment renders one site, so site-wide values
+    cannot change under the saved markup; the oldest half is dropped past ``limit`` entries to
+    bound memory on large archives.
+    """
+
+    def __init__(self, limit: int = 20_000):
+        self.limit = limit
+        self.saved: dict[tuple, Markup] = {}
+
+    def __call__(self, macro, item, *args) -> Markup:
+        key = (macro.name, item.url, *args)
+        markup = self.saved.get(key)
+        if markup is None:
+            if len(self.saved) >= self.limit:
+                for old in list(self.saved)[: self.limit // 2]:
+                    del self.saved[old]
+            markup = self.saved[key] = macro(item, *args)
+        return markup
 
 
 @jinja2.pass_context
