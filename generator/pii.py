@@ -193,12 +193,21 @@ def private_strings(value: Any) -> tuple[str, ...]:
 
 def find_pii(texts: Iterable[PublicText], private: Any = None, names: Iterable[str] = ()) -> list[Finding]:
     """Every identifying detail in the public texts, one finding per place, in file order."""
-    private_values = private_strings(private)
-    flagged_names = tuple(sorted(set(names), key=lambda s: (-len(s), s)))
+    return _find(texts, _matches, private_strings(private), tuple(sorted(set(names), key=lambda s: (-len(s), s))))
+
+
+def find_names(texts: Iterable[PublicText], private: Any = None, names: Iterable[str] = ()) -> list[Finding]:
+    """Only the private: values and redact.yaml names in the public texts, as find_pii reports them."""
+    return _find(texts, _phrase_matches, private_strings(private),
+                 tuple(sorted(set(names), key=lambda s: (-len(s), s))))
+
+
+def _find(texts: Iterable[PublicText], matches, private_values: tuple[str, ...],
+          flagged_names: tuple[str, ...]) -> list[Finding]:
     findings: list[Finding] = []
     for public in texts:
         taken: list[tuple[int, int]] = []
-        for start, end, what in _matches(public.text, private_values, flagged_names):
+        for start, end, what in matches(public.text, private_values, flagged_names):
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue  # one finding per place: an email is not also reported as a URL
             taken.append((start, end))
@@ -208,14 +217,18 @@ def find_pii(texts: Iterable[PublicText], private: Any = None, names: Iterable[s
     return sorted(findings, key=lambda f: (f.line, f.where, f.column))
 
 
-def _matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, description) candidates, most important kinds first."""
+def _phrase_matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
     for value in private_values:
         for match in phrase_pattern(value).finditer(text):
             yield match.start(), match.end(), "a value from this testimony's private: block"
     for name in names:
         for match in phrase_pattern(name).finditer(text):
             yield match.start(), match.end(), "a name listed in redact.yaml"
+
+
+def _matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, description) candidates, most important kinds first."""
+    yield from _phrase_matches(text, private_values, names)
     has_at = _EMAIL_HINT.search(text) is not None
     for match in EMAIL.finditer(text) if has_at else ():
         yield match.start(), match.end(), "an email address"
@@ -255,6 +268,22 @@ def _is_year_phrase(text: str, match: re.Match) -> bool:
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# html.unescape's own pattern, so that each reference decodes exactly as it would in the whole text.
+_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+# Markdown and HTML markup that can sit inside a name without showing: emphasis, strikethrough,
+# code, link brackets and destinations, backslash escapes and tags.
+_MARKUP = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)"      # ](destination "title")
+                     r"|\]\[[^\[\]]*\]"                 # ][reference]
+                     r"|</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>"  # a tag
+                     r"|\\(?=[!-/:-@\[-`{-~])"             # a backslash escape
+                     r"|[*_~`\[\]]+")
+_BLOCK_TAGS = frozenset("address article aside blockquote br dd details div dl dt figcaption figure footer h1 h2 h3 h4 "
+                        "h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split())
+
+
+def _decode(match: re.Match) -> str:
+    # &#10; shows as a space, and must not move the lines after it.
+    return html.unescape(match.group()).replace("\n", " ")
 
 
 def as_read(text: str) -> str:
@@ -262,7 +291,21 @@ def as_read(text: str) -> str:
     and character references decoded ('Jane&nbsp;Doe' is shown as Jane Doe)."""
     if "&" not in text and "<!--" not in text:
         return text
-    return html.unescape(_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text))
+    return _CHARREF.sub(_decode, _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text))
+
+
+def _unmark(match: re.Match) -> str:
+    lines = match.group().count("\n")
+    if lines:
+        return "\n" * lines
+    return " " if match.group(1) and match.group(1).lower() in _BLOCK_TAGS else ""
+
+
+def as_shown(text: str) -> str:
+    """As read, and with the markup between and inside words gone too ('**Jane** Doe' shows as Jane Doe).
+
+    Only names are looked for in this text: emails, addresses and handles keep their underscores."""
+    return _MARKUP.sub(_unmark, as_read(text))
 
 
 def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Redactions,
@@ -276,8 +319,19 @@ def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Red
     findings = find_pii(texts, private, redactions.names)
     # The same texts as a reader sees them: what is found only there is reported too.
     already = Counter((f.line, f.text, f.what, f.where) for f in findings)
-    read_texts = [PublicText(t.name, as_read(t.text), t.line) for t in texts if as_read(t.text) != t.text]
-    for finding in find_pii(read_texts, private, redactions.names):
+    read_texts = [PublicText(t.name, as_read(t.text), t.line) for t in texts]
+    for finding in find_pii([read for t, read in zip(texts, read_texts) if read.text != t.text],
+                            private, redactions.names):
+        key = (finding.line, finding.text, finding.what, finding.where)
+        if already[key]:
+            already[key] -= 1
+        else:
+            findings.append(finding)
+    # And once more without the markup, for names only: '**Jane** Doe' is shown as Jane Doe.
+    already = Counter((f.line, f.text, f.what, f.where) for f in findings)
+    shown_texts = [PublicText(t.name, as_shown(t.text), t.line) for t in texts]
+    for finding in find_names([shown for t, shown in zip(texts, shown_texts) if shown.text != t.text],
+                              private, redactions.names):
         key = (finding.line, finding.text, finding.what, finding.where)
         if already[key]:
             already[key] -= 1

@@ -283,3 +283,42 @@ def test_private_values_are_found_as_a_reader_sees_them(site_tree):
         f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
         f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
     ]
+
+
+@pytest.mark.parametrize("written", [
+    "**Jane** Doe", "*Jane* Doe", "_Jane_ Doe", "__Jane__ Doe", "Jane **Doe**", "*Jane Doe*", "~~Jane~~ Doe",
+    "`Jane` Doe", "[Jane](/about/) Doe", "[Jane][1] Doe", "<b>Jane</b> Doe", "Jane<br>Doe",
+    "**Ja**ne Doe", "Jane\\* Doe",
+])
+def test_private_values_split_by_markup_are_found(site_tree, written):
+    # Emphasis, links, code and tags inside a name hide it from a scan of the source, but the page shows it whole.
+    extra = 'private:\n  name: "Jane Doe"\n'
+    body = f"First line.\nI met {written} at work."
+    root = site_tree({"content/testimonies/t.md": make_testimony(body, extra)})
+    what = "a value from this testimony's private: block"
+    assert errors_of(root) == [f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}"]
+
+
+def test_redact_names_split_by_markup_are_found_on_their_line(site_tree):
+    root = site_tree({
+        "content/redact.yaml": 'names: ["Jo Bloggs"]\n',
+        "content/testimonies/t.md": make_testimony(
+            "One.\n<!-- a\ncomment -->\nTwo *Jo*\n**Bloggs** and [Jo](/x\n\"t\") Bloggs, and jo bloggs."),
+    })
+    what = "a name listed in redact.yaml"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Jo Bloggs': {HINT}",
+        f"content/testimonies/t.md:13: error: {what} in the body: 'Jo Bloggs': {HINT}",
+        f"content/testimonies/t.md:14: error: {what} in the body: 'jo bloggs': {HINT}",
+    ]
+
+
+def test_markup_does_not_make_other_findings_twice(site_tree):
+    # Emails, handles and addresses keep their underscores: markup is only ignored for names.
+    body = "Mail *jane_doe@example.org* or follow **@jane_doe**, see www.example.org/a_b_c."
+    root = site_tree({"content/testimonies/t.md": make_testimony(body)})
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:9: error: a social-media handle in the body: '@jane_doe': {HINT}",
+        f"content/testimonies/t.md:9: error: a web address in the body: 'www.example.org/a_b_c': {HINT}",
+        f"content/testimonies/t.md:9: error: an email address in the body: 'jane_doe@example.org': {HINT}",
+    ]
