@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import html.entities
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -87,6 +88,7 @@ class Finding:
     text: str
     what: str
     where: str
+    hint: str = REVIEW_HINT
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +110,30 @@ class Redactions:
 
     def apply(self, text: str) -> str:
         for original, replacement in self.replacements:
-            text = phrase_pattern(original).sub(lambda _: replacement, text)
+            pattern = replacement_pattern(original)
+
+            def replace(match: re.Match, pattern=pattern, replacement=replacement) -> str:
+                if match.group("hit") is not None:
+                    return replacement
+                # A character reference is kept whole, so a replacement never cuts into one
+                # ('amp' leaves &amp; alone); an unknown name is shown as written and replaced in.
+                name = match.group("name")
+                if name is None or name + ";" in html.entities.html5:
+                    return match.group()
+                return "&" + pattern.sub(replace, name) + ";"
+
+            text = pattern.sub(replace, text)
         return text
+
+    def hidden(self) -> tuple[str, ...]:
+        """What is replaced, except text its own replacements contain ('Acme' -> 'Acme Ltd')."""
+        return _hidden(self.replacements)
+
+
+@functools.lru_cache(maxsize=16)
+def _hidden(replacements: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(original for original, _ in replacements
+                 if not any(phrase_pattern(original).search(r) for _, r in replacements))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -117,6 +141,39 @@ def phrase_pattern(phrase: str) -> re.Pattern:
     """The phrase as whole words, any case, with any run of spaces or a line break between words."""
     words = phrase.split()
     return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE)
+
+
+def _references(chars: Iterable[str]) -> list[str]:
+    """Every way to write one of these characters as a character reference."""
+    chars = set(chars)
+    numbers = sorted(ord(c) for c in chars)
+    forms = [rf"&#0*(?:{'|'.join(str(n) for n in numbers)})(?:;|(?![0-9]))",
+             rf"&#[xX]0*(?:{'|'.join(f'{n:x}' for n in numbers)})(?:;|(?![0-9a-fA-F]))"]
+    names = sorted(name for name, value in html.entities.html5.items()
+                   if name.endswith(";") and value and all(v in chars for v in value))
+    if names:
+        forms.append("&(?:" + "|".join(re.escape(n) for n in names) + ")")
+    return forms
+
+
+_CASE_FRIENDS = {"i": "ıİ", "s": "ſ", "k": "\u212a"}  # what IGNORECASE matches besides upper and lower case
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_SPACE_FORMS = r"(?:\s|" + "|".join(_references(_SPACES)) + ")+"
+
+
+def _char_forms(char: str) -> str:
+    alike = {char, char.lower(), char.upper(), char.swapcase(), *_CASE_FRIENDS.get(char.lower(), "")}
+    alike = {c for c in alike if len(c) == 1 and re.fullmatch(re.escape(char), c, re.IGNORECASE)}
+    return "(?:" + "|".join([re.escape(char), *_references(alike)]) + ")"
+
+
+@functools.lru_cache(maxsize=1024)
+def replacement_pattern(phrase: str) -> re.Pattern:
+    """The phrase as phrase_pattern finds it, or with characters written as character references
+    (J&#97;ne&nbsp;Doe); else any reference whole, so that nothing is replaced inside one."""
+    hit = _SPACE_FORMS.join("".join(_char_forms(c) for c in word) for word in phrase.split())
+    return re.compile(rf"(?<!\w)(?P<hit>{hit})(?!\w)"
+                      r"|&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|(?P<name>[A-Za-z][A-Za-z0-9]{0,31});)", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,10 +253,23 @@ def find_pii(texts: Iterable[PublicText], private: Any = None, names: Iterable[s
     return _find(texts, _matches, private_strings(private), tuple(sorted(set(names), key=lambda s: (-len(s), s))))
 
 
-def find_names(texts: Iterable[PublicText], private: Any = None, names: Iterable[str] = ()) -> list[Finding]:
-    """Only the private: values and redact.yaml names in the public texts, as find_pii reports them."""
-    return _find(texts, _phrase_matches, private_strings(private),
-                 tuple(sorted(set(names), key=lambda s: (-len(s), s))))
+def find_names(texts: Iterable[PublicText], private: Any = None, names: Iterable[str] = (),
+               replaced: Iterable[str] = ()) -> list[Finding]:
+    """Only the private: values and redact.yaml names in the public texts, as find_pii reports them,
+    and text redact.yaml replaces (in text the replacements have been applied to, what they missed)."""
+    replaced = tuple(sorted(set(replaced), key=lambda s: (-len(s), s)))
+
+    def matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+        yield from _phrase_matches(text, private_values, names)
+        for original in replaced:
+            for match in phrase_pattern(original).finditer(text):
+                yield match.start(), match.end(), _MISSED
+
+    return _find(texts, matches, private_strings(private), tuple(sorted(set(names), key=lambda s: (-len(s), s))))
+
+
+_MISSED = "text that redact.yaml replaces, written so that the replacement missed it"
+_MISSED_HINT = "write it as plain text, without markup or a comment inside it, so that it is replaced"
 
 
 def _find(texts: Iterable[PublicText], matches, private_values: tuple[str, ...],
@@ -213,7 +283,8 @@ def _find(texts: Iterable[PublicText], matches, private_values: tuple[str, ...],
             taken.append((start, end))
             line = public.line + public.text.count("\n", 0, start) if public.is_body else public.line
             where = "the body" if public.is_body else f"'{public.name}'"
-            findings.append(Finding(line, start, " ".join(public.text[start:end].split()), what, where))
+            findings.append(Finding(line, start, " ".join(public.text[start:end].split()), what, where,
+                                    _MISSED_HINT if what == _MISSED else REVIEW_HINT))
     return sorted(findings, key=lambda f: (f.line, f.where, f.column))
 
 
@@ -331,7 +402,7 @@ def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Red
     already = Counter((f.line, f.text, f.what, f.where) for f in findings)
     shown_texts = [PublicText(t.name, as_shown(t.text), t.line) for t in texts]
     for finding in find_names([shown for t, shown in zip(texts, shown_texts) if shown.text != t.text],
-                              private, redactions.names):
+                              private, redactions.names, redactions.hidden()):
         key = (finding.line, finding.text, finding.what, finding.where)
         if already[key]:
             already[key] -= 1
@@ -342,7 +413,7 @@ def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Red
         if allowance is not None:
             used[finding.text] = allowance
             continue
-        problems.append(error(path, finding.line, f"{finding.what} in {finding.where}: {finding.text!r}: {REVIEW_HINT}"))
+        problems.append(error(path, finding.line, f"{finding.what} in {finding.where}: {finding.text!r}: {finding.hint}"))
     for text, allowance in by_text.items():
         if text not in used:
             problems.append(warning(path, allowance.line,

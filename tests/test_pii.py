@@ -322,3 +322,36 @@ def test_markup_does_not_make_other_findings_twice(site_tree):
         f"content/testimonies/t.md:9: error: a web address in the body: 'www.example.org/a_b_c': {HINT}",
         f"content/testimonies/t.md:9: error: an email address in the body: 'jane_doe@example.org': {HINT}",
     ]
+
+
+def test_redact_replacements_reach_names_written_with_character_references(site_tree, tmp_path):
+    # The page shows each of these as Jane Doe: the replacement applies to them as to plain text.
+    body = ("I met Jane&nbsp;Doe, J&#97;ne Doe and Jane&#32;Doe,\n"
+            "then JANE&#xA0;DOE, &#74;&#x61;ne&NewLine;doe and Jane&ensp;&#x44;oe.\n"
+            "Fish &amp; chips, an &Acme; sign, amp and Acme.")
+    root = site_tree({
+        "content/redact.yaml": 'replace:\n  "Jane Doe": "[name]"\n  "amp": "[x]"\n  "Acme": "[company]"\n',
+        "content/testimonies/t.md": make_testimony(body),
+    })
+    report = build_site(root, tmp_path / "out")
+    assert [d.format() for d in report.diagnostics] == []
+    everything = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()).lower()
+    for written in (b"jane", b"&#97;ne", b"&#74;", b"acme"):
+        assert written not in everything
+    page = (tmp_path / "out/testimonies/t/index.html").read_text()
+    assert "I met [name], [name] and [name],\nthen [name], [name] and [name]." in page
+    assert "Fish &amp; chips, an &amp;[company]; sign, [x] and [company]." in page
+
+
+def test_redact_replacements_hidden_by_markup_are_errors(site_tree):
+    # Replacing across markup would break it: the editor is told to write the text plainly.
+    root = site_tree({
+        "content/redact.yaml": 'replace:\n  "Jane Doe": "[name]"\n  "Acme": "Acme Ltd"\n',
+        "content/testimonies/t.md": make_testimony("I met **Jane** Doe,\nJane<!-- x --> Doe and Jane Doe at Acme."),
+    })
+    what = "text that redact.yaml replaces, written so that the replacement missed it"
+    hint = "write it as plain text, without markup or a comment inside it, so that it is replaced"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:9: error: {what} in the body: 'Jane Doe': {hint}",
+        f"content/testimonies/t.md:10: error: {what} in the body: 'Jane Doe': {hint}",
+    ]
