@@ -32,8 +32,8 @@ URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]]+"
                  r"|\bwww\.[^\s<>()\[\]]+"
                  rf"|(?<![\w@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/[^\s<>()\[\]]*)?(?![\w-])")
 # Cheap tests that let most texts skip the slower patterns (these start at every word).
-_EMAIL_HINT = re.compile(r"@|[\[(][ \t]*at[ \t]*[\])]", re.IGNORECASE)
-_URL_HINT = re.compile(rf"://|www\.|\.(?:{_TLDS})\b")
+_EMAIL_HINT = re.compile(r"[\[(][ \t]*[aA][tT][ \t]*[\])]")  # and "@" in text
+_URL_HINT = re.compile(rf"\.(?:{_TLDS})\b")  # and "://" or "www." in text
 HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 PHONE = re.compile(r"(?<![\w+/.-])(?:\+[ \t]?)?(?:\(\d{1,5}\)[ \t]?|\d{1,5})"
                    r"(?:[ .\-]?(?:\(\d{1,5}\)|\d{1,5})){1,7}(?![\w/]|[.-]\d)")
@@ -109,7 +109,11 @@ class Redactions:
     replacements: tuple[tuple[str, str], ...] = ()  # longest first, so "Acme Corp" wins over "Acme"
 
     def apply(self, text: str) -> str:
+        # Without '&' a key can only be written plainly, and a quick test rules most keys out.
+        lowered = None if "&" in text else _Lowered(text)
         for original, replacement in self.replacements:
+            if lowered is not None and not lowered.may_hold(original):
+                continue
             pattern = replacement_pattern(original)
 
             def replace(match: re.Match, pattern=pattern, replacement=replacement) -> str:
@@ -122,7 +126,10 @@ class Redactions:
                     return match.group()
                 return "&" + pattern.sub(replace, name) + ";"
 
-            text = pattern.sub(replace, text)
+            replaced = pattern.sub(replace, text)
+            if replaced != text:  # a replacement can hold a shorter key
+                text = replaced
+                lowered = None if "&" in text else _Lowered(text)
         return text
 
     def hidden(self) -> tuple[str, ...]:
@@ -261,8 +268,9 @@ def find_names(texts: Iterable[PublicText], private: Any = None, names: Iterable
 
     def matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
         yield from _phrase_matches(text, private_values, names)
+        lowered = _Lowered(text)
         for original in replaced:
-            for match in phrase_pattern(original).finditer(text):
+            for match in phrase_pattern(original).finditer(text) if lowered.may_hold(original) else ():
                 yield match.start(), match.end(), _MISSED
 
     return _find(texts, matches, private_strings(private), tuple(sorted(set(names), key=lambda s: (-len(s), s))))
@@ -289,35 +297,72 @@ def _find(texts: Iterable[PublicText], matches, private_values: tuple[str, ...],
 
 
 def _phrase_matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+    lowered = _Lowered(text)
     for value in private_values:
-        for match in phrase_pattern(value).finditer(text):
+        for match in phrase_pattern(value).finditer(text) if lowered.may_hold(value) else ():
             yield match.start(), match.end(), "a value from this testimony's private: block"
     for name in names:
-        for match in phrase_pattern(name).finditer(text):
+        for match in phrase_pattern(name).finditer(text) if lowered.may_hold(name) else ():
             yield match.start(), match.end(), "a name listed in redact.yaml"
+
+
+class _Lowered:
+    """A quick test that a phrase cannot be in a text, before its slower pattern is run."""
+
+    __slots__ = ("text", "lower")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lower: str | None = None
+
+    def may_hold(self, phrase: str) -> bool:
+        probe = _probe(phrase)
+        if not probe:
+            return True
+        if self.lower is None:
+            self.lower = self.text.lower()
+        return probe in self.lower
+
+
+_UNSURE = re.compile(r"[^\x00-\x7f]+|[iskISK]+|\s+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _probe(phrase: str) -> str:
+    """The longest part of the phrase that any text phrase_pattern matches holds in lower case.
+
+    Under IGNORECASE, 'i', 's' and 'k' also match ı, İ, ſ and the Kelvin sign (İ even lowers to two
+    characters), and other non-ASCII letters have more alike forms; no other ASCII character does."""
+    return max(_UNSURE.split(phrase), key=len).lower()
 
 
 def _matches(text: str, private_values: tuple[str, ...], names: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
     """(start, end, description) candidates, most important kinds first."""
     yield from _phrase_matches(text, private_values, names)
-    has_at = _EMAIL_HINT.search(text) is not None
+    has_at = "@" in text or _EMAIL_HINT.search(text) is not None
     for match in EMAIL.finditer(text) if has_at else ():
         yield match.start(), match.end(), "an email address"
-    for match in URL.finditer(text) if _URL_HINT.search(text) else ():
+    for match in URL.finditer(text) if "://" in text or "www." in text or _URL_HINT.search(text) else ():
         end = match.end()
         while end > match.start() and text[end - 1] in _TRAILING:
             end -= 1
         yield match.start(), end, "a web address"
+    # Dates, phone numbers and addresses all hold a digit and sit on one line: only the lines
+    # with a digit are read (patterns see the text around them, so matches are the same).
+    lines = _digit_lines(text)
     for pattern in DAY_DATES:
-        for match in pattern.finditer(text):
-            yield match.start(), match.end(), "a date to the day (give the month and year at most)"
-    for match in PHONE.finditer(text):
-        if _looks_like_phone(match.group()):
-            yield match.start(), match.end(), "a phone number"
+        for start, end in lines:
+            for match in pattern.finditer(text, start, end):
+                yield match.start(), match.end(), "a date to the day (give the month and year at most)"
+    for start, end in lines:
+        for match in PHONE.finditer(text, start, end):
+            if _looks_like_phone(match.group()):
+                yield match.start(), match.end(), "a phone number"
     for pattern in ADDRESSES:
-        for match in pattern.finditer(text):
-            if not _is_year_phrase(text, match):
-                yield match.start(), match.end(), "a street address"
+        for start, end in lines:
+            for match in pattern.finditer(text, start, end):
+                if not _is_year_phrase(text, match, start):
+                    yield match.start(), match.end(), "a street address"
     for match in HANDLE.finditer(text) if has_at else ():
         yield match.start(), match.end(), "a social-media handle"
 
@@ -331,11 +376,34 @@ def _looks_like_phone(candidate: str) -> bool:
     return not all(len(g) == 4 and 1900 <= int(g) <= 2099 for g in groups)
 
 
-def _is_year_phrase(text: str, match: re.Match) -> bool:
+def _is_year_phrase(text: str, match: re.Match, line_start: int = 0) -> bool:
     """'in 2017 Times Square ...' is a year, not a house number."""
     if match.lastindex is None or not match.group(1) or len(match.group(1)) != 4:
         return False
-    return 1900 <= int(match.group(1)) <= 2099 and bool(_YEAR_CONTEXT.search(text[:match.start()]))
+    return 1900 <= int(match.group(1)) <= 2099 and bool(_YEAR_CONTEXT.search(text, line_start, match.start()))
+
+
+_DIGIT = re.compile(r"\d")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _digit_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line holding a digit, its line break included."""
+    if text.isascii():
+        if not any(d in text for d in "0123456789"):
+            return []
+        digit = _ASCII_DIGIT
+    else:
+        digit = _DIGIT
+    lines = []
+    match = digit.search(text)
+    while match is not None:
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end + 1
+        lines.append((start, end))
+        match = digit.search(text, end)
+    return lines
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -400,7 +468,7 @@ def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Red
             findings.append(finding)
     # And once more without the markup, for names only: '**Jane** Doe' is shown as Jane Doe.
     already = Counter((f.line, f.text, f.what, f.where) for f in findings)
-    shown_texts = [PublicText(t.name, as_shown(t.text), t.line) for t in texts]
+    shown_texts = [PublicText(t.name, _MARKUP.sub(_unmark, read.text), t.line) for t, read in zip(texts, read_texts)]
     for finding in find_names([shown for t, shown in zip(texts, shown_texts) if shown.text != t.text],
                               private, redactions.names, redactions.hidden()):
         key = (finding.line, finding.text, finding.what, finding.where)
