@@ -21,7 +21,7 @@ from generator.diagnostics import DiagnosticError, error
 from generator.export import items_csv, items_json
 from generator.media import media_outputs
 from generator.search import search_outputs
-from generator.urls import absolute_url, localise_links, output_file, relative_link
+from generator.urls import PageLinks, absolute_url, localise_links, output_file, relative_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +181,9 @@ class SiteRenderer:
 
     def page(self, template: str, url: str, **context) -> Output:
         try:
-            html = self.env.get_template(template).render(self.common | {"page_url": url} | context)
+            page_context = self.common | {"page_url": url} | context
+            page_context["url"] = self._links(page_context)
+            html = self.env.get_template(template).render(page_context)
         except jinja2.TemplateSyntaxError as exc:
             raise DiagnosticError((error(Path(exc.filename or template), exc.lineno, f"template error: {exc.message}"),))
         except jinja2.TemplateNotFound as exc:
@@ -190,6 +192,14 @@ class SiteRenderer:
             path, line = _template_frame(exc, template)
             raise DiagnosticError((error(path, line, f"template error: {exc.message}"),))
         return Output(output_file(url), html.encode("utf-8"))
+
+    def _links(self, page_context: dict) -> Callable[[str], str]:
+        """``url(target)`` for one page: what the ``url`` global gives, with the page's folder
+        worked out once instead of for each of its links."""
+        if page_context["absolute_links"]:
+            base_path = self.config.base_path
+            return lambda target: base_path + target.lstrip("/")
+        return PageLinks(page_context["page_url"], page_context["profile"] == "offline")
 
     def page_jobs(self) -> list[PageJob]:
         """Every templated page, with a fingerprint of what it shows where that is known.
