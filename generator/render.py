@@ -21,7 +21,7 @@ from generator.diagnostics import DiagnosticError, error
 from generator.export import items_csv, items_json
 from generator.media import media_outputs
 from generator.search import search_outputs
-from generator.urls import absolute_url, localise_links, output_file, relative_link
+from generator.urls import PageLinks, absolute_url, localise_links, output_file, relative_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +108,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["url"] = _url
+    env.globals["reuse"] = Reuse()
     env.filters["local_links"] = _local_links
     env.globals["absolute"] = lambda url: absolute_url(config.base_url, url)
     env.filters["long_date"] = lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
@@ -119,6 +120,31 @@ def _atom_date(item) -> str:
     if item.kind == "testimony":
         return f"{item.date.month_iso}-01T00:00:00Z"
     return f"{item.date.isoformat()}T00:00:00Z"
+
+
+class Reuse:
+    """``reuse(macro, item, *args)`` in a template: the macro's markup for these arguments, made
+    once and then repeated, for a macro that shows an item the same way on every page (a card).
+
+    The macro may depend on the item, the other arguments (strings) and site-wide values only,
+    never on the page being rendered. One environment renders one site, so site-wide values
+    cannot change under the saved markup; the oldest half is dropped past ``limit`` entries to
+    bound memory on large archives.
+    """
+
+    def __init__(self, limit: int = 20_000):
+        self.limit = limit
+        self.saved: dict[tuple, Markup] = {}
+
+    def __call__(self, macro, item, *args) -> Markup:
+        key = (macro.name, item.url, *args)
+        markup = self.saved.get(key)
+        if markup is None:
+            if len(self.saved) >= self.limit:
+                for old in list(self.saved)[: self.limit // 2]:
+                    del self.saved[old]
+            markup = self.saved[key] = macro(item, *args)
+        return markup
 
 
 @jinja2.pass_context
@@ -155,7 +181,9 @@ class SiteRenderer:
 
     def page(self, template: str, url: str, **context) -> Output:
         try:
-            html = self.env.get_template(template).render(self.common | {"page_url": url} | context)
+            page_context = self.common | {"page_url": url} | context
+            page_context["url"] = self._links(page_context)
+            html = self.env.get_template(template).render(page_context)
         except jinja2.TemplateSyntaxError as exc:
             raise DiagnosticError((error(Path(exc.filename or template), exc.lineno, f"template error: {exc.message}"),))
         except jinja2.TemplateNotFound as exc:
@@ -164,6 +192,14 @@ class SiteRenderer:
             path, line = _template_frame(exc, template)
             raise DiagnosticError((error(path, line, f"template error: {exc.message}"),))
         return Output(output_file(url), html.encode("utf-8"))
+
+    def _links(self, page_context: dict) -> Callable[[str], str]:
+        """``url(target)`` for one page: what the ``url`` global gives, with the page's folder
+        worked out once instead of for each of its links."""
+        if page_context["absolute_links"]:
+            base_path = self.config.base_path
+            return lambda target: base_path + target.lstrip("/")
+        return PageLinks(page_context["page_url"], page_context["profile"] == "offline")
 
     def page_jobs(self) -> list[PageJob]:
         """Every templated page, with a fingerprint of what it shows where that is known.

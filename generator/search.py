@@ -14,6 +14,7 @@ Layout under search/ (doc ids are positions in ``site.items``, newest first):
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
 import hashlib
@@ -31,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from operator import add, mul, sub
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 from generator.documents import default_jobs
 from generator.fields import MONTH_NAMES
@@ -285,8 +286,13 @@ def analyse(fields: Sequence[str]) -> Analysis:
 def average_lengths(lengths: Sequence[tuple[int, ...]]) -> tuple[float, ...]:
     """Mean words per field (from Analysis.lengths), to two significant figures so that one edit
     almost never moves them (a move changes the frequencies of every item, and so every term shard)."""
-    count = max(1, len(lengths))
-    return tuple(max(1.0, float(f"{total / count:.2g}")) for total in map(sum, zip(*lengths, *[(0,) * len(FIELDS)])))
+    return averages_of(list(map(sum, zip(*lengths, *[(0,) * len(FIELDS)]))), len(lengths))
+
+
+def averages_of(totals: Sequence[int], count: int) -> tuple[float, ...]:
+    """average_lengths from the words per field of all items together and the number of items."""
+    count = max(1, count)
+    return tuple(max(1.0, float(f"{total / count:.2g}")) for total in totals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +304,36 @@ class Block:
     lasts: array
     rests: str          # per term, comma-separated: encoded postings after the first item id
     positions: str      # per term, comma-separated: encoded positions
+    rest_ends: array    # per term: where its field in rests ends, so one term's part is a slice
+    position_ends: array
+
+
+def _field_ends(fields: list[str]) -> array:
+    """Where each field of ",".join(fields) ends: field i is text[ends[i - 1] + 1:ends[i]]."""
+    return array("I", map(add, itertools.accumulate(map(len, fields)), itertools.count()))
+
+
+def restrict_block(block: Block, wanted: set[str]) -> Block:
+    """The block with only the wanted terms it holds, so that merging it costs what they cost."""
+    if len(wanted) <= 32:  # a few terms: look them up in the text, without splitting it
+        padded, found = f" {block.terms} ", []
+        for term in wanted:
+            at = padded.find(f" {term} ")
+            if at >= 0:
+                found.append((padded.count(" ", 0, at), term))
+        found.sort()
+    else:
+        names = block.terms.split(" ")
+        found = list(zip(itertools.compress(itertools.count(), map(wanted.__contains__, names)),
+                         itertools.compress(names, map(wanted.__contains__, names))))
+    firsts, lasts, rests, places = array("I"), array("I"), [], []
+    for index, _term in found:
+        firsts.append(block.firsts[index])
+        lasts.append(block.lasts[index])
+        rests.append(block.rests[block.rest_ends[index - 1] + 1 if index else 0:block.rest_ends[index]])
+        places.append(block.positions[block.position_ends[index - 1] + 1 if index else 0:block.position_ends[index]])
+    return Block(" ".join(term for _index, term in found), firsts, lasts, ",".join(rests), ",".join(places),
+                 _field_ends(rests), _field_ends(places))
 
 
 def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> Block:
@@ -331,7 +367,7 @@ def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> B
         entries[3::3] = map(gap_codes.__getitem__, map(sub, ids[1:], ids))
         del entries[2::3]
         rests.append("".join(itertools.islice(entries, 1, None)))
-    return Block(" ".join(postings), firsts, lasts, ",".join(rests), ",".join(places))
+    return Block(" ".join(postings), firsts, lasts, ",".join(rests), ",".join(places), _field_ends(rests), _field_ends(places))
 
 
 def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
@@ -361,8 +397,15 @@ def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[s
 
 
 # --- the cache and the worker processes ----------------------------------------------------------
+#
+# .cache/search/ holds one file per thing, so that a build reads and writes only what it needs:
+#   state.pickle   what the last build was made of: its items, the sorted vocabulary with each
+#                  term's size in the files, where the shards were cut, and the files' names below;
+#   a-<key>        one block's items' keys and analyses;  b-<key>  one block's postings;
+#   f-<digest>     one output file's bytes, named by a digest of them.
+# Names of a- and b- files hash this module's version with their inputs; f- names hash the bytes.
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 BLOCK_SIZE = 2000  # fewer blocks to join (each holds most of the vocabulary), still 5 per core at 20k items
 PARALLEL_THRESHOLD = 200  # items; below this, starting processes costs more than it saves
 
@@ -374,61 +417,75 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-class IndexCache:
-    """Analyses by item key and blocks by block key, from the last build; written whole or not at all.
+def _hash(*parts: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
-    New analyses arrive from the workers as pickled chunks and are written as they came, so the
-    parent process never unpickles them (at 20,000 items that alone took 0.6 s)."""
+
+class IndexStore:
+    """The search index's folder in the build cache; any file that is missing or damaged is only
+    work to do again. Files are written under a temporary name and renamed, never changed."""
 
     def __init__(self, folder: Path | None):
-        self.path = folder / "search.pickle" if folder else None
+        self.folder = folder / "search" if folder else None
         self.version = _code_version()
-        self.analyses: dict[str, Analysis] = {}
-        self.blocks: dict[str, Block] = {}
-        if self.path and self.path.is_file():
-            try:
-                with self.path.open("rb") as handle:
-                    version, analyses, chunks, blocks = pickle.load(handle)
-                if version == self.version and isinstance(analyses, dict) and isinstance(blocks, dict):
-                    for keys, data in chunks:
-                        analyses.update(zip(keys, pickle.loads(data)))
-                    self.analyses, self.blocks = analyses, blocks
-            except Exception:  # a damaged or foreign cache file is only a slower build
-                pass
+        self.legacy = folder / "search.pickle" if folder else None  # the single file of earlier versions
 
-    def save(self, analyses: dict[str, Analysis], chunks: list[tuple[tuple[str, ...], bytes]],
-             blocks: dict[str, Block]) -> None:
-        """Keep only what this build used, so the file holds no item that has gone: analyses
-        reused from the last build, chunks of new ones as (keys, pickled analyses), blocks."""
-        if not self.path:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(f".{os.getpid()}.partial")
-        with partial.open("wb") as handle:
-            pickle.dump((self.version, analyses, chunks, blocks), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, self.path)
+    def analyses_name(self, keys: Sequence[str]) -> str:
+        return "a-" + _hash(self.version, *keys)
 
-    def save_in_background(self, *contents) -> Callable[[], None]:
-        """Start saving in a forked child, so that the parent joins the blocks meanwhile (the file is
-        hundreds of MB at 20,000 items); the returned function waits for it. If the child fails, the
-        parent saves again itself, so that the error is raised where it can be reported."""
-        if not self.path or not hasattr(os, "fork"):
-            self.save(*contents)
-            return lambda: None
-        child = os.fork()
-        if child == 0:  # pragma: no cover - the child leaves by os._exit, unseen by coverage
-            status = 1
-            try:
-                self.save(*contents)
-                status = 0
-            finally:
-                os._exit(status)
+    def block_name(self, keys: Sequence[str], averages: tuple[float, ...]) -> str:
+        return "b-" + _hash(self.version, repr(averages), *keys)
 
-        def wait() -> None:
-            _pid, status = os.waitpid(child, 0)
-            if status != 0:
-                self.save(*contents)
-        return wait
+    @staticmethod
+    def file_name(data: bytes) -> str:
+        return "f-" + hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    def read(self, name: str, length: int | None = None) -> bytes | None:
+        try:
+            data = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        return data if length is None or len(data) == length else None
+
+    def load(self, name: str):
+        """An unpickled file, or None."""
+        data = self.read(name)
+        try:
+            return pickle.loads(data) if data is not None else None
+        except Exception:  # a damaged file is only a slower build
+            return None
+
+    def write(self, name: str, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.folder / f"{name}.{os.getpid()}.partial"
+        partial.write_bytes(data)
+        os.replace(partial, self.folder / name)
+
+    def dump(self, name: str, value) -> None:
+        self.write(name, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def state(self) -> dict | None:
+        state = self.load("state.pickle") if self.folder else None
+        return state if isinstance(state, dict) and state.get("version") == self.version else None
+
+    def save_state(self, state: dict, written: Mapping[str, bytes]) -> None:
+        """Write the new files, then the state that names them, then remove every file it does not name."""
+        for name, data in written.items():
+            if not (self.folder / name).is_file():
+                self.write(name, data)
+        self.dump("state.pickle", state)
+        keep = {"state.pickle", *(name for pair in state["blocks"] for name in pair),
+                *(name for _path, name, _length in state["files"])}
+        for path in self.folder.iterdir():
+            if path.name not in keep:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        with contextlib.suppress(OSError):
+            self.legacy.unlink()
 
 
 def item_key(item: Item, fields: tuple[str, ...]) -> str:
@@ -449,21 +506,27 @@ _work: tuple = ()  # what forked workers read, so that only indexes are sent to 
 
 def _analyse_range(bounds: tuple[int, int]) -> tuple[list[tuple[int, ...]], bytes]:
     """Field lengths (for the averages) and the pickled analyses: only the worker that inverts
-    their block, and the cache file, need the analyses themselves."""
+    their block needs the analyses themselves."""
     with _no_gc():
         analyses = [analyse(fields) for fields in _work[bounds[0]:bounds[1]]]
         return [a.lengths for a in analyses], pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _invert_range(bounds: tuple[int, int]) -> Block:
-    analyses, chunks, averages = _work
+    """A block's postings; with a cache, the worker also writes the block's analyses and postings there."""
+    analyses, chunks, averages, keys, store = _work
     start, end = bounds
     with _no_gc():
         analyses = analyses[start:end]
         for (first, last), data in chunks:  # this block's new analyses
             if start <= first < end:
                 analyses[first - start:last - start] = pickle.loads(data)
-        return invert_block(analyses, averages)
+        block = invert_block(analyses, averages)
+        if store is not None:
+            block_keys = keys[start:end]
+            store.dump(store.analyses_name(block_keys), (block_keys, analyses))
+            store.dump(store.block_name(block_keys, averages), block)
+        return block
 
 
 @contextlib.contextmanager
@@ -510,23 +573,42 @@ def _in_processes(function, data, ranges: list[tuple[int, int]], processes: int)
         _work = ()
 
 
-def invert(documents: Sequence[tuple[str, ...]], keys: Sequence[str] | None = None, cache: IndexCache | None = None,
-           processes: int | None = None, block_size: int | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+@dataclass(slots=True)
+class Inverted:
+    """What inverting all items gives: the sorted terms with their postings and positions, and what
+    the cache keeps about them (words per field of each item, the averages, each block's file names)."""
+
+    terms: list[str]
+    postings: dict[str, str]
+    positions: dict[str, str]
+    lengths: list[tuple[int, ...]]
+    averages: tuple[float, ...]
+    blocks: list[tuple[str, str]]
+
+
+def invert(documents: Sequence[tuple[str, ...]], keys: Sequence[str] | None = None, store: IndexStore | None = None,
+           processes: int | None = None, block_size: int | None = None,
+           known: Mapping[str, Analysis] | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Sorted terms, term -> encoded postings and term -> encoded positions for all documents.
 
-    keys name each document's text for the cache (see item_key); the result does not depend on
-    the cache, the number of processes or the block size.
+    keys name each document's text for the cache (see item_key); known holds analyses from the
+    last build by key. The result does not depend on the cache, the number of processes or the block size.
     """
-    with _no_gc():  # receiving and caching millions of small objects: the collector would only rescan them
-        return _invert(documents, keys, cache, processes, block_size)
+    inverted = _invert_all(documents, keys, store, processes, block_size, known or {})
+    return inverted.terms, inverted.postings, inverted.positions
 
 
-def _invert(documents, keys, cache, processes, block_size):
-    cache = cache or IndexCache(None)
-    keys = keys if keys is not None and cache.path else [""] * len(documents)
+def _invert_all(documents, keys, store, processes, block_size, known) -> Inverted:
+    with _no_gc():  # receiving millions of small objects: the collector would only rescan them
+        return _invert(documents, keys, store, processes, block_size, known)
+
+
+def _invert(documents, keys, store, processes, block_size, known) -> Inverted:
+    store = store if store is not None and store.folder and keys is not None else None
+    keys = keys if store else [""] * len(documents)
     processes = processes or default_jobs()
     block_size = block_size or BLOCK_SIZE
-    analyses: list[Analysis | None] = [cache.analyses.get(key) for key in keys]
+    analyses: list[Analysis | None] = [known.get(key) for key in keys] if known else [None] * len(documents)
     lengths = [analysis.lengths if analysis else None for analysis in analyses]
     starts = range(0, len(documents), block_size)
     # Runs of consecutive items to analyse, never across a block: the worker inverting a block
@@ -542,22 +624,18 @@ def _invert(documents, keys, cache, processes, block_size):
             lengths[run[0]:run[1]] = run_lengths
             chunks.append((run, data))
     averages = average_lengths(lengths)
-    block_keys = [block_key(keys[start:start + block_size], averages) if cache.path else "" for start in starts]
-    blocks: list[Block | None] = [cache.blocks.get(key) for key in block_keys]
-    stale = [n for n, block in enumerate(blocks) if block is None]
+    names = [(store.analyses_name(keys[start:start + block_size]), store.block_name(keys[start:start + block_size], averages))
+             if store else ("", "") for start in starts]
+    # A block is reused when both its files are there: its postings, and its analyses for the next edit.
+    blocks: list[Block | None] = [store.load(b) if store and (store.folder / a).is_file() else None for a, b in names]
+    stale = [n for n, block in enumerate(blocks) if not isinstance(block, Block)]
     if stale:
         ranges = [(starts[n], starts[n] + block_size) for n in stale]
         jobs = processes if sum(len(analyses[a:b]) for a, b in ranges) >= PARALLEL_THRESHOLD else 1
-        for n, block in zip(stale, _in_processes(_invert_range, (analyses, chunks, averages), ranges, jobs)):
+        for n, block in zip(stale, _in_processes(_invert_range, (analyses, chunks, averages, keys, store), ranges, jobs)):
             blocks[n] = block
-    saved = lambda: None  # noqa: E731
-    if runs or stale or len(cache.analyses) != len(set(keys)) or len(cache.blocks) != len(set(block_keys)):
-        reused = {key: analysis for key, analysis in zip(keys, analyses) if analysis is not None}
-        new = [(tuple(keys[first:end]), data) for (first, end), data in chunks]
-        saved = cache.save_in_background(reused, new, dict(zip(block_keys, blocks)))
-    merged = merge_blocks(list(zip(starts, blocks)))
-    saved()
-    return merged
+    terms, postings, positions = merge_blocks(list(zip(starts, blocks)))
+    return Inverted(terms, postings, positions, lengths, averages, names)
 
 
 # --- shard files -----------------------------------------------------------------------------------
@@ -575,29 +653,45 @@ def json_script(shard_id: str, data) -> bytes:
 
 
 def balanced_cuts(sizes: Sequence[int], target: int) -> list[int]:
-    """Start indexes of runs of about equal byte size, as close to target as whole entries allow."""
+    """Start indexes of runs of about equal byte size, as close to target as whole entries allow:
+    run k starts at the first entry after the last start with at least k/count of the bytes before it."""
     total = sum(sizes)
     count = max(1, round(total / target))
-    cuts, running, next_cut = [0], 0, 1
-    for index, size in enumerate(sizes):
-        if next_cut < count and running >= total * next_cut / count and index > cuts[-1]:
-            cuts.append(index)
-            next_cut += 1
-        running += size
+    running = [0, *itertools.accumulate(sizes)]  # bytes before each entry
+    cuts = [0]
+    for next_cut in range(1, count):
+        index = bisect.bisect_left(running, total * next_cut / count, cuts[-1] + 1, len(sizes))
+        if index >= len(sizes):
+            break
+        cuts.append(index)
     return cuts
 
 
-def term_shards(kind: str, terms: Sequence[str], values: Mapping[str, str], target: int) -> tuple[list[str], list[tuple[str, bytes]]]:
-    """Cut sorted terms into shards of about target bytes; returns first terms and files."""
-    sizes = [len(t) + len(values[t]) + 2 for t in terms]
-    cuts = balanced_cuts(sizes, target) if terms else []
+def term_sizes(terms: Sequence[str], values: Mapping[str, str]) -> list[int]:
+    """What each term adds to its shard file: itself, its value and two separators."""
+    return [a + b + 2 for a, b in zip(map(len, terms), map(len, map(values.__getitem__, terms)))]
+
+
+def term_shards(kind: str, terms: Sequence[str], values: Mapping[str, str], target: int,
+                sizes: Sequence[int] | None = None) -> tuple[list[str], list[tuple[str, bytes]], list[int]]:
+    """Cut sorted terms into shards of about target bytes; returns first terms, files and cuts."""
+    cuts = balanced_cuts(sizes if sizes is not None else term_sizes(terms, values), target) if terms else []
     files, firsts = [], []
     for number, (start, end) in enumerate(zip(cuts, cuts[1:] + [len(terms)])):
         chunk = terms[start:end]
         firsts.append(chunk[0])
-        files.append((f"search/{kind}/{number}.js",
-                      script(f"{kind}/{number}", " ".join(chunk), ",".join(values[t] for t in chunk))))
-    return firsts, files
+        files.append((f"search/{kind}/{number}.js", term_script(kind, number, chunk, [values[t] for t in chunk])))
+    return firsts, files, cuts
+
+
+def term_script(kind: str, number: int, terms: Sequence[str], values: Sequence[str]) -> bytes:
+    return script(f"{kind}/{number}", " ".join(terms), ",".join(values))
+
+
+def term_script_values(data: bytes) -> list[str]:
+    """The values of a term_script, in order: they are the last string, which JSON leaves as it is
+    (encoded numbers and commas), after the terms, which hold no comma or quote."""
+    return data[data.rindex(b',"') + 2:-4].decode("ascii").split(",")
 
 
 def excerpt(item: Item) -> str:
@@ -618,15 +712,6 @@ def doc_record(item: Item, warning_labels: Mapping[str, str]) -> list:
         date_label, date_iso = item.date.month_label, item.date.month_iso
     warnings = [warning_labels.get(w, w) for w in item.content_warnings]
     return [item.url.lstrip("/"), item.title, item.kind[0], date_label, date_iso, list(item.tags), warnings, excerpt(item)]
-
-
-def doc_shards(records: Sequence[list], target: int) -> tuple[list[int], list[tuple[str, bytes]]]:
-    encoded = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
-    cuts = balanced_cuts([len(e.encode()) for e in encoded], target) if records else []
-    files = []
-    for number, (start, end) in enumerate(zip(cuts, cuts[1:] + [len(records)])):
-        files.append((f"search/docs/{number}.js", json_script(f"docs/{number}", records[start:end])))
-    return cuts, files
 
 
 def facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
@@ -656,17 +741,43 @@ def build_index(items: Sequence[Item], tag_labels: Mapping[str, str], warning_la
                 cache_dir: Path | None = None) -> list[tuple[str, bytes]]:
     """Every file under search/ except the page itself, as (path, bytes), in a fixed order.
 
-    With a cache_dir, what the last build learnt about unchanged items is reused; the files are
-    the same bytes with or without it, and whatever the number of processes.
+    With a cache_dir, what the last build made is reused: the same items in the same order give
+    the last build's files as they were; a few changed items redo their blocks, and only the shard
+    files whose content changes are made again. The files are the same bytes with or without the
+    cache, and whatever the number of processes.
     """
-    documents = [item_fields(item, tag_labels) for item in items]
-    cache = IndexCache(cache_dir)
-    keys = [item_key(item, fields) for item, fields in zip(items, documents)] if cache_dir else None
-    terms, postings, positions = invert(documents, keys, cache, processes)
-    term_firsts, term_files = term_shards("terms", terms, postings, targets.terms)
-    position_firsts, position_files = term_shards("positions", terms, positions, targets.positions)
-    doc_starts, doc_files = doc_shards([doc_record(item, warning_labels) for item in items], targets.docs)
-    manifest = {
+    store = IndexStore(cache_dir)
+    if not store.folder:
+        return _build_all(items, tag_labels, warning_labels, targets, processes, None, None, {})
+    settings = _hash(store.version, repr(targets), str(BLOCK_SIZE), repr(sorted(tag_labels.items())),
+                     repr(sorted(dict(warning_labels).items())))
+    # An item's fingerprint stands for everything read from its file (text, date, tags, address);
+    # labels come from elsewhere and are in the settings. Items made without one are hashed whole.
+    identities = [item.fingerprint or _identity(item, tag_labels, warning_labels) for item in items]
+    inputs = _hash(settings, *identities)
+    state = store.state()
+    if state is not None and state["inputs"] == inputs:
+        files = [(path, store.read(name, length)) for path, name, length in state["files"]]
+        if all(data is not None for _path, data in files):
+            return files
+    if state is not None and state["settings"] == settings and len(state["identities"]) == len(items):
+        changed = [n for n, (new, old) in enumerate(zip(identities, state["identities"])) if new != old]
+        update = _Update(items, tag_labels, warning_labels, targets, store, state, changed)
+        files = update.run() if changed else None
+        if files is not None:
+            store.save_state(update.state(settings, inputs, identities), update.written)
+            return files
+    return _build_all(items, tag_labels, warning_labels, targets, processes, store, state,
+                      {"settings": settings, "inputs": inputs, "identities": identities})
+
+
+def _identity(item: Item, tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> str:
+    """Everything the index reads from an item that has no fingerprint."""
+    return "=" + _hash(repr((item_fields(item, tag_labels), doc_record(item, warning_labels), item.year, item.tags)))
+
+
+def _manifest(items, tag_labels, term_firsts, position_firsts, doc_starts) -> bytes:
+    return json_script("manifest", {
         "version": FORMAT_VERSION,
         "count": len(items),
         "k1": K1,
@@ -676,8 +787,253 @@ def build_index(items: Sequence[Item], tag_labels: Mapping[str, str], warning_la
         "positions": position_firsts,
         "docs": doc_starts,
         **facets(items, tag_labels),
-    }
-    return [("search/manifest.js", json_script("manifest", manifest))] + term_files + position_files + doc_files
+    })
+
+
+def _build_all(items, tag_labels, warning_labels, targets, processes, store, state, new_state) -> list[tuple[str, bytes]]:
+    """Every file made from the items, reusing the analyses and blocks the cache holds (a cold build,
+    or a change too wide for _Update: items added, removed or moved, labels or averages changed)."""
+    documents = [item_fields(item, tag_labels) for item in items]
+    keys = [item_key(item, fields) for item, fields in zip(items, documents)] if store else None
+    known: dict[str, Analysis] = {}
+    if state is not None:
+        for analyses_name, _block_name in state["blocks"]:
+            loaded = store.load(analyses_name)
+            if isinstance(loaded, tuple) and len(loaded) == 2:
+                known.update(zip(*loaded))
+    inverted = _invert_all(documents, keys, store, processes, None, known)
+    del known
+    terms = inverted.terms
+    sizes = {"terms": term_sizes(terms, inverted.postings), "positions": term_sizes(terms, inverted.positions)}
+    term_firsts, term_files, term_cuts = term_shards("terms", terms, inverted.postings, targets.terms, sizes["terms"])
+    position_firsts, position_files, position_cuts = term_shards("positions", terms, inverted.positions,
+                                                                 targets.positions, sizes["positions"])
+    records = [doc_record(item, warning_labels) for item in items]
+    record_sizes = [len(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode()) for r in records]
+    doc_cuts = balanced_cuts(record_sizes, targets.docs) if records else []
+    doc_files = [(f"search/docs/{number}.js", json_script(f"docs/{number}", records[start:end]))
+                 for number, (start, end) in enumerate(zip(doc_cuts, doc_cuts[1:] + [len(records)]))]
+    files = [("search/manifest.js", _manifest(items, tag_labels, term_firsts, position_firsts, doc_cuts))]
+    files += term_files + position_files + doc_files
+    if store is not None:
+        names = {path: store.file_name(data) for path, data in files}
+        lengths = inverted.lengths
+        store.save_state({
+            **new_state, "version": store.version, "blocks": inverted.blocks, "averages": inverted.averages,
+            "lengths": array("I", itertools.chain.from_iterable(lengths)), "totals": list(map(sum, zip(*lengths, *[(0,) * len(FIELDS)]))),
+            "terms": terms, "sizes": {kind: array("Q", values) for kind, values in sizes.items()},
+            "cuts": {"terms": term_cuts, "positions": position_cuts, "docs": doc_cuts},
+            "record_sizes": array("Q", record_sizes),
+            "files": [(path, names[path], len(data)) for path, data in files],
+        }, {names[path]: data for path, data in files})
+    return files
+
+
+def _parts(block: Block) -> dict[str, tuple]:
+    """term -> (first, last, rest, positions) of a (restricted) block."""
+    if not block.terms:
+        return {}
+    return dict(zip(block.terms.split(" "), zip(block.firsts, block.lasts, block.rests.split(","), block.positions.split(","))))
+
+
+class _Update:
+    """A build after a few items changed in place (same number of items, same settings): their
+    blocks are inverted again, the changed terms' postings are joined again from every block, and
+    only the shard files whose terms, items or cuts changed are made again; the others are the last
+    build's bytes, read from the cache. run() gives None when that cannot be done."""
+
+    def __init__(self, items, tag_labels, warning_labels, targets, store: IndexStore, old: dict, changed: list[int]):
+        self.items, self.tag_labels, self.warning_labels, self.targets = items, tag_labels, warning_labels, targets
+        self.store, self.old, self.changed = store, old, changed
+        self.written: dict[str, bytes] = {}
+        self.blocks = list(old["blocks"])
+        self.old_files = {path: (name, length) for path, name, length in old["files"]}
+        self.entries: list[tuple[str, str, int]] = []
+
+    def run(self) -> list[tuple[str, bytes]] | None:
+        with _no_gc():
+            return self._run()
+
+    def _run(self):
+        old, items, store = self.old, self.items, self.store
+        block_count = len(old["blocks"])
+        touched = sorted({n // BLOCK_SIZE for n in self.changed})
+        if 2 * len(touched) > block_count + 1:  # inverting most blocks: a full build is as quick
+            return None
+        new: dict[int, tuple[str, Analysis]] = {}
+        for n in self.changed:
+            fields = item_fields(items[n], self.tag_labels)
+            new[n] = (item_key(items[n], fields), analyse(fields))
+        self.lengths, self.totals = array("I", old["lengths"]), list(old["totals"])
+        width = len(FIELDS)
+        for n, (_key, analysis) in new.items():
+            before = self.lengths[n * width:(n + 1) * width]
+            self.totals = [total - a + b for total, a, b in zip(self.totals, before, analysis.lengths)]
+            self.lengths[n * width:(n + 1) * width] = array("I", analysis.lengths)
+        if averages_of(self.totals, len(items)) != old["averages"]:  # every block's frequencies change
+            return None
+        averages = old["averages"]
+        changed_terms: set[str] = set()
+        blocks: dict[int, Block] = {}
+        previous: dict[int, Block] = {}
+        for number in touched:
+            loaded = store.load(old["blocks"][number][0])
+            if not (isinstance(loaded, tuple) and len(loaded) == 2):
+                return None
+            keys, analyses = map(list, loaded)
+            start = number * BLOCK_SIZE
+            for n in self.changed:
+                if start <= n < start + BLOCK_SIZE:
+                    changed_terms.update(analyses[n - start].terms.split(" "))
+                    keys[n - start], analyses[n - start] = new[n]
+                    changed_terms.update(new[n][1].terms.split(" "))
+            blocks[number] = invert_block(analyses, averages)
+            before = store.load(old["blocks"][number][1])
+            if not isinstance(before, Block):
+                return None
+            previous[number] = before
+            self.blocks[number] = (store.analyses_name(keys), store.block_name(keys, averages))
+            self.written[self.blocks[number][0]] = pickle.dumps((keys, analyses), protocol=pickle.HIGHEST_PROTOCOL)
+            self.written[self.blocks[number][1]] = pickle.dumps(blocks[number], protocol=pickle.HIGHEST_PROTOCOL)
+        changed_terms.discard("")
+        # Of the changed items' terms, those whose postings changed: a frequency is rounded, and a
+        # position after the edit does not move, so most of them often stay as they were.
+        changed_kinds: dict[str, set[str]] = {"terms": set(), "positions": set()}
+        for number in touched:
+            before, after = (_parts(restrict_block(block, changed_terms)) for block in (previous[number], blocks[number]))
+            for term in changed_terms:
+                old_part, new_part = before.get(term), after.get(term)
+                if old_part == new_part:
+                    continue
+                if old_part is None or new_part is None:
+                    changed_kinds["terms"].add(term)
+                    changed_kinds["positions"].add(term)
+                    continue
+                if old_part[:3] != new_part[:3]:
+                    changed_kinds["terms"].add(term)
+                if old_part[3] != new_part[3]:
+                    changed_kinds["positions"].add(term)
+        changed_terms = changed_kinds["terms"] | changed_kinds["positions"]
+        parts = []
+        for number, (_analyses_name, block_name) in enumerate(old["blocks"]):
+            block = blocks.get(number) or store.load(block_name)
+            if not isinstance(block, Block):
+                return None
+            parts.append((number * BLOCK_SIZE, restrict_block(block, changed_terms)))
+        _terms, postings, positions = merge_blocks(parts)
+        # The sorted vocabulary, with the changed terms added, resized or removed.
+        self.terms, self.sizes = list(old["terms"]), {kind: list(values) for kind, values in old["sizes"].items()}
+        terms, term_sizes, position_sizes = self.terms, self.sizes["terms"], self.sizes["positions"]
+        for term in changed_terms:
+            index = bisect.bisect_left(terms, term_order(term), key=term_order)
+            present = index < len(terms) and terms[index] == term
+            if term in postings:
+                sizes = (len(term) + len(postings[term]) + 2, len(term) + len(positions[term]) + 2)
+                if present:
+                    term_sizes[index], position_sizes[index] = sizes
+                else:
+                    terms.insert(index, term)
+                    term_sizes.insert(index, sizes[0])
+                    position_sizes.insert(index, sizes[1])
+            elif present:
+                del terms[index], term_sizes[index], position_sizes[index]
+        self.cuts = {}
+        files: list[tuple[str, bytes | None]] = []
+        firsts = {}
+        for kind, values in (("terms", postings), ("positions", positions)):
+            kind_firsts, kind_files = self._term_shards(kind, values, changed_kinds[kind])
+            if kind_files is None:
+                return None
+            firsts[kind] = kind_firsts
+            files += kind_files
+        doc_files = self._doc_shards()
+        if doc_files is None:
+            return None
+        files += doc_files
+        files.insert(0, ("search/manifest.js", _manifest(items, self.tag_labels, firsts["terms"], firsts["positions"],
+                                                         self.cuts["docs"])))
+        result = []
+        for path, data in files:
+            if data is None:  # the last build's file, unchanged
+                name, length = self.old_files[path]
+                data = store.read(name, length)
+                if data is None:
+                    return None
+            else:
+                name = store.file_name(data)
+                self.written[name] = data
+            self.entries.append((path, name, len(data)))
+            result.append((path, data))
+        return result
+
+    def _term_shards(self, kind: str, values: Mapping[str, str], changed: set[str]):
+        """First terms and files of one kind; None as a file's bytes: the last build's file, unchanged."""
+        old, terms = self.old, self.terms
+        old_terms, old_cuts = old["terms"], old["cuts"][kind]
+        old_ends = old_cuts[1:] + [len(old_terms)]
+        cuts = balanced_cuts(self.sizes[kind], getattr(self.targets, kind)) if terms else []
+        self.cuts[kind] = cuts
+        parsed: dict[int, list[str]] = {}
+        firsts, files = [], []
+        for number, (start, end) in enumerate(zip(cuts, cuts[1:] + [len(terms)])):
+            chunk = terms[start:end]
+            firsts.append(chunk[0])
+            path = f"search/{kind}/{number}.js"
+            if number < len(old_cuts) and old_terms[old_cuts[number]:old_ends[number]] == chunk and changed.isdisjoint(chunk):
+                files.append((path, None))
+                continue
+            # Unchanged terms' values come from the last build's files, changed ones from the merge.
+            chunk_values, index, shard = [], None, -1
+            for term in chunk:
+                if term in values:  # a changed term: from the merge
+                    chunk_values.append(values[term])
+                    continue
+                if index is None or index >= len(old_terms) or old_terms[index] != term:
+                    index = bisect.bisect_left(old_terms, term_order(term), key=term_order)
+                if shard < 0 or not old_cuts[shard] <= index < old_ends[shard]:
+                    shard = bisect.bisect_right(old_cuts, index) - 1
+                    if shard not in parsed:
+                        name_length = self.old_files.get(f"search/{kind}/{shard}.js")
+                        data = self.store.read(*name_length) if name_length else None
+                        if data is None:
+                            return None, None
+                        parsed[shard] = term_script_values(data)
+                chunk_values.append(parsed[shard][index - old_cuts[shard]])
+                index += 1
+            files.append((path, term_script(kind, number, chunk, chunk_values)))
+        return firsts, files
+
+    def _doc_shards(self):
+        old, items = self.old, self.items
+        sizes = list(old["record_sizes"])
+        for n in self.changed:
+            record = doc_record(items[n], self.warning_labels)
+            sizes[n] = len(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
+        self.record_sizes = sizes
+        cuts = balanced_cuts(sizes, self.targets.docs) if items else []
+        self.cuts["docs"] = cuts
+        old_cuts = old["cuts"]["docs"]
+        files = []
+        for number, (start, end) in enumerate(zip(cuts, cuts[1:] + [len(items)])):
+            same_cut = number < len(old_cuts) and old_cuts[number] == start and \
+                (old_cuts[number + 1] if number + 1 < len(old_cuts) else len(items)) == end
+            changed_inside = bisect.bisect_left(self.changed, start) < bisect.bisect_left(self.changed, end)
+            path = f"search/docs/{number}.js"
+            if same_cut and not changed_inside:
+                files.append((path, None))
+            else:
+                files.append((path, json_script(f"docs/{number}", [doc_record(item, self.warning_labels) for item in items[start:end]])))
+        return files
+
+    def state(self, settings: str, inputs: str, identities: list[str]) -> dict:
+        old = self.old
+        return {
+            **old, "settings": settings, "inputs": inputs, "identities": identities, "blocks": self.blocks,
+            "lengths": self.lengths, "totals": self.totals, "terms": self.terms,
+            "sizes": {kind: array("Q", values) for kind, values in self.sizes.items()}, "cuts": self.cuts,
+            "record_sizes": array("Q", self.record_sizes),
+            "files": self.entries,
+        }
 
 
 def search_outputs(renderer: SiteRenderer) -> Iterator[Output]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+_KEPT = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^//")  # another host's address, or a fragment
 
 
 def relative_link(target: str, from_url: str, offline: bool = False) -> str:
@@ -15,26 +17,44 @@ def relative_link(target: str, from_url: str, offline: bool = False) -> str:
     index.html, because file:// does not turn a folder into its index page. (Written out
     rather than with posixpath.relpath: this runs for every link of every page.)
     """
-    path, hash_mark, fragment = target.partition("#")
-    if path == "":
-        return target
-    from_dir = from_url if from_url.endswith("/") else from_url[: from_url.rfind("/") + 1]
-    target_parts = [part for part in path.split("/") if part]
-    from_parts = [part for part in from_dir.split("/") if part]
-    common = 0
-    while common < len(target_parts) and common < len(from_parts) and target_parts[common] == from_parts[common]:
-        common += 1
-    link = "../" * (len(from_parts) - common) + "/".join(target_parts[common:])
-    if ":" in link.split("/", 1)[0]:
-        link = "./" + link  # 'javascript:x' is a scheme; './javascript:x' is a path on this site
-    if path.endswith("/"):
-        if link and not link.endswith("/"):
-            link += "/"
-        if offline:
-            link += "index.html"
-        elif not link:
-            link = "./"
-    return link + hash_mark + fragment
+    return PageLinks(from_url, offline)(target)
+
+
+@functools.lru_cache(maxsize=65536)
+def _segments(path: str) -> tuple[str, ...]:
+    return tuple(part for part in path.split("/") if part)
+
+
+class PageLinks:
+    """``relative_link`` from one page, called once for each of its links: the page's folder
+    is split once, and the segments of a target (an item's address, say) once per build."""
+
+    __slots__ = ("_from_parts", "_offline")
+
+    def __init__(self, from_url: str, offline: bool = False):
+        from_dir = from_url if from_url.endswith("/") else from_url[: from_url.rfind("/") + 1]
+        self._from_parts = _segments(from_dir)
+        self._offline = offline
+
+    def __call__(self, target: str) -> str:
+        path, hash_mark, fragment = target.partition("#")
+        if path == "":
+            return target
+        target_parts, from_parts = _segments(path), self._from_parts
+        common, shorter = 0, min(len(target_parts), len(from_parts))
+        while common < shorter and target_parts[common] == from_parts[common]:
+            common += 1
+        link = "../" * (len(from_parts) - common) + "/".join(target_parts[common:])
+        if ":" in link.split("/", 1)[0]:
+            link = "./" + link  # 'javascript:x' is a scheme; './javascript:x' is a path on this site
+        if path.endswith("/"):
+            if link and not link.endswith("/"):
+                link += "/"
+            if self._offline:
+                link += "index.html"
+            elif not link:
+                link = "./"
+        return link + hash_mark + fragment
 
 
 def output_file(url: str) -> str:
@@ -52,13 +72,15 @@ def localise_links(body_html: str, page_url: str, offline: bool) -> str:
     and offline folder links name their index.html. Links to other hosts and fragments stay as
     they are (the sanitiser leaves no image from another host)."""
 
+    link = PageLinks(page_url, offline)
+
     def fix(match: re.Match) -> str:
         href = match.group(2)
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^//", href) or not href:
+        if not href or _KEPT.match(href):
             return match.group(0)
         path, hash_mark, fragment = href.partition("#")
         if path.startswith("/"):
-            href = relative_link(href, page_url, offline)
+            href = link(href)
         elif offline and (path.endswith("/") or path in (".", "..")):
             href = path.rstrip("/") + "/index.html" + hash_mark + fragment
         return match.group(1) + href + match.group(3)

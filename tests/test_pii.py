@@ -283,3 +283,75 @@ def test_private_values_are_found_as_a_reader_sees_them(site_tree):
         f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
         f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}",
     ]
+
+
+@pytest.mark.parametrize("written", [
+    "**Jane** Doe", "*Jane* Doe", "_Jane_ Doe", "__Jane__ Doe", "Jane **Doe**", "*Jane Doe*", "~~Jane~~ Doe",
+    "`Jane` Doe", "[Jane](/about/) Doe", "[Jane][1] Doe", "<b>Jane</b> Doe", "Jane<br>Doe",
+    "**Ja**ne Doe", "Jane\\* Doe",
+])
+def test_private_values_split_by_markup_are_found(site_tree, written):
+    # Emphasis, links, code and tags inside a name hide it from a scan of the source, but the page shows it whole.
+    extra = 'private:\n  name: "Jane Doe"\n'
+    body = f"First line.\nI met {written} at work."
+    root = site_tree({"content/testimonies/t.md": make_testimony(body, extra)})
+    what = "a value from this testimony's private: block"
+    assert errors_of(root) == [f"content/testimonies/t.md:12: error: {what} in the body: 'Jane Doe': {HINT}"]
+
+
+def test_redact_names_split_by_markup_are_found_on_their_line(site_tree):
+    root = site_tree({
+        "content/redact.yaml": 'names: ["Jo Bloggs"]\n',
+        "content/testimonies/t.md": make_testimony(
+            "One.\n<!-- a\ncomment -->\nTwo *Jo*\n**Bloggs** and [Jo](/x\n\"t\") Bloggs, and jo bloggs."),
+    })
+    what = "a name listed in redact.yaml"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:12: error: {what} in the body: 'Jo Bloggs': {HINT}",
+        f"content/testimonies/t.md:13: error: {what} in the body: 'Jo Bloggs': {HINT}",
+        f"content/testimonies/t.md:14: error: {what} in the body: 'jo bloggs': {HINT}",
+    ]
+
+
+def test_markup_does_not_make_other_findings_twice(site_tree):
+    # Emails, handles and addresses keep their underscores: markup is only ignored for names.
+    body = "Mail *jane_doe@example.org* or follow **@jane_doe**, see www.example.org/a_b_c."
+    root = site_tree({"content/testimonies/t.md": make_testimony(body)})
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:9: error: a social-media handle in the body: '@jane_doe': {HINT}",
+        f"content/testimonies/t.md:9: error: a web address in the body: 'www.example.org/a_b_c': {HINT}",
+        f"content/testimonies/t.md:9: error: an email address in the body: 'jane_doe@example.org': {HINT}",
+    ]
+
+
+def test_redact_replacements_reach_names_written_with_character_references(site_tree, tmp_path):
+    # The page shows each of these as Jane Doe: the replacement applies to them as to plain text.
+    body = ("I met Jane&nbsp;Doe, J&#97;ne Doe and Jane&#32;Doe,\n"
+            "then JANE&#xA0;DOE, &#74;&#x61;ne&NewLine;doe and Jane&ensp;&#x44;oe.\n"
+            "Fish &amp; chips, an &Acme; sign, amp and Acme.")
+    root = site_tree({
+        "content/redact.yaml": 'replace:\n  "Jane Doe": "[name]"\n  "amp": "[x]"\n  "Acme": "[company]"\n',
+        "content/testimonies/t.md": make_testimony(body),
+    })
+    report = build_site(root, tmp_path / "out")
+    assert [d.format() for d in report.diagnostics] == []
+    everything = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()).lower()
+    for written in (b"jane", b"&#97;ne", b"&#74;", b"acme"):
+        assert written not in everything
+    page = (tmp_path / "out/testimonies/t/index.html").read_text()
+    assert "I met [name], [name] and [name],\nthen [name], [name] and [name]." in page
+    assert "Fish &amp; chips, an &amp;[company]; sign, [x] and [company]." in page
+
+
+def test_redact_replacements_hidden_by_markup_are_errors(site_tree):
+    # Replacing across markup would break it: the editor is told to write the text plainly.
+    root = site_tree({
+        "content/redact.yaml": 'replace:\n  "Jane Doe": "[name]"\n  "Acme": "Acme Ltd"\n',
+        "content/testimonies/t.md": make_testimony("I met **Jane** Doe,\nJane<!-- x --> Doe and Jane Doe at Acme."),
+    })
+    what = "text that redact.yaml replaces, written so that the replacement missed it"
+    hint = "write it as plain text, without markup or a comment inside it, so that it is replaced"
+    assert errors_of(root) == [
+        f"content/testimonies/t.md:9: error: {what} in the body: 'Jane Doe': {hint}",
+        f"content/testimonies/t.md:10: error: {what} in the body: 'Jane Doe': {hint}",
+    ]

@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import pickle
+import random
 import re
 import subprocess
 
@@ -250,19 +251,81 @@ def test_warm_rebuild_after_an_insertion_and_a_deletion_matches_a_cold_build(tmp
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps({"some": "other cache"}),
                                     pickle.dumps(("an old version", {"key": "x"}, {}))])
-def test_a_damaged_or_foreign_cache_file_is_ignored(tmp_path, damage):
+@pytest.mark.parametrize("target", ["state.pickle", "a-", "b-", "f-"])
+def test_a_damaged_or_foreign_cache_file_is_ignored(tmp_path, damage, target):
     items = synthetic_items(80, seed=13)
-    (tmp_path / "search.pickle").write_bytes(damage)
+    build(items, tmp_path)
+    for path in (tmp_path / "search").glob(target + "*"):
+        path.write_bytes(damage)
     assert build(items, tmp_path) == build(items)
-    assert build(items, tmp_path) == build(items)  # and the file written instead is usable
+    changed = edited(items, 40, items[40].body_text + " Damaged cache, fresh words.")
+    for path in (tmp_path / "search").glob(target + "*"):
+        path.write_bytes(damage)
+    assert build(changed, tmp_path) == build(changed)
+    assert build(items, tmp_path) == build(items)  # and the files written instead are usable
+
+
+def test_a_cache_file_of_earlier_versions_is_removed(tmp_path):
+    (tmp_path / "search.pickle").write_bytes(b"hundreds of MB once")
+    build(synthetic_items(30, seed=13), tmp_path)
+    assert not (tmp_path / "search.pickle").exists()
 
 
 def test_the_cache_keeps_only_the_current_items(tmp_path):
     items = synthetic_items(120, seed=14)
     build(items, tmp_path)
     build(items[:50], tmp_path)
-    cache = search.IndexCache(tmp_path)
-    assert len(cache.analyses) == 50 and len(cache.blocks) == 1
+    state = search.IndexStore(tmp_path).state()
+    assert len(state["identities"]) == 50 and len(state["blocks"]) == 1
+    files = build(items[:50])
+    names = {path.name for path in (tmp_path / "search").iterdir()}
+    assert names == {"state.pickle", *state["blocks"][0], *(search.IndexStore.file_name(data) for _path, data in files)}
+
+
+def test_unchanged_rebuild_gives_the_last_files_without_inverting(tmp_path, monkeypatch):
+    items = tuple(dataclasses.replace(item, fingerprint=f"source {n}") for n, item in enumerate(synthetic_items(200, seed=15)))
+    cold = build(items, tmp_path)
+    calls = [counting(monkeypatch, name) for name in ("analyse", "invert_block", "merge_blocks", "term_script", "json_script")]
+    assert build(items, tmp_path) == cold
+    assert not any(calls)
+
+
+def test_edits_in_place_remake_only_the_shards_they_change(tmp_path, monkeypatch):
+    """Edits of bodies, summaries and titles, one or two at a time, words added and removed:
+    each warm build matches a cold one and makes only some of the files again."""
+    monkeypatch.setattr(search, "BLOCK_SIZE", 64)
+    targets = search.ShardTargets(terms=8_000, positions=12_000, docs=2_000)
+    labels = {t: t for t in TAGS}
+    index = lambda items, cache=None: build_index(items, labels, {"harassment": "Harassment"}, targets, 1, cache)  # noqa: E731
+    items = tuple(dataclasses.replace(item, fingerprint=f"source {n}") for n, item in enumerate(synthetic_items(300, seed=16)))
+    previous = dict(index(items, tmp_path))
+    rng = random.Random(5)
+    made, full = counting(monkeypatch, "term_script"), counting(monkeypatch, "_build_all")
+    updates = 0
+    for step in range(12):
+        for n in rng.sample(range(len(items)), rng.choice((1, 1, 2))):
+            item = items[n]
+            change = rng.choice(("append", "drop", "summary", "title", "new words"))
+            if change == "append":
+                item = dataclasses.replace(item, body_text=item.body_text + " " + items[rng.randrange(300)].body_text[:200])
+            elif change == "drop":
+                item = dataclasses.replace(item, body_text=item.body_text[:len(item.body_text) // 3])
+            elif change == "summary":
+                item = dataclasses.replace(item, summary=f"A new summary, step {step}.")
+            elif change == "title" and item.kind == "article":
+                item = dataclasses.replace(item, title=f"Retitled zzyzx{step} aardvark{step}")
+            else:
+                item = dataclasses.replace(item, body_text=f"Unheard qqword{step} words xylo{step}. " + item.body_text)
+            items = items[:n] + (dataclasses.replace(item, fingerprint=f"source {n} step {step}"),) + items[n + 1:]
+        made.clear(), full.clear()
+        warm = index(items, tmp_path)
+        if not full:  # not after a change of the average field lengths, which changes every block
+            updates += 1
+            different = [path for path, data in warm if previous.get(path) != data and path.startswith(("search/terms/", "search/positions/"))]
+            assert len(made) <= len(different), step
+        assert warm == index(items), step
+        previous = dict(warm)
+    assert updates >= 9
 
 
 @pytest.mark.parametrize("present, longest, expected", [
