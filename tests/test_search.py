@@ -307,15 +307,15 @@ def test_edits_in_place_remake_only_the_shards_they_change(tmp_path, monkeypatch
             item = items[n]
             change = rng.choice(("append", "drop", "summary", "title", "new words"))
             if change == "append":
-                item = dataclasses.replace(item, body_text=item.body_text + " " + items[rng.randrange(300)].body_text[:200])
+                item = dataclasses.replace(item, body=InlineBody(text=item.body_text + " " + items[rng.randrange(300)].body_text[:200]))
             elif change == "drop":
-                item = dataclasses.replace(item, body_text=item.body_text[:len(item.body_text) // 3])
+                item = dataclasses.replace(item, body=InlineBody(text=item.body_text[:len(item.body_text) // 3]))
             elif change == "summary":
                 item = dataclasses.replace(item, summary=f"A new summary, step {step}.")
             elif change == "title" and item.kind == "article":
                 item = dataclasses.replace(item, title=f"Retitled zzyzx{step} aardvark{step}")
             else:
-                item = dataclasses.replace(item, body_text=f"Unheard qqword{step} words xylo{step}. " + item.body_text)
+                item = dataclasses.replace(item, body=InlineBody(text=f"Unheard qqword{step} words xylo{step}. " + item.body_text))
             items = items[:n] + (dataclasses.replace(item, fingerprint=f"source {n} step {step}"),) + items[n + 1:]
         made.clear(), full.clear()
         warm = index(items, tmp_path)
