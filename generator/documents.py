@@ -7,6 +7,7 @@ processed in parallel, with the same result whatever the number of jobs.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +17,7 @@ from typing import Iterator, Sequence
 from markupsafe import Markup
 
 from generator import pii
-from generator.bodies import InlineBody
+from generator.bodies import EMPTY, InlineBody
 from generator.diagnostics import Diagnostic, error, warning
 from generator.markup import Renderer, image_sources, plain_text
 from generator.media import media_name
@@ -109,6 +110,10 @@ def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[R
     # Markup marks the sanitised body as the one text templates may show as HTML.
     document = replace(document, body_markdown="", body=InlineBody(Markup(body_html), plain_text(body_html)),
                        images=tuple(sorted({reference.value for reference in images})))
+    # Pages that show the item without its text (lists, cards, related items, the timeline,
+    # the data exports) depend on this, so editing the text alone does not make them again.
+    card = hashlib.sha256(repr(replace(document, body=EMPTY, body_line=0, images=())).encode()).hexdigest()
+    document = replace(document, card=card)
     return document, problems, tuple(images)
 
 

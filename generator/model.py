@@ -40,6 +40,7 @@ class Article:
     body_line: int
     body: Body = EMPTY  # the rendered HTML and text, in memory or in the body store
     images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
+    card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "article"
 
@@ -88,6 +89,7 @@ class Testimony:
     body_line: int
     body: Body = EMPTY  # the rendered HTML and text, in memory or in the body store
     images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
+    card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "testimony"
 
@@ -135,6 +137,7 @@ class Page:
     body_line: int
     body: Body = EMPTY  # the rendered HTML and text, in memory or in the body store
     images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
+    card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "page"
 

@@ -211,24 +211,26 @@ class SiteRenderer:
         site, config = self.site, self.config
         base = self.global_fingerprint()
         fp = lambda *parts: _digest(base, *parts)  # noqa: E731
-        every_item = tuple(item.fingerprint for item in site.items)
+        # Pages that show items without their text depend on the items' cards only, so an edit
+        # to an item's text makes its own page again (and the search index), nothing else.
+        every_card = tuple(item.card for item in site.items)
         latest = site.items[:8]
         jobs = [PageJob("home.html", "/", {"latest": latest},
-                        fp("home", len(site.articles), len(site.testimonies), *(i.fingerprint for i in latest),
-                           *(a.fingerprint for a in site.featured)))]
+                        fp("home", len(site.articles), len(site.testimonies), *(i.card for i in latest),
+                           *(a.card for a in site.featured)))]
         for kind, items, title in (("article", site.articles, "Articles"), ("testimony", site.testimonies, "Testimonies")):
             first = f"/{'articles' if kind == 'article' else 'testimonies'}/"
             for pagination in paginate(items, config.items_per_page, first):
                 jobs.append(PageJob("list.html", pagination.url, {"title": title, "kind": kind, "pagination": pagination},
-                                    fp("list", pagination.url, pagination.count, *(i.fingerprint for i in pagination.items))))
+                                    fp("list", pagination.url, pagination.count, *(i.card for i in pagination.items))))
             template = f"{kind}.html"
             for index, item in enumerate(items):
                 newer = items[index - 1] if index > 0 else None
                 older = items[index + 1] if index + 1 < len(items) else None
                 related = site.related.get(item.url, ())
                 jobs.append(PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
-                                    fp(template, item.fingerprint, newer and newer.fingerprint,
-                                       older and older.fingerprint, *(r.fingerprint for r in related))))
+                                    fp(template, item.fingerprint, newer and newer.card,
+                                       older and older.card, *(r.card for r in related))))
         jobs.append(PageJob("tags.html", "/tags/", {}, fp("tags", [(g.tag.id, len(g.items)) for g in site.tag_groups])))
         for group in site.tag_groups:
             if not group.items:
@@ -236,8 +238,8 @@ class SiteRenderer:
             for pagination in paginate(group.items, config.items_per_page, f"/tags/{group.tag.id}/"):
                 jobs.append(PageJob("tag.html", pagination.url, {"group": group, "pagination": pagination},
                                     fp("tag", pagination.url, pagination.count, len(group.items),
-                                       *(i.fingerprint for i in pagination.items))))
-        jobs.append(PageJob("timeline.html", "/timeline/", {}, fp("timeline", every_item)))
+                                       *(i.card for i in pagination.items))))
+        jobs.append(PageJob("timeline.html", "/timeline/", {}, fp("timeline", every_card)))
         for page in site.pages:
             jobs.append(PageJob("page.html", page.url, {"item": page}, fp("page", page.fingerprint)))
         if self.profile == "web":
@@ -250,7 +252,7 @@ class SiteRenderer:
                                 fp("feed", *(i.fingerprint for i in feed_items))))
             jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": sitemap}, fp("sitemap", sitemap)))
             for name, produce in (("items.json", items_json), ("items.csv", items_csv)):
-                jobs.append(PageJob(None, f"/data/{name}", {}, fp("data", name, every_item),
+                jobs.append(PageJob(None, f"/data/{name}", {}, fp("data", name, every_card),
                                     producer=functools.partial(produce, site, config)))
         return jobs
 

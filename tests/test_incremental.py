@@ -48,13 +48,18 @@ def seed_site(root: Path, rng: random.Random) -> None:
 def mutate(root: Path, rng: random.Random, step: int) -> str:
     articles = sorted((root / "content/articles").glob("*.md"))
     testimonies = sorted((root / "content/testimonies").glob("*.md"))
-    operation = rng.choice(["add", "edit", "delete", "rename", "withdraw", "retag", "draft", "page", "template",
-                            "tag-label", "config"])
+    operation = rng.choice(["add", "edit", "retitle", "delete", "rename", "withdraw", "retag", "draft", "page",
+                            "template", "tag-label", "config"])
     if operation == "add" or len(articles) < 3:
         (root / f"content/articles/new{step}.md").write_text(article(rng, f"New {step}"))
     elif operation == "edit":
         target = rng.choice(articles)
         target.write_text(target.read_text().replace("More words", f"Edited {step}, more words"))
+    elif operation == "retitle":  # what lists, cards, neighbours and exports show, not the text
+        target = rng.choice(articles)
+        lines = [line for line in target.read_text().split("\n") if not line.startswith(("title: ", "summary: "))]
+        lines[1:1] = [f"title: \"Retitled {step}\"", f"summary: \"Summary {step}.\""]
+        target.write_text("\n".join(lines))
     elif operation == "delete":
         rng.choice(articles + testimonies).unlink()
     elif operation == "rename":
@@ -92,14 +97,17 @@ def test_random_walk_of_edits_matches_clean_builds(tmp_path, monkeypatch):
     site = tmp_path / "site"
     seed_site(site, rng)
     reused_any = False
+    seen = set()
     for step in range(40):
         operation = mutate(site, rng, step) if step else "initial"
+        seen.add(operation)
         incremental = build_site(site, tmp_path / "incremental", jobs=1)
         assert not incremental.errors, [d.format() for d in incremental.errors]
         build_site(site, tmp_path / f"clean{step}", use_cache=False, jobs=1)
         assert tree(tmp_path / "incremental") == tree(tmp_path / f"clean{step}"), f"step {step}: {operation}"
         reused_any |= incremental.pages_reused > 0
     assert reused_any, "the walk never reused a page, so it tested nothing incremental"
+    assert {"edit", "retitle", "rename", "withdraw", "retag", "template", "config"} <= seen, seen
 
 
 def test_unchanged_rebuild_renders_no_item_page_again(tmp_path, monkeypatch):
