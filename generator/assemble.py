@@ -75,7 +75,7 @@ def withholding_reason(document: Document, today: dt.date) -> str | None:
     return None
 
 
-def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnostic, ...]]:
+def assemble(content: ValidContent, today: dt.date, cache_dir: Path | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
     published: list[Document] = []
     withheld: list[Withheld] = []
     for document in content.documents:
@@ -100,7 +100,7 @@ def assemble(content: ValidContent, today: dt.date) -> tuple[Site, tuple[Diagnos
         items=items,
         tags=content.tags,
         tag_groups=tag_groups,
-        related=related_items(items, tag_groups),
+        related=related_items(items, tag_groups, cache_dir),
         timeline=_group_by_month(items),
         withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
         allowances=tuple(a for a in content.allowances if a.path in published_paths),

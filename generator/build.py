@@ -116,7 +116,7 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     diagnostics.extend(problems)
     content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
     diagnostics.extend(problems)
-    site, problems = assemble(content, today)
+    site, problems = assemble(content, today, cache_dir)
     diagnostics.extend(problems)
     if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
         return report(site)

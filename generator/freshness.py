@@ -73,9 +73,10 @@ def scan(folders: Iterable[Path]) -> tuple[tuple[str, int, int, int], ...]:
 def output_stats(out_dir: Path, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
     """What the file system says of each output file: it changes if the file is edited or deleted."""
     stats = {}
+    base = str(out_dir) + os.sep
     for path in paths:
         try:
-            st = os.stat(out_dir / path)
+            st = os.stat(base + path)
             stats[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
             stats[path] = (-1, -1, -1)

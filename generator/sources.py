@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,15 @@ class SourceSet:
     media: tuple[Path, ...] = ()  # images in content/media/, checked and re-encoded by generator.media
 
 
+def _files_under(directory: Path) -> list[Path]:
+    """Every file below directory, hidden files and folders left out, in path order."""
+    found = []
+    for folder, subfolders, names in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found.extend(Path(folder, name) for name in names if not name.startswith("."))
+    return sorted(found)
+
+
 def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
     """List every content file and read tags.yaml; the files themselves are read per file, later."""
     problems: list[Diagnostic] = []
@@ -66,9 +76,7 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
         directory = content / folder
         if not directory.is_dir():
             continue
-        for path in sorted(directory.rglob("*")):
-            if any(part.startswith(".") for part in path.relative_to(directory).parts) or path.is_dir():
-                continue
+        for path in _files_under(directory):
             if path.parent != directory:
                 problems.append(warning(path, None, f"file ignored: {folder}/ holds files directly, not in sub-folders"))
                 continue

@@ -127,6 +127,9 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         batch.append((index, result, cache.body_key(hashes[index]) if hashes[index] else ""))
         if len(batch) >= 128 or index == missing[-1]:
             for (position, _, _), stored in zip(batch, store_bodies(batch, store)):
+                if stored.document is not None:  # cached with its identity, so a hit needs no copy
+                    stored = replace(stored, document=replace(stored.document, fingerprint=_identity(
+                        hashes[position], sources.files[position].path, cache.fingerprint)))
                 results[position] = stored
                 if hashes[position]:
                     cache.put(sources.files[position].path, hashes[position], stored)
@@ -141,12 +144,15 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         problems.extend(_check_references(source.path, result.references, tags, config, media_names))
         allowances.extend(result.allowances)
         if result.document is not None:
-            # The path is part of it: a renamed file with the same bytes has a new address.
-            identity = hashlib.sha256(f"{digest}\n{source.path}\n{cache.fingerprint}".encode()).hexdigest()
-            documents.append(replace(result.document, fingerprint=identity))
+            documents.append(result.document)
     content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
                            cache_hits=cache.hits, parsed=len(missing))
     return content, tuple(problems)
+
+
+def _identity(digest: str, path: Path, settings_fingerprint: str) -> str:
+    # The path is part of it: a renamed file with the same bytes has a new address.
+    return hashlib.sha256(f"{digest}\n{path}\n{settings_fingerprint}".encode()).hexdigest()
 
 
 def guard_testimony(raw: RawDocument, redactions: pii.Redactions):
