@@ -61,9 +61,9 @@ class MemoryStore:
     def keys(self) -> set[str]:
         return set(self._bodies)
 
-    def keep_only(self, keys: set[str]) -> None:
-        for key in self._bodies.keys() - keys:
-            del self._bodies[key]
+    def discard(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._bodies.pop(key, None)
 
 
 class SqliteStore:
@@ -105,12 +105,12 @@ class SqliteStore:
     def keys(self) -> set[str]:
         return {key for (key,) in self._connection().execute("SELECT key FROM bodies")}
 
-    def keep_only(self, keys: set[str]) -> None:
-        stale = self.keys() - keys
-        if stale:
+    def discard(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        if keys:
             connection = self._connection()
             connection.execute("BEGIN")
-            connection.executemany("DELETE FROM bodies WHERE key = ?", ((key,) for key in stale))
+            connection.executemany("DELETE FROM bodies WHERE key = ?", ((key,) for key in keys))
             connection.execute("COMMIT")
 
 

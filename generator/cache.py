@@ -17,15 +17,17 @@ import os
 import pickle
 import sys
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from importlib import metadata
+from operator import attrgetter
+import copyreg
 from pathlib import Path
 
 from generator import __version__
 from generator.bodies import InlineBody, MemoryStore, SqliteStore, StoredBody
 from generator.documents import FileResult, FileSettings
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 GENERATOR_DIR = Path(__file__).resolve().parent
 # A file modified less than this long before the cache was written is hashed again.
 RACY_NS = 3_000_000_000
@@ -43,40 +45,79 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-Stat = tuple[int, int, int]  # size, mtime_ns, inode
+Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, and when they were recorded (ns)
+Entry = tuple[str, Stat, FileResult]  # content hash, stat, result
+
+
+def _stat(path: Path) -> Stat | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, time.time_ns())
 
 
 class DocumentCache:
+    """Entries by path, in documents.pickle plus a journal of the changes made since it was written.
+
+    A build that changes a few files appends those entries to the journal instead of
+    writing every entry again; when the journal grows past a twentieth of the entries, the
+    whole cache is written anew. A journal record cut short (a killed build) ends the journal:
+    the entries before it stand, and the files after it are only read again.
+    """
+
     def __init__(self, folder: Path | None, settings: FileSettings, store: MemoryStore | SqliteStore):
         self.path = folder / "documents.pickle" if folder else None
+        self.journal = folder / "documents.journal" if folder else None
         self.store = store
         self.fingerprint = hashlib.sha256((code_fingerprint() + repr(settings)).encode()).hexdigest()
-        self.entries: dict[str, tuple[str, Stat, FileResult]] = {}
-        self.fresh: dict[str, tuple[str, Stat, FileResult]] = {}
-        self.saved_ns = 0
+        self.entries: dict[str, Entry] = {}
+        self.fresh: dict[str, Entry] = {}
+        self.generation = ""
+        self.journal_records = 0
         self.hits = 0
         if self.path and self.path.is_file():
             try:
                 with self.path.open("rb") as handle:
-                    fingerprint, saved_ns, entries = pickle.load(handle)
+                    fingerprint, generation, entries = pickle.load(handle)
                 if fingerprint == self.fingerprint:
-                    self.entries, self.saved_ns = entries, saved_ns
+                    self.entries, self.generation = entries, generation
+                    self._replay()
             except Exception:  # a damaged or foreign cache is only a slower build
-                self.entries = {}
+                self.entries, self.generation = {}, ""
             if self.entries:  # an entry whose body is not in the store is no use
                 stored = store.keys()
                 self.entries = {path: entry for path, entry in self.entries.items()
                                 if not _body_key(entry[2]) or _body_key(entry[2]) in stored}
 
+    def _replay(self) -> None:
+        try:
+            handle = self.journal.open("rb")
+        except OSError:
+            return
+        with handle:
+            try:
+                if pickle.load(handle) != self.generation:
+                    return
+                while True:
+                    path, entry = pickle.load(handle)
+                    self.journal_records += 1
+                    if entry is None:
+                        self.entries.pop(path, None)
+                    else:
+                        self.entries[path] = entry
+            except Exception:  # the end, or a record cut short
+                return
+
     def file_hash(self, path: Path) -> str:
         """The file's SHA-256; from the cache when the file system says it is the file hashed then."""
         entry = self.entries.get(str(path))
         if entry:
-            try:
-                st = os.stat(path)
-            except OSError:
+            now = _stat(path)
+            if now is None:
                 return ""
-            if (st.st_size, st.st_mtime_ns, st.st_ino) == entry[1] and st.st_mtime_ns < self.saved_ns - RACY_NS:
+            size, mtime, inode, recorded = entry[1]
+            if (now[0], now[1], now[2]) == (size, mtime, inode) and mtime < recorded - RACY_NS:
                 return entry[0]
         return file_hash(path)
 
@@ -84,6 +125,10 @@ class DocumentCache:
         entry = self.entries.get(str(path))
         if entry and entry[0] == file_hash:
             self.hits += 1
+            stat = entry[1]
+            now = _stat(path)
+            if now and (now[0], now[1], now[2]) != stat[:3] or stat[1] >= stat[3] - RACY_NS:
+                entry = (file_hash, now or stat, entry[2])  # touched, or racy then: record the file as it is now
             self.fresh[str(path)] = entry
             return entry[2]
         return None
@@ -92,23 +137,58 @@ class DocumentCache:
         return hashlib.sha256(f"{self.fingerprint}\n{file_hash}".encode()).hexdigest()
 
     def put(self, path: Path, file_hash: str, result: FileResult) -> None:
-        try:
-            st = os.stat(path)
-            stat = (st.st_size, st.st_mtime_ns, st.st_ino)
-        except OSError:
-            stat = (-1, -1, -1)
-        self.fresh[str(path)] = (file_hash, stat, result)
+        self.fresh[str(path)] = (file_hash, _stat(path) or (-1, -1, -1, 0), result)
 
     def save(self) -> None:
-        """Keep only the files of this build, written whole or not at all; nothing to do when unchanged."""
-        if not self.path or self.fresh.keys() == self.entries.keys() and self.hits == len(self.entries):
+        """Keep only the files of this build; nothing to do when nothing changed."""
+        if not self.path:
+            return
+        changed = {path: entry for path, entry in self.fresh.items() if self.entries.get(path) is not entry}
+        removed = self.entries.keys() - self.fresh.keys()
+        if not changed and not removed:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".partial")
-        with partial.open("wb") as handle:
-            pickle.dump((self.fingerprint, time.time_ns(), self.fresh), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, self.path)
-        self.store.keep_only({key for entry in self.fresh.values() if (key := _body_key(entry[2]))})
+        records = self.journal_records + len(changed) + len(removed)
+        if self.generation and records <= max(64, len(self.fresh) // 20):
+            with self.journal.open("ab") as handle:
+                if self.journal_records == 0:
+                    handle.truncate(0)
+                    pickle.dump(self.generation, handle)
+                for path in sorted(changed):
+                    pickle.dump((path, changed[path]), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                for path in sorted(removed):
+                    pickle.dump((path, None), handle)
+        else:
+            generation = f"{time.time_ns()}-{os.getpid()}"
+            partial = self.path.with_suffix(".partial")
+            with partial.open("wb") as handle:
+                _pickler(handle).dump((self.fingerprint, generation, self.fresh))
+            os.replace(partial, self.path)
+            if self.journal.exists():
+                self.journal.unlink()
+        # Bodies no entry refers to any more (files changed or gone; two files with the same
+        # bytes share one) are deleted; a full rewrite also clears out any strays.
+        live = {_body_key(entry[2]) for entry in self.fresh.values()}
+        if self.journal_records == 0 and not self.journal.exists():
+            self.store.discard(self.store.keys() - live)
+        else:
+            old = {_body_key(self.entries[path][2]) for path in (*changed, *removed) if path in self.entries}
+            self.store.discard(key for key in old - live if key)
+
+
+def _pickler(handle) -> pickle.Pickler:
+    """A pickler that writes the cache's frozen dataclasses as their fields, in a quarter of the time."""
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    return pickler
+
+
+def _by_fields(cls):
+    names = [f.name for f in fields(cls)]
+    get = attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (cls, (get(obj),))
+    return lambda obj: (cls, get(obj))
 
 
 def store_bodies(results: list[tuple[int, FileResult, str]], store: MemoryStore | SqliteStore) -> list[FileResult]:
@@ -144,3 +224,19 @@ def prepare_cache_dir(folder: Path) -> Path:
     if not ignore.is_file():
         ignore.write_text("# Written by Chorus: the build cache is never committed.\n*\n")
     return folder
+
+
+def _dispatch_table() -> dict:
+    from generator.diagnostics import Diagnostic
+    from generator.documents import Reference
+    from generator.fields import PartialDate
+    from generator.model import Article, Page, Testimony
+    from generator.pii import Allowance
+
+    table = copyreg.dispatch_table.copy()
+    for cls in (Article, Testimony, Page, PartialDate, Reference, FileResult, Diagnostic, Allowance, StoredBody):
+        table[cls] = _by_fields(cls)
+    return table
+
+
+_DISPATCH = _dispatch_table()

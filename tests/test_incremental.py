@@ -205,3 +205,24 @@ def test_menu_page_summary_change_reaches_the_home_page(tmp_path):
     build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
     assert "Who runs the archive." in (tmp_path / "clean/index.html").read_text()
     assert tree(tmp_path / "incremental") == tree(tmp_path / "clean")
+
+
+def test_document_cache_journal_cut_short_costs_only_a_reread(tmp_path):
+    """A build killed while appending to the cache's journal: the next build reads the files
+    whose records were lost again, and its output is still a clean build's."""
+    site = tmp_path / "site"
+    seed_site(site, random.Random(11))
+    build_site(site, tmp_path / "out", jobs=1)
+    for n in range(3):
+        path = site / f"content/articles/a{n}.md"
+        path.write_text(path.read_text().replace("More words", f"Journal edit {n}, more words"))
+        build_site(site, tmp_path / "out", jobs=1)
+    journal = site / ".cache/documents.journal"
+    assert journal.stat().st_size > 0, "small edits are appended to the journal, not written whole"
+    journal.write_bytes(journal.read_bytes()[:-7])
+    path = site / "content/articles/a3.md"
+    path.write_text(path.read_text().replace("More words", "After the cut, more words"))
+    again = build_site(site, tmp_path / "out", jobs=1)
+    assert not again.errors and again.files_cached >= 14
+    build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
