@@ -3,8 +3,8 @@
 The previous build's page fingerprints live in the cache folder, one file per output folder
 and profile, with what the file system said of every file it wrote. A page is reused only
 when its fingerprint is the same and the previous output still holds the very file that
-build wrote: its hash in that build's manifest matches, and its size, modification time and
-inode are unchanged (a file edited or deleted by hand in the output is made again).
+build wrote: its size, modification time and inode are unchanged (a file edited or deleted
+by hand in the output is made again).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Mapping
 
 from generator.freshness import output_stats
-from generator.manifest import ManifestError, read_manifest
 from generator.render import PageJob
 from generator.write import Reuse
 
@@ -38,22 +37,17 @@ def state_file(cache_dir: Path, out_dir: Path, profile: str) -> Path:
 def plan(jobs: list[PageJob], out_dir: Path, profile: str, cache_dir: Path | None) -> Plan:
     fingerprints = {job.path: job.fingerprint for job in jobs if job.fingerprint}
     previous = _load(state_file(cache_dir, out_dir, profile)) if cache_dir else {}
-    try:
-        manifest = read_manifest(out_dir) if previous else {}
-    except ManifestError:
-        manifest = {}
     if previous:
         now = output_stats(out_dir, previous)
         distrust = frozenset(path for path, entry in previous.items() if now[path] != entry[2])
     else:
         distrust = frozenset()
     to_render, reused = [], []
+    base = f"{out_dir}/"
     for job in jobs:
         before = previous.get(job.path)
-        sha = manifest.get(job.path)
-        if (job.fingerprint and before and before[0] == job.fingerprint and before[1] == sha
-                and job.path not in distrust):
-            reused.append(Reuse(job.path, out_dir / job.path, sha))
+        if job.fingerprint and before and before[0] == job.fingerprint and job.path not in distrust:
+            reused.append(Reuse(job.path, base + job.path, before[1]))
         else:
             to_render.append(job)
     return Plan(tuple(to_render), tuple(reused), fingerprints, distrust)

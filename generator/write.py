@@ -57,7 +57,7 @@ class Reuse:
     """A file of the previous build whose inputs did not change: linked, not rendered again."""
 
     path: str
-    source: Path
+    source: str  # the file in the previous output
     sha256: str
 
 
