@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -146,12 +144,11 @@ def with_reload_script(html: bytes) -> bytes:
 
 def serve(config_path: Path, port: int) -> int:
     """Run until interrupted; returns an exit code."""
-    workdir = Path(tempfile.mkdtemp(prefix="chorus-preview-"))
-    preview = Preview(config_path, workdir / "site")
+    # Kept in the build cache between sessions, so a preview of an unchanged archive starts at once.
+    preview = Preview(config_path, Path(config_path).resolve().parent / ".cache" / "preview-site")
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(PreviewHandler, preview=preview))
     except OSError as exc:
-        shutil.rmtree(workdir, ignore_errors=True)
         print(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; choose another port with --port", file=sys.stderr)
         return 2
     server.daemon_threads = True
@@ -167,5 +164,4 @@ def serve(config_path: Path, port: int) -> int:
     finally:
         stop.set()
         server.server_close()
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
