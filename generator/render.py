@@ -150,7 +150,9 @@ class Reuse:
     @jinja2.pass_context
     def cards(self, context, macro, items, heading: str) -> list[Markup]:
         """``reuse(macro, item, heading, url(item.url))`` for each item, in one call."""
-        link = context["url"]
+        link = context["url"]  # the page's PageLinks, from SiteRenderer.page
+        if getattr(link, "jinja_pass_arg", None) is not None:  # the global url(), rendered some other way
+            link = functools.partial(link, context)
         return [self(macro, item, heading, link(item.url)) for item in items]
 
 
