@@ -62,6 +62,12 @@ def test_body_links_are_localised_but_foreign_links_kept():
     assert localise_links(html, "/about/", offline=True) == (
         '<a href="../tags/a/index.html">t</a> <a href="../x/index.html">x</a> '
         '<a href="https://e.org/">e</a> <a href="#fn:1">1</a>')
+    assert localise_links(html, "/about/", offline=False) == (
+        '<a href="../tags/a/">t</a> <a href="../x/">x</a> <a href="https://e.org/">e</a> <a href="#fn:1">1</a>')
+    no_site_paths = '<a href="../x/">x</a> <img src="media/a.png" alt=""> <a href="#fn:1">1</a>'
+    assert localise_links(no_site_paths, "/about/", offline=False) == no_site_paths
+    assert localise_links('<p><img src="/media/a.png" alt=""></p>', "/articles/a/", offline=False) == (
+        '<p><img src="../../media/a.png" alt=""></p>')
 
 
 def test_output_files_for_urls():
