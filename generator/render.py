@@ -106,6 +106,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment renders one build
     )
     env.globals["url"] = _url
     env.globals["reuse"] = Reuse()
@@ -145,6 +146,14 @@ class Reuse:
                     del self.saved[old]
             markup = self.saved[key] = macro(item, *args)
         return markup
+
+    @jinja2.pass_context
+    def cards(self, context, macro, items, heading: str) -> list[Markup]:
+        """``reuse(macro, item, heading, url(item.url))`` for each item, in one call."""
+        link = context["url"]  # the page's PageLinks, from SiteRenderer.page
+        if getattr(link, "jinja_pass_arg", None) is not None:  # the global url(), rendered some other way
+            link = functools.partial(link, context)
+        return [self(macro, item, heading, link(item.url)) for item in items]
 
 
 @jinja2.pass_context

@@ -72,6 +72,8 @@ def localise_links(body_html: str, page_url: str, offline: bool) -> str:
     and offline folder links name their index.html. Links to other hosts and fragments stay as
     they are (the sanitiser leaves no image from another host)."""
 
+    if not offline and '="/' not in body_html:
+        return body_html  # on the web only href="/..." and src="/..." change, and there are none
     link = PageLinks(page_url, offline)
 
     def fix(match: re.Match) -> str:

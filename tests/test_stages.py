@@ -62,6 +62,12 @@ def test_body_links_are_localised_but_foreign_links_kept():
     assert localise_links(html, "/about/", offline=True) == (
         '<a href="../tags/a/index.html">t</a> <a href="../x/index.html">x</a> '
         '<a href="https://e.org/">e</a> <a href="#fn:1">1</a>')
+    assert localise_links(html, "/about/", offline=False) == (
+        '<a href="../tags/a/">t</a> <a href="../x/">x</a> <a href="https://e.org/">e</a> <a href="#fn:1">1</a>')
+    no_site_paths = '<a href="../x/">x</a> <img src="media/a.png" alt=""> <a href="#fn:1">1</a>'
+    assert localise_links(no_site_paths, "/about/", offline=False) == no_site_paths
+    assert localise_links('<p><img src="/media/a.png" alt=""></p>', "/articles/a/", offline=False) == (
+        '<p><img src="../../media/a.png" alt=""></p>')
 
 
 def test_output_files_for_urls():
@@ -137,3 +143,32 @@ def test_fast_relative_links_agree_with_posixpath():
     for target, page in itertools.product(urls[:40], urls[:40]):
         for offline in (False, True):
             assert relative_link(target, page, offline) == _reference_link(target, page, offline), (target, page, offline)
+
+
+
+def test_reused_cards_are_made_once_per_item_heading_and_link_and_stay_right_past_the_limit():
+    import jinja2
+
+    from generator.render import Reuse
+    from generator.urls import PageLinks
+
+    calls = []
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals["reuse"] = reuse = Reuse(limit=4)
+    env.globals["count"] = lambda item: calls.append(item.slug) or ""
+    template = env.from_string(
+        '{% macro card(item, heading, href) %}{{ count(item) }}<a href="{{ href }}">{{ item.slug }}</a>{% endmacro %}'
+        '{% for c in reuse.cards(card, items, "h2") %}{{ c }}|{% endfor %}')
+
+    class Item:
+        def __init__(self, slug):
+            self.slug, self.url = slug, f"/articles/{slug}/"
+
+    items = [Item("a"), Item("b"), Item("c&d")]
+    from_tags = '<a href="../../articles/a/">a</a>|<a href="../../articles/b/">b</a>|<a href="../../articles/c&amp;d/">c&amp;d</a>|'
+    render = lambda page: template.render(items=items, url=PageLinks(page))  # noqa: E731
+    assert render("/tags/x/") == from_tags
+    assert render("/tags/y/") == from_tags and len(calls) == 3  # the same links: each card made once
+    assert render("/articles/") == '<a href="a/">a</a>|<a href="b/">b</a>|<a href="c&amp;d/">c&amp;d</a>|'
+    assert len(calls) == 6 and len(reuse.saved) <= 4  # other links: made again, the oldest dropped
+    assert render("/tags/x/") == from_tags
