@@ -134,8 +134,8 @@ def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path, distrust: Se
         _exchange(staging, out_dir)
         _trim_copy(staging, hashes, distrust)
     else:
+        # The first build leaves no copy: the next one makes it, linking what did not change.
         os.rename(staging, out_dir)
-        _fill_copy(out_dir, staging, hashes)
     return WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes), changed)
 
 
@@ -178,18 +178,6 @@ def _trim_copy(staging: Path, hashes: Mapping[str, str], distrust: Set[str]) -> 
     for name in (MANIFEST_NAME, MARKER):
         _remove(staging / name)
     _write_copy_manifest(staging, kept)
-
-
-def _fill_copy(out_dir: Path, staging: Path, hashes: Mapping[str, str]) -> None:
-    """The first build makes the copy by linking every file of the new output."""
-    staging.mkdir()
-    (staging / UPDATING).write_bytes(b"")
-    made_dirs: set[Path] = set()
-    for path in hashes:
-        target = staging / path
-        _make_parent(target, staging, made_dirs)
-        _link_or_copy(out_dir / path, target)
-    _write_copy_manifest(staging, hashes)
 
 
 def _write_copy_manifest(staging: Path, held: Mapping[str, str]) -> None:
