@@ -23,7 +23,7 @@ from generator import freshness
 from generator.documents import default_jobs
 from generator.sources import discover
 from generator.validate import validate
-from generator.write import MARKER, check_output_dir, write_outputs
+from generator.write import MARKER, OutputWriter, check_output_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +128,14 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
         renderer = SiteRenderer(config, site, profile, cache_dir)
         page_jobs = renderer.page_jobs()
         work = incremental.plan(page_jobs, out_dir, profile, cache_dir if write else None)
-        rendered = render_jobs(renderer, list(work.to_render), processes)
+        writer = OutputWriter(out_dir, work.distrust) if write else None
+        if writer:
+            writer.open()
+        rendered = render_jobs(renderer, list(work.to_render), processes, writer.store if writer else None)
         entries = itertools.chain(work.reused, progress.count(rendered, "rendering", total=len(work.to_render)),
                                   renderer.other_outputs())
-        if write:
-            result = write_outputs(entries, out_dir, work.distrust)
+        if writer:
+            result = writer.finish(entries, pending=[job.path for job in work.to_render])
             stats = freshness.output_stats(out_dir, (*result.hashes, MANIFEST_NAME, MARKER)) if cache_dir else {}
             incremental.save(cache_dir, out_dir, profile, work.fingerprints, result.hashes, stats)
             written, pages = result.files, result.html_pages

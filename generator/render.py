@@ -53,19 +53,26 @@ PARALLEL_PAGES = 200
 _worker_renderer = None
 
 
-def _render_in_worker(job_index: int) -> Output:
-    renderer, jobs = _worker_renderer
-    return renderer.render_job(jobs[job_index])
+def _render_in_worker(job_index: int):
+    renderer, jobs, store = _worker_renderer
+    output = renderer.render_job(jobs[job_index])
+    return store(output) if store else output
 
 
-def render_jobs(renderer: "SiteRenderer", jobs: list[PageJob], processes: int) -> Iterator[Output]:
-    """Render pages in order; in ``processes`` forked workers when there are enough of them."""
+def render_jobs(renderer: "SiteRenderer", jobs: list[PageJob], processes: int,
+                store: Callable[[Output], object] | None = None) -> Iterator:
+    """Render pages in order; in ``processes`` forked workers when there are enough of them.
+
+    With ``store`` (OutputWriter.store), each page is written where it is rendered and what
+    comes back is store's small result, not the page.
+    """
     global _worker_renderer
     if processes <= 1 or len(jobs) < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
         for job in jobs:
-            yield renderer.render_job(job)
+            output = renderer.render_job(job)
+            yield store(output) if store else output
         return
-    _worker_renderer = (renderer, jobs)
+    _worker_renderer = (renderer, jobs, store)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             yield from pool.imap(_render_in_worker, range(len(jobs)), chunksize=64)

@@ -75,68 +75,113 @@ def copy_dir(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.building"
 
 
-def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path, distrust: Set[str] = frozenset()) -> WriteResult:
-    """Bring the copy beside the output up to date as outputs arrive, then swap it in.
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An output a render worker wrote into the copy itself (or found there already)."""
 
-    Outputs are written as they are rendered, so the whole site is never held in memory, and
-    only files whose bytes differ from the copy's are written. ``distrust`` names output files
-    changed since the last build by something else: they are written again whatever the copy
-    says it holds (the copy's file may be the same file, through a hard link).
+    path: str
+    sha256: str
+    wrote: bool
+
+
+class OutputWriter:
+    """Brings the copy beside the output up to date, then swaps it in.
+
+    open() marks the copy as changing and learns what it holds; store() writes one rendered
+    output into it and may run in forked render workers (each page's bytes then never travel
+    back to the main process); finish() takes every output in order, deletes what is no longer
+    built, and swaps. Only files whose bytes differ from the copy's are written. ``distrust``
+    names output files changed since the last build by something else: they are written again
+    whatever the copy says it holds (the copy's file may be the same file, through a hard link).
     """
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = copy_dir(out_dir)
-    legacy = out_dir.parent / f".{out_dir.name}.old"  # left by an interrupted build of an earlier version
-    if legacy.exists():
-        shutil.rmtree(legacy)
-    held = _open_copy(staging)
-    for path in distrust:
-        held.pop(path, None)
-    hashes: dict[str, str] = {}
-    changed = 0
-    made_dirs: set[Path] = set()
-    try:
-        for entry in entries:
-            if isinstance(entry, Reuse):
-                sha = entry.sha256
-            else:
-                sha = hashlib.sha256(entry.data).hexdigest()
-            hashes[entry.path] = sha
-            if held.get(entry.path) == sha:
-                continue
-            target = staging / entry.path
-            held.pop(entry.path, None)
-            _make_parent(target, staging, made_dirs)
-            # Never write into the file: it may be a hard link to the live output's.
-            _remove(target)
-            if isinstance(entry, Reuse):
-                _link_or_copy(entry.source, target)
-            else:
-                target.write_bytes(entry.data)
-            held[entry.path] = sha
+
+    def __init__(self, out_dir: Path, distrust: Set[str] = frozenset()):
+        self.out_dir = out_dir.resolve()
+        self.staging = copy_dir(self.out_dir)
+        self.distrust = distrust
+        self.held: dict[str, str] = {}
+        self._made: set[Path] = set()
+
+    def open(self) -> None:
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        legacy = self.out_dir.parent / f".{self.out_dir.name}.old"  # left by an interrupted build of an earlier version
+        if legacy.exists():
+            shutil.rmtree(legacy)
+        self.held = _open_copy(self.staging)
+        for path in self.distrust:
+            self.held.pop(path, None)
+
+    def store(self, output: Output) -> Written:
+        sha = hashlib.sha256(output.data).hexdigest()
+        if self.held.get(output.path) == sha:
+            return Written(output.path, sha, False)
+        self._put(output.path, output.data, None)
+        return Written(output.path, sha, True)
+
+    def _put(self, path: str, data: bytes | None, source: str | None) -> None:
+        target = self.staging / path
+        _make_parent(target, self.staging, self._made)
+        # Never write into the file: it may be a hard link to the live output's.
+        _remove(target)
+        if data is None:
+            _link_or_copy(source, target)
+        else:
+            target.write_bytes(data)
+
+    def finish(self, entries: Iterable[Output | Reuse | Written], pending: Iterable[str] = ()) -> WriteResult:
+        """``pending`` names the outputs workers may be writing: if the build stops, their state is unknown."""
+        held, staging = self.held, self.staging
+        hashes: dict[str, str] = {}
+        changed = 0
+        try:
+            for entry in entries:
+                if isinstance(entry, Written):
+                    hashes[entry.path] = held[entry.path] = entry.sha256
+                    changed += entry.wrote
+                    continue
+                sha = entry.sha256 if isinstance(entry, Reuse) else hashlib.sha256(entry.data).hexdigest()
+                hashes[entry.path] = sha
+                if held.get(entry.path) == sha:
+                    continue
+                held.pop(entry.path, None)
+                if isinstance(entry, Reuse):
+                    self._put(entry.path, None, entry.source)
+                else:
+                    self._put(entry.path, entry.data, None)
+                held[entry.path] = sha
+                changed += 1
+        except Exception:
+            # A template or content error stopped the build: the output is untouched, and the copy
+            # records what it now holds, so the next build still writes only what differs.
+            for path in pending:
+                if path not in hashes:
+                    held.pop(path, None)
+            _write_copy_manifest(staging, held)
+            raise
+        for path in sorted(held.keys() - hashes.keys(), reverse=True):
+            _remove(staging / path)
+            _prune(staging / path, staging)
             changed += 1
-    except Exception:
-        # A template or content error stopped the build: the output is untouched, and the copy
-        # records what it now holds, so the next build still writes only what differs.
-        _write_copy_manifest(staging, held)
-        raise
-    for path in sorted(held.keys() - hashes.keys(), reverse=True):
-        _remove(staging / path)
-        _prune(staging / path, staging)
-        changed += 1
-    for name, data in ((MANIFEST_NAME, manifest_output(hashes).data), (MARKER, MARKER_TEXT)):
-        _remove(staging / name)
-        (staging / name).write_bytes(data)
-    (staging / UPDATING).unlink()
-    # Stopped before this line (killed, say), the output is untouched and the copy keeps its
-    # UPDATING mark or lacks its manifest: the next build starts the copy afresh.
-    if out_dir.exists():
-        _exchange(staging, out_dir)
-        _trim_copy(staging, hashes, distrust)
-    else:
-        # The first build leaves no copy: the next one makes it, linking what did not change.
-        os.rename(staging, out_dir)
-    return WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes), changed)
+        for name, data in ((MANIFEST_NAME, manifest_output(hashes).data), (MARKER, MARKER_TEXT)):
+            _remove(staging / name)
+            (staging / name).write_bytes(data)
+        (staging / UPDATING).unlink()
+        # Stopped before this line (killed, say), the output is untouched and the copy keeps its
+        # UPDATING mark or lacks its manifest: the next build starts the copy afresh.
+        if self.out_dir.exists():
+            _exchange(staging, self.out_dir)
+            _trim_copy(staging, hashes, self.distrust)
+        else:
+            # The first build leaves no copy: the next one makes it, linking what did not change.
+            os.rename(staging, self.out_dir)
+        return WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes), changed)
+
+
+def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path, distrust: Set[str] = frozenset()) -> WriteResult:
+    """Write every output (rendered here, in this process) through an OutputWriter."""
+    writer = OutputWriter(out_dir, distrust)
+    writer.open()
+    return writer.finish(entries)
 
 
 def _open_copy(staging: Path) -> dict[str, str]:
