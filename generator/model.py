@@ -12,6 +12,21 @@ from generator.bodies import EMPTY, Body
 from generator.fields import PartialDate
 
 
+class WithBody:
+    """A document's rendered text, wherever its ``body`` keeps it (in memory or in the body store)."""
+
+    __slots__ = ()
+
+    @property
+    def body_html(self) -> Markup:
+        """The sanitised HTML of the text: the only HTML templates show unescaped."""
+        return self.body.html
+
+    @property
+    def body_text(self) -> str:
+        return self.body.text
+
+
 @dataclass(frozen=True, slots=True)
 class Tag:
     id: str
@@ -20,7 +35,7 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
-class Article:
+class Article(WithBody):
     path: Path
     slug: str
     title: str
@@ -45,15 +60,6 @@ class Article:
     kind = "article"
 
     @property
-    def body_html(self) -> Markup:
-        """The sanitised HTML of the text: the only HTML templates show unescaped."""
-        return self.body.html
-
-    @property
-    def body_text(self) -> str:
-        return self.body.text
-
-    @property
     def url(self) -> str:
         return f"/articles/{self.slug}/"
 
@@ -71,7 +77,7 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
-class Testimony:
+class Testimony(WithBody):
     path: Path
     slug: str
     date: PartialDate
@@ -92,15 +98,6 @@ class Testimony:
     card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "testimony"
-
-    @property
-    def body_html(self) -> Markup:
-        """The sanitised HTML of the text: the only HTML templates show unescaped."""
-        return self.body.html
-
-    @property
-    def body_text(self) -> str:
-        return self.body.text
 
     @property
     def title(self) -> str:
@@ -125,7 +122,7 @@ class Testimony:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class Page(WithBody):
     path: Path
     slug: str
     title: str
@@ -140,15 +137,6 @@ class Page:
     card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "page"
-
-    @property
-    def body_html(self) -> Markup:
-        """The sanitised HTML of the text: the only HTML templates show unescaped."""
-        return self.body.html
-
-    @property
-    def body_text(self) -> str:
-        return self.body.text
 
     @property
     def url(self) -> str:
