@@ -85,6 +85,9 @@ class SqliteStore:
             local.connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             local.connection.execute("PRAGMA journal_mode=WAL")
             local.connection.execute("PRAGMA synchronous=NORMAL")
+            # Deleted text is overwritten, not left in free pages: an earlier version of a
+            # testimony must not stay readable in the cache file.
+            local.connection.execute("PRAGMA secure_delete=ON")
             local.pid = os.getpid()
         return local.connection
 
@@ -112,6 +115,7 @@ class SqliteStore:
             connection.execute("BEGIN")
             connection.executemany("DELETE FROM bodies WHERE key = ?", ((key,) for key in keys))
             connection.execute("COMMIT")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old page stays in the log
 
 
 Body = InlineBody | StoredBody

@@ -60,9 +60,10 @@ def _stat(path: Path) -> Stat | None:
 class DocumentCache:
     """Entries by path, in documents.pickle plus a journal of the changes made since it was written.
 
-    A build that changes a few files appends those entries to the journal instead of
-    writing every entry again; when the journal grows past a twentieth of the entries, the
-    whole cache is written anew. A journal record cut short (a killed build) ends the journal:
+    A build that adds or edits a few files appends those entries to the journal instead of
+    writing every entry again; when the journal grows past a twentieth of the entries, or a
+    file was deleted, or a testimony changed, the whole cache is written anew, so that no
+    earlier version of a testimony stays in it. A journal record cut short (a killed build) ends the journal:
     the entries before it stand, and the files after it are only read again.
     """
 
@@ -149,7 +150,11 @@ class DocumentCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         records = self.journal_records + len(changed) + len(removed)
-        if self.generation and records <= max(64, len(self.fresh) // 20):
+        # A deleted file, or an earlier version of a testimony (an editor may have removed a
+        # detail that identifies someone), must not stay in the cache: the cache is written
+        # whole then. Added files and edited articles and pages go to the journal.
+        forgets = bool(removed) or any(Path(path).parent.name == "testimonies" for path in changed if path in self.entries)
+        if self.generation and not forgets and records <= max(64, len(self.fresh) // 20):
             with self.journal.open("ab") as handle:
                 if self.journal_records == 0:
                     handle.truncate(0)

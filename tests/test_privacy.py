@@ -428,3 +428,21 @@ def test_local_links_filter_escapes_anything_but_the_sanitised_body(site_tree, t
     build_site(tmp_path, tmp_path / "out")
     html = (tmp_path / "out/about/index.html").read_text()
     assert "&lt;b&gt;Bold&lt;/b&gt; title<p>Text.</p>" in html
+
+
+def test_text_removed_in_an_edit_or_deleted_leaves_no_trace_in_the_cache(site_tree, tmp_path):
+    """The build cache holds what content/ holds: no earlier version of a testimony, and
+    nothing of a deleted one, in any of its files (the body store's free pages included)."""
+    body = lambda words, summary="A summary.": (f"---\ndate: 2018-02\nsummary: \"{summary}\"\nconsent: "  # noqa: E731
+                                      f"{{status: granted, recorded: 2018-02-20}}\n---\n{words}\n")
+    root = site_tree({"content/testimonies/edited.md": body("It was body-canary-earlier at work.", "summary-canary-earlier"),
+                      "content/testimonies/deleted.md": body("Something body-canary-deleted happened."),
+                      **{f"content/articles/a{n}.md": f"---\ntitle: A{n}\ndate: 2018-01-05\nsource: Paper\n---\nText.\n"
+                         for n in range(5)}})
+    out = tmp_path / "out"
+    assert build_site(root, out).errors == ()
+    assert leaks(all_bytes(root / ".cache"))
+    (root / "content/testimonies/edited.md").write_text(body("It was at work."))
+    (root / "content/testimonies/deleted.md").unlink()
+    assert build_site(root, out).errors == ()
+    assert leaks(all_bytes(root / ".cache")) == []
