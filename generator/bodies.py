@@ -138,6 +138,11 @@ def open_store(cache_dir: Path | None) -> MemoryStore | SqliteStore:
     return store
 
 
+def shared_store() -> SqliteStore | None:
+    """The newest store, when worker processes can write to it too."""
+    return _stores[0] if _stores and isinstance(_stores[0], SqliteStore) else None
+
+
 def _lookup(key: str) -> tuple[str, str]:
     for store in _stores:
         found = store.get(key)

@@ -153,7 +153,8 @@ class DocumentCache:
         # A deleted file, or an earlier version of a testimony (an editor may have removed a
         # detail that identifies someone), must not stay in the cache: the cache is written
         # whole then. Added files and edited articles and pages go to the journal.
-        forgets = bool(removed) or any(Path(path).parent.name == "testimonies" for path in changed if path in self.entries)
+        forgets = bool(removed) or any(Path(path).parent.name == "testimonies" and self.entries[path][0] != entry[0]
+                                       for path, entry in changed.items() if path in self.entries)
         if self.generation and not forgets and records <= max(64, len(self.fresh) // 20):
             with self.journal.open("ab") as handle:
                 if self.journal_records == 0:

@@ -130,12 +130,34 @@ def default_jobs() -> int:
 PARALLEL_THRESHOLD = 64
 
 
-def process_files(sources: Sequence[SourceFile], settings: FileSettings, jobs: int) -> Iterator[FileResult]:
-    """Results in the order of ``sources``, computed in ``jobs`` processes, as they arrive."""
+def process_files(sources: Sequence[SourceFile], settings: FileSettings, jobs: int,
+                  body_keys: Sequence[str] | None = None) -> Iterator[FileResult]:
+    """Results in the order of ``sources``, computed in ``jobs`` processes, as they arrive.
+
+    With ``body_keys`` (one per source; "" for none), the workers put each rendered body in
+    the body store themselves under its key (an SQLite store takes writers from any process),
+    so the text never travels back to this process.
+    """
     if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
         yield from (process_file(source, settings) for source in sources)
         return
-    chunk = max(8, min(64, len(sources) // (jobs * 8)))
+    size = max(8, min(64, len(sources) // (jobs * 8)))
+    keys = list(body_keys) if body_keys is not None else [""] * len(sources)
+    chunks = [(tuple(sources[n:n + size]), tuple(keys[n:n + size])) for n in range(0, len(sources), size)]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(process_file, sources, [settings] * len(sources), chunksize=chunk)
+        for results in pool.map(_process_chunk, chunks, [settings] * len(chunks)):
+            yield from results
+
+
+def _process_chunk(chunk: tuple[tuple[SourceFile, ...], tuple[str, ...]], settings: FileSettings) -> list[FileResult]:
+    sources, keys = chunk
+    results = [process_file(source, settings) for source in sources]
+    if any(keys):
+        from generator.bodies import shared_store
+        from generator.cache import store_bodies
+
+        store = shared_store()
+        if store is not None:
+            results = store_bodies([(n, result, key) for n, (result, key) in enumerate(zip(results, keys))], store)
+    return results

@@ -107,7 +107,7 @@ class ValidContent:
 def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
              cache_dir: Path | None = None) -> tuple[ValidContent, tuple[Diagnostic, ...]]:
     """Check every file (cached by content hash, in parallel) and every cross-reference."""
-    from generator.bodies import open_store
+    from generator.bodies import SqliteStore, open_store
     from generator.cache import DocumentCache, store_bodies
 
     problems: list[Diagnostic] = []
@@ -123,7 +123,10 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
     missing = [i for i, result in enumerate(results) if result is None]
     # Bodies go to the store as results arrive, so the archive's HTML is never all in memory.
     batch: list[tuple[int, FileResult, str]] = []
-    for index, result in zip(missing, process_files([sources.files[i] for i in missing], settings, jobs)):
+    keys = [cache.body_key(hashes[i]) if hashes[i] else "" for i in missing]
+    fresh = process_files([sources.files[i] for i in missing], settings, jobs,
+                          keys if isinstance(store, SqliteStore) else None)
+    for index, result in zip(missing, fresh):
         batch.append((index, result, cache.body_key(hashes[index]) if hashes[index] else ""))
         if len(batch) >= 128 or index == missing[-1]:
             for (position, _, _), stored in zip(batch, store_bodies(batch, store)):

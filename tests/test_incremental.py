@@ -182,6 +182,14 @@ def test_any_number_of_jobs_gives_the_same_bytes(tmp_path, monkeypatch, jobs):
     parallel = build_site(tmp_path / "site", tmp_path / "many", jobs=jobs, use_cache=False)
     assert not serial.errors and not parallel.errors
     assert tree(tmp_path / "one") == tree(tmp_path / "many")
+    # With the cache, workers put the rendered texts in the body store themselves.
+    cached = build_site(tmp_path / "site", tmp_path / "cached", jobs=jobs)
+    assert not cached.errors and tree(tmp_path / "cached") == tree(tmp_path / "one")
+    for path in (tmp_path / "site/content").rglob("*.md"):  # every page made again from the store
+        path.write_text(path.read_text() + "\n")
+    build_site(tmp_path / "site", tmp_path / "cached", jobs=jobs)
+    build_site(tmp_path / "site", tmp_path / "one", jobs=1, use_cache=False)
+    assert tree(tmp_path / "cached") == tree(tmp_path / "one")
 
 
 def test_template_error_in_a_worker_is_reported_with_its_line(tmp_path, monkeypatch):
