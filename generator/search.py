@@ -84,12 +84,10 @@ def _marks() -> tuple[str, str]:
 
 
 _DROPPED_MARKS, _SPACING_MARKS = _marks()
-_MARKS_RE = re.compile("[" + re.escape(_DROPPED_MARKS) + "]+")
 # Letters that NFKD leaves alone but readers type without their stroke or ligature.
 FOLDS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d",
          "ı": "i", "ς": "σ", "_": " "}
 _FOLD_TABLE = str.maketrans(FOLDS)
-_FOLD_RE = re.compile("[" + re.escape("".join(FOLDS)) + "]")
 # After normalising, a token is a run of letters, digits and spacing marks ('_' is folded away).
 _TOKEN_RE = re.compile(r"[\w" + re.escape(_SPACING_MARKS) + "]+")
 _JOIN_SEPARATOR = r"[ \t\n\r\f\v'\u2019\u2010-\u2013-]+"
@@ -102,13 +100,24 @@ _JOIN_RES = tuple(
 )
 
 
+# Marks and folds are all outside ASCII, and NFKD leaves ASCII as it is: after NFKD only the runs
+# of other characters are translated (one table: dropped marks go, folded letters are replaced).
+# A character class of every mark is slow in `re` (marks above U+FFFF are tried one by one for
+# every character of the text), which made non-ASCII text cost about 50 times as much as ASCII.
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+_DROP_FOLD_TABLE = {**dict.fromkeys(map(ord, _DROPPED_MARKS)), **_FOLD_TABLE}
+
+
+def _drop_fold_run(match: re.Match) -> str:
+    return match[0].translate(_DROP_FOLD_TABLE)
+
+
 def normalise(text: str) -> str:
     """Fold case, accents (NFKD without marks) and a few letters; word separators are kept."""
     text = text.lower()
-    if text.isascii():
-        return text.replace("_", " ") if "_" in text else text
-    text = _MARKS_RE.sub("", unicodedata.normalize("NFKD", text))
-    return text.translate(_FOLD_TABLE) if _FOLD_RE.search(text) else text
+    if not text.isascii():
+        text = _NON_ASCII_RE.sub(_drop_fold_run, unicodedata.normalize("NFKD", text))
+    return text.replace("_", " ") if "_" in text else text
 
 
 # In ASCII text a word is a run of [a-z0-9]: mapping everything else to a space and splitting
@@ -116,17 +125,64 @@ def normalise(text: str) -> str:
 _ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
-def _split(folded: str) -> list[str]:
-    """The words of normalised text; over-long runs (URLs, junk) are dropped."""
-    words = folded.translate(_ASCII_SEPARATORS).split() if folded.isascii() else _TOKEN_RE.findall(folded)
+class _WordCharacters(dict):
+    """Code point -> itself if _TOKEN_RE counts it in a word, else a space; filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | str:
+        value = code if _TOKEN_RE.fullmatch(chr(code)) else " "
+        self[code] = value
+        return value
+
+
+class _FoldedWordCharacters(dict):
+    """Code point (after NFKD) -> what normalise makes of it, with characters outside words as spaces."""
+
+    def __missing__(self, code: int) -> str:
+        value = chr(code).translate(_DROP_FOLD_TABLE).translate(_WORD_CHARACTERS)
+        self[code] = value
+        return value
+
+
+_WORD_CHARACTERS = _WordCharacters()
+_FOLDED_WORD_CHARACTERS = _FoldedWordCharacters()
+# Once the non-ASCII characters outside words are spaces, a word is a run of anything but ASCII
+# separators ("_" is one in tokens(); _split() keeps it in words, as _TOKEN_RE does).
+_WORD_RE = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
+_WORD_OR_UNDERSCORE_RE = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+")
+
+
+def _separate_run(match: re.Match) -> str:
+    return match[0].translate(_WORD_CHARACTERS)
+
+
+def _fold_separate_run(match: re.Match) -> str:
+    return match[0].translate(_FOLDED_WORD_CHARACTERS)
+
+
+def _short(words: list[str]) -> list[str]:
     if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
         return [t for t in words if len(t) <= MAX_TOKEN_LENGTH]
     return words
 
 
+def _split(folded: str) -> list[str]:
+    """The words of normalised text; over-long runs (URLs, junk) are dropped."""
+    if not folded.isascii():
+        folded = _NON_ASCII_RE.sub(_separate_run, folded)
+        if not folded.isascii() or "_" in folded:
+            return _short(_WORD_OR_UNDERSCORE_RE.findall(folded))
+    return _short(folded.translate(_ASCII_SEPARATORS).split())
+
+
 def tokens(text: str) -> list[str]:
-    """The words of text, normalised; over-long runs (URLs, junk) are dropped."""
-    return _split(normalise(text))
+    """The words of text, normalised; over-long runs (URLs, junk) are dropped. The same as
+    _split(normalise(text)), in one pass over the characters outside ASCII."""
+    text = text.lower()
+    if not text.isascii():
+        text = _NON_ASCII_RE.sub(_fold_separate_run, unicodedata.normalize("NFKD", text))
+        if not text.isascii():
+            return _short(_WORD_RE.findall(text))
+    return _short(text.translate(_ASCII_SEPARATORS).split())
 
 
 def query_tokens(text: str) -> list[str]:
