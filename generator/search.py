@@ -333,10 +333,37 @@ def analyse(fields: Sequence[str]) -> Analysis:
         offset += len(words) + FIELD_GAP
     # Terms seen in title..byline were inserted first, so they lead in `positions` too.
     places = positions.values()
-    one_place, encoded = _ONE_PLACE, _encode_places
-    return Analysis(tuple(lengths), " ".join(positions), array("I", map(len, places)),
-                    tuple(map(tuple, head_counts.values())),
-                    ",".join([one_place[p[0]] if len(p) == 1 and p[0] < 4096 else encoded(p) for p in places]))
+    counts = array("I", map(len, places))
+    if offset <= 4096:  # every position and count has a one- or two-character code in _SMALL
+        encoded = _encode_small_places(places, counts)
+    else:
+        one_place, encoded_places = _ONE_PLACE, _encode_places
+        encoded = ",".join([one_place[p[0]] if len(p) == 1 and p[0] < 4096 else encoded_places(p) for p in places])
+    return Analysis(tuple(lengths), " ".join(positions), counts, tuple(map(tuple, head_counts.values())), encoded)
+
+
+_COMMA_SMALL = tuple("," + code for code in _SMALL)
+
+
+def _encode_small_places(places: Iterable[list[int]], counts: array) -> str:
+    """What ",".join(map(_encode_places, places)) gives when every number is below 4096, in a few
+    passes over all the positions instead of a few calls per term: every position becomes the gap
+    from the one before it (the first of each term's from 0), and each term's first code gets the
+    comma and the count in front of it."""
+    flat = list(itertools.chain.from_iterable(places))
+    if not flat:
+        return ""
+    starts = list(itertools.accumulate(counts, initial=0))
+    starts.pop()
+    previous = [0, *flat]
+    previous.pop()
+    _consume(map(previous.__setitem__, starts, itertools.repeat(0)))
+    codes = list(map(_SMALL.__getitem__, map(sub, flat, previous)))
+    heads = list(map(_COMMA_SMALL.__getitem__, counts))
+    heads[0] = heads[0][1:]
+    heads = list(map(add, heads, map(codes.__getitem__, starts)))
+    _consume(map(codes.__setitem__, starts, heads))
+    return "".join(codes)
 
 
 def average_lengths(lengths: Sequence[tuple[int, ...]]) -> tuple[float, ...]:
