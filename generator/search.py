@@ -144,6 +144,7 @@ class _FoldedWordCharacters(dict):
 
 
 _WORD_CHARACTERS = _WordCharacters()
+_ASCII_BYTES = bytes(range(128))
 _FOLDED_WORD_CHARACTERS = _FoldedWordCharacters()
 # Once the non-ASCII characters outside words are spaces, a word is a run of anything but ASCII
 # separators ("_" is one in tokens(); _split() keeps it in words, as _TOKEN_RE does).
@@ -153,10 +154,6 @@ _WORD_OR_UNDERSCORE_RE = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f
 
 def _separate_run(match: re.Match) -> str:
     return match[0].translate(_WORD_CHARACTERS)
-
-
-def _fold_separate_run(match: re.Match) -> str:
-    return match[0].translate(_FOLDED_WORD_CHARACTERS)
 
 
 def _short(words: list[str]) -> list[str]:
@@ -179,7 +176,15 @@ def tokens(text: str) -> list[str]:
     _split(normalise(text)), in one pass over the characters outside ASCII."""
     text = text.lower()
     if not text.isascii():
-        text = _NON_ASCII_RE.sub(_fold_separate_run, unicodedata.normalize("NFKD", text))
+        text = unicodedata.normalize("NFKD", text)
+        # Each distinct character outside ASCII (most texts have few) is replaced where it changes.
+        # One at a time is the same as all at once: what a character becomes is ASCII or characters
+        # that stay as they are. The bytes of those characters are what UTF-8 has outside ASCII.
+        table = _FOLDED_WORD_CHARACTERS
+        for char in set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")):
+            value = table[ord(char)]
+            if value != char:
+                text = text.replace(char, value)
         if not text.isascii():
             return _short(_WORD_RE.findall(text))
     return _short(text.translate(_ASCII_SEPARATORS).split())
