@@ -174,6 +174,11 @@ def _split(folded: str) -> list[str]:
 def tokens(text: str) -> list[str]:
     """The words of text, normalised; over-long runs (URLs, junk) are dropped. The same as
     _split(normalise(text)), in one pass over the characters outside ASCII."""
+    return _short(_all_words(text))
+
+
+def _all_words(text: str) -> list[str]:
+    """tokens(text) with over-long runs kept: analyse() checks its distinct terms instead."""
     text = text.lower()
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
@@ -186,8 +191,8 @@ def tokens(text: str) -> list[str]:
             if value != char:
                 text = text.replace(char, value)
         if not text.isascii():
-            return _short(_WORD_RE.findall(text))
-    return _short(text.translate(_ASCII_SEPARATORS).split())
+            return _WORD_RE.findall(text)
+    return text.translate(_ASCII_SEPARATORS).split()
 
 
 def query_tokens(text: str) -> list[str]:
@@ -321,11 +326,17 @@ def _encode_places(places: list[int]) -> str:
 
 def analyse(fields: Sequence[str]) -> Analysis:
     """Number the words of all fields in one sequence, with a gap between fields (no phrase crosses it)."""
+    # Over-long words are rare: looking for them among the distinct terms is cheaper than in every word.
+    return _analyse(fields, _all_words) or _analyse(fields, tokens)
+
+
+def _analyse(fields: Sequence[str], split) -> Analysis | None:
+    """analyse(fields) with words from split(); None if they hold a word tokens() drops."""
     positions: defaultdict[str, list[int]] = defaultdict(list)
     head_counts: dict[str, list[int]] = {}
     lengths, offset = [], 0
     for index, text in enumerate(fields):
-        words = tokens(text) if text else []
+        words = split(text) if text else []
         _consume(map(list.append, map(positions.__getitem__, words), itertools.count(offset)))
         joined = joined_terms(words) if any(w[-1] in positions for w, _j in JOINS) else ()
         for term, position in joined:
@@ -336,6 +347,8 @@ def analyse(fields: Sequence[str]) -> Analysis:
                 head_counts.setdefault(term, [0] * BODY)[index] += 1
         lengths.append(len(words))
         offset += len(words) + FIELD_GAP
+    if split is not tokens and positions and max(map(len, positions)) > MAX_TOKEN_LENGTH:
+        return None
     # Terms seen in title..byline were inserted first, so they lead in `positions` too.
     places = positions.values()
     counts = array("I", map(len, places))
