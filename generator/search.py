@@ -449,7 +449,7 @@ def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> B
         norms = [TF_SCALE * FIELD_WEIGHTS[f] / (1 - FIELD_B[f] + FIELD_B[f] * analysis.lengths[f] / averages[f])
                  for f in range(len(FIELDS))]
         body_norm = norms[BODY]
-        by_count = [encode(max(1, round(c * body_norm))) for c in range(max(analysis.counts) + 1)]
+        by_count = {c: encode(max(1, round(c * body_norm))) for c in set(analysis.counts)}
         frequencies = list(map(by_count.__getitem__, analysis.counts))
         for index, (count, in_head) in enumerate(zip(analysis.counts, analysis.head_counts)):
             weighted = sum(map(mul, in_head, norms)) + (count - sum(in_head)) * body_norm
