@@ -84,12 +84,10 @@ def _marks() -> tuple[str, str]:
 
 
 _DROPPED_MARKS, _SPACING_MARKS = _marks()
-_MARKS_RE = re.compile("[" + re.escape(_DROPPED_MARKS) + "]+")
 # Letters that NFKD leaves alone but readers type without their stroke or ligature.
 FOLDS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d",
          "ı": "i", "ς": "σ", "_": " "}
 _FOLD_TABLE = str.maketrans(FOLDS)
-_FOLD_RE = re.compile("[" + re.escape("".join(FOLDS)) + "]")
 # After normalising, a token is a run of letters, digits and spacing marks ('_' is folded away).
 _TOKEN_RE = re.compile(r"[\w" + re.escape(_SPACING_MARKS) + "]+")
 _JOIN_SEPARATOR = r"[ \t\n\r\f\v'\u2019\u2010-\u2013-]+"
@@ -102,13 +100,24 @@ _JOIN_RES = tuple(
 )
 
 
+# Marks and folds are all outside ASCII, and NFKD leaves ASCII as it is: after NFKD only the runs
+# of other characters are translated (one table: dropped marks go, folded letters are replaced).
+# A character class of every mark is slow in `re` (marks above U+FFFF are tried one by one for
+# every character of the text), which made non-ASCII text cost about 50 times as much as ASCII.
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+_DROP_FOLD_TABLE = {**dict.fromkeys(map(ord, _DROPPED_MARKS)), **_FOLD_TABLE}
+
+
+def _drop_fold_run(match: re.Match) -> str:
+    return match[0].translate(_DROP_FOLD_TABLE)
+
+
 def normalise(text: str) -> str:
     """Fold case, accents (NFKD without marks) and a few letters; word separators are kept."""
     text = text.lower()
-    if text.isascii():
-        return text.replace("_", " ") if "_" in text else text
-    text = _MARKS_RE.sub("", unicodedata.normalize("NFKD", text))
-    return text.translate(_FOLD_TABLE) if _FOLD_RE.search(text) else text
+    if not text.isascii():
+        text = _NON_ASCII_RE.sub(_drop_fold_run, unicodedata.normalize("NFKD", text))
+    return text.replace("_", " ") if "_" in text else text
 
 
 # In ASCII text a word is a run of [a-z0-9]: mapping everything else to a space and splitting
@@ -116,17 +125,74 @@ def normalise(text: str) -> str:
 _ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
-def _split(folded: str) -> list[str]:
-    """The words of normalised text; over-long runs (URLs, junk) are dropped."""
-    words = folded.translate(_ASCII_SEPARATORS).split() if folded.isascii() else _TOKEN_RE.findall(folded)
+class _WordCharacters(dict):
+    """Code point -> itself if _TOKEN_RE counts it in a word, else a space; filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | str:
+        value = code if _TOKEN_RE.fullmatch(chr(code)) else " "
+        self[code] = value
+        return value
+
+
+class _FoldedWordCharacters(dict):
+    """Code point (after NFKD) -> what normalise makes of it, with characters outside words as spaces."""
+
+    def __missing__(self, code: int) -> str:
+        value = chr(code).translate(_DROP_FOLD_TABLE).translate(_WORD_CHARACTERS)
+        self[code] = value
+        return value
+
+
+_WORD_CHARACTERS = _WordCharacters()
+_ASCII_BYTES = bytes(range(128))
+_FOLDED_WORD_CHARACTERS = _FoldedWordCharacters()
+# Once the non-ASCII characters outside words are spaces, a word is a run of anything but ASCII
+# separators ("_" is one in tokens(); _split() keeps it in words, as _TOKEN_RE does).
+_WORD_RE = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
+_WORD_OR_UNDERSCORE_RE = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+")
+
+
+def _separate_run(match: re.Match) -> str:
+    return match[0].translate(_WORD_CHARACTERS)
+
+
+def _short(words: list[str]) -> list[str]:
     if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
         return [t for t in words if len(t) <= MAX_TOKEN_LENGTH]
     return words
 
 
+def _split(folded: str) -> list[str]:
+    """The words of normalised text; over-long runs (URLs, junk) are dropped."""
+    if not folded.isascii():
+        folded = _NON_ASCII_RE.sub(_separate_run, folded)
+        if not folded.isascii() or "_" in folded:
+            return _short(_WORD_OR_UNDERSCORE_RE.findall(folded))
+    return _short(folded.translate(_ASCII_SEPARATORS).split())
+
+
 def tokens(text: str) -> list[str]:
-    """The words of text, normalised; over-long runs (URLs, junk) are dropped."""
-    return _split(normalise(text))
+    """The words of text, normalised; over-long runs (URLs, junk) are dropped. The same as
+    _split(normalise(text)), in one pass over the characters outside ASCII."""
+    return _short(_all_words(text))
+
+
+def _all_words(text: str) -> list[str]:
+    """tokens(text) with over-long runs kept: analyse() checks its distinct terms instead."""
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        # Each distinct character outside ASCII (most texts have few) is replaced where it changes.
+        # One at a time is the same as all at once: what a character becomes is ASCII or characters
+        # that stay as they are. The bytes of those characters are what UTF-8 has outside ASCII.
+        table = _FOLDED_WORD_CHARACTERS
+        for char in set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")):
+            value = table[ord(char)]
+            if value != char:
+                text = text.replace(char, value)
+        if not text.isascii():
+            return _WORD_RE.findall(text)
+    return text.translate(_ASCII_SEPARATORS).split()
 
 
 def query_tokens(text: str) -> list[str]:
@@ -260,11 +326,17 @@ def _encode_places(places: list[int]) -> str:
 
 def analyse(fields: Sequence[str]) -> Analysis:
     """Number the words of all fields in one sequence, with a gap between fields (no phrase crosses it)."""
+    # Over-long words are rare: looking for them among the distinct terms is cheaper than in every word.
+    return _analyse(fields, _all_words) or _analyse(fields, tokens)
+
+
+def _analyse(fields: Sequence[str], split) -> Analysis | None:
+    """analyse(fields) with words from split(); None if they hold a word tokens() drops."""
     positions: defaultdict[str, list[int]] = defaultdict(list)
     head_counts: dict[str, list[int]] = {}
     lengths, offset = [], 0
     for index, text in enumerate(fields):
-        words = tokens(text) if text else []
+        words = split(text) if text else []
         _consume(map(list.append, map(positions.__getitem__, words), itertools.count(offset)))
         joined = joined_terms(words) if any(w[-1] in positions for w, _j in JOINS) else ()
         for term, position in joined:
@@ -275,12 +347,43 @@ def analyse(fields: Sequence[str]) -> Analysis:
                 head_counts.setdefault(term, [0] * BODY)[index] += 1
         lengths.append(len(words))
         offset += len(words) + FIELD_GAP
+    if split is not tokens and positions and max(map(len, positions)) > MAX_TOKEN_LENGTH:
+        return None
     # Terms seen in title..byline were inserted first, so they lead in `positions` too.
     places = positions.values()
-    one_place, encoded = _ONE_PLACE, _encode_places
-    return Analysis(tuple(lengths), " ".join(positions), array("I", map(len, places)),
-                    tuple(map(tuple, head_counts.values())),
-                    ",".join([one_place[p[0]] if len(p) == 1 and p[0] < 4096 else encoded(p) for p in places]))
+    counts = array("I", map(len, places))
+    if offset <= 4096:  # every position and count has a one- or two-character code in _SMALL
+        encoded = _encode_small_places(places, counts)
+    else:
+        one_place, encoded_places = _ONE_PLACE, _encode_places
+        encoded = ",".join([one_place[p[0]] if len(p) == 1 and p[0] < 4096 else encoded_places(p) for p in places])
+    return Analysis(tuple(lengths), " ".join(positions), counts, tuple(map(tuple, head_counts.values())), encoded)
+
+
+# Lists, not tuples: map() calls list.__getitem__ about twice as fast as tuple.__getitem__.
+_SMALL_LIST = list(_SMALL)
+_COMMA_SMALL = ["," + code for code in _SMALL]
+
+
+def _encode_small_places(places: Iterable[list[int]], counts: array) -> str:
+    """What ",".join(map(_encode_places, places)) gives when every number is below 4096, in a few
+    passes over all the positions instead of a few calls per term: every position becomes the gap
+    from the one before it (the first of each term's from 0), and each term's first code gets the
+    comma and the count in front of it."""
+    flat = list(itertools.chain.from_iterable(places))
+    if not flat:
+        return ""
+    starts = list(itertools.accumulate(counts, initial=0))
+    starts.pop()
+    previous = [0, *flat]
+    previous.pop()
+    _consume(map(previous.__setitem__, starts, itertools.repeat(0)))
+    codes = list(map(_SMALL_LIST.__getitem__, map(sub, flat, previous)))
+    heads = list(map(_COMMA_SMALL.__getitem__, counts))
+    heads[0] = heads[0][1:]
+    heads = list(map(add, heads, map(codes.__getitem__, starts)))
+    _consume(map(codes.__setitem__, starts, heads))
+    return "".join(codes)
 
 
 def average_lengths(lengths: Sequence[tuple[int, ...]]) -> tuple[float, ...]:
@@ -346,7 +449,7 @@ def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> B
         norms = [TF_SCALE * FIELD_WEIGHTS[f] / (1 - FIELD_B[f] + FIELD_B[f] * analysis.lengths[f] / averages[f])
                  for f in range(len(FIELDS))]
         body_norm = norms[BODY]
-        by_count = [encode(max(1, round(c * body_norm))) for c in range(max(analysis.counts) + 1)]
+        by_count = {c: encode(max(1, round(c * body_norm))) for c in set(analysis.counts)}
         frequencies = list(map(by_count.__getitem__, analysis.counts))
         for index, (count, in_head) in enumerate(zip(analysis.counts, analysis.head_counts)):
             weighted = sum(map(mul, in_head, norms)) + (count - sum(in_head)) * body_norm
@@ -356,7 +459,7 @@ def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> B
         _consume(map(list.append, lists, itertools.repeat(doc_id)))
         _consume(map(list.append, lists, frequencies))
         _consume(map(list.append, lists, analysis.positions.split(",")))
-    gap_codes = ("",) + tuple(encode(gap) for gap in range(len(analyses)))  # indexed by id - previous id
+    gap_codes = ["", *map(encode, range(len(analyses)))]  # indexed by id - previous id
     firsts, lasts, rests, places = array("I"), array("I"), [], []
     for entries in postings.values():
         ids = entries[0::3]
