@@ -105,7 +105,7 @@ def template_dirs(config: SiteConfig) -> list[str]:
     return [str(d) for d in dirs + [PROJECT_TEMPLATES]]
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
+def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dirs(config)),
         autoescape=True,
@@ -114,6 +114,8 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment renders one build
+        # Compiled templates are kept (keyed by each template's source) so a rebuild does not compile them again.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(_template_cache(cache_dir))) if cache_dir else None,
     )
     env.globals["url"] = _url
     env.globals["reuse"] = Reuse()
@@ -122,6 +124,12 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.filters["long_date"] = lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
     env.filters["atom_date"] = _atom_date
     return env
+
+
+def _template_cache(cache_dir: Path) -> Path:
+    folder = cache_dir / "templates"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def _atom_date(item) -> str:
@@ -190,7 +198,7 @@ class SiteRenderer:
         self._global_fingerprint: str | None = None
         self.site = site
         self.profile = profile
-        self.env = make_environment(config)
+        self.env = make_environment(config, cache_dir)
         self.common = dict(config=config, site=site, profile=profile, version=__version__,
                            warning_labels=config.content_warnings, tags=site.tags,
                            absolute_links=False)
