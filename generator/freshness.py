@@ -51,22 +51,33 @@ class Inputs:
 
 
 def scan(folders: Iterable[Path]) -> tuple[tuple[str, int, int, int], ...]:
-    """(path, size, mtime_ns, inode) of every file under the folders, in a fixed order."""
+    """(path, size, mtime_ns, inode) of every file under the folders, in a fixed order.
+
+    Linked folders are followed (a template folder may be a link), each real folder once.
+    """
     found = []
+    seen: set[tuple[int, int]] = set()
     stack = [str(folder) for folder in folders if folder.is_dir()]
     while stack:
         directory = stack.pop()
+        try:
+            st = os.stat(directory)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
         with os.scandir(directory) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=True):
+                if entry.is_dir():
                     stack.append(entry.path)
-                else:
-                    try:
-                        st = entry.stat()
-                    except OSError:
-                        found.append((entry.path, -1, -1, -1))  # a dangling link: the build will say
-                        continue
-                    found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino))
+                    continue
+                try:
+                    st = entry.stat()
+                except OSError:
+                    found.append((entry.path, -1, -1, -1))  # a dangling link: the build will say
+                    continue
+                found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino))
     return tuple(sorted(found))
 
 

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import math
 import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -301,10 +302,11 @@ class SiteRenderer:
 
     def global_fingerprint(self) -> str:
         from generator.cache import code_fingerprint
+        from generator.freshness import scan
 
         if self._global_fingerprint is None:
-            templates = sorted((str(p), p.read_bytes()) for d in template_dirs(self.config)
-                               for p in Path(d).rglob("*") if p.is_file())
+            templates = sorted((path, Path(path).read_bytes()) for d in template_dirs(self.config)
+                               for path, *_ in scan([Path(d)]) if os.path.isfile(path))
             pages = tuple((p.url, p.title, p.menu, p.slug, p.summary) for p in self.site.pages)  # menus, footer, home
             # A site's own templates may show any item on any page (a sidebar of the latest
             # testimonies, say), so with them every content change renders every page again:

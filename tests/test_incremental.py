@@ -234,3 +234,16 @@ def test_document_cache_journal_cut_short_costs_only_a_reread(tmp_path):
     assert not again.errors and again.files_cached >= 14
     build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
     assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+
+
+def test_a_change_inside_a_linked_template_folder_is_seen_and_a_link_loop_is_harmless(tmp_path):
+    seed_site(tmp_path / "site", random.Random(7))
+    shared = tmp_path / "shared-templates"
+    shared.mkdir()
+    (shared / "page.html").write_text("{% extends 'base.html' %}{% block main %}<h1>{{ item.title }}</h1><p>one</p>{% endblock %}")
+    (tmp_path / "site/templates").symlink_to(shared, target_is_directory=True)
+    (shared / "loop").symlink_to(shared, target_is_directory=True)
+    assert not build_site(tmp_path / "site", tmp_path / "out", jobs=1).errors
+    (shared / "page.html").write_text("{% extends 'base.html' %}{% block main %}<h1>{{ item.title }}</h1><p>two</p>{% endblock %}")
+    again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert not again.up_to_date and "<p>two</p>" in (tmp_path / "out/about/index.html").read_text()
