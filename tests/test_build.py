@@ -244,3 +244,20 @@ def test_output_inside_the_sources_is_refused(site_tree, tmp_path, capsys):
     assert main(["build", "--out", "content/site"]) == 1
     assert "refusing to write inside" in capsys.readouterr().err
     assert not (tmp_path / "content/site").exists()
+
+
+def test_output_is_swapped_in_without_renameat2_too(site_tree, tmp_path, monkeypatch):
+    """Where the C library has no renameat2 (not Linux), the swap falls back to three renames."""
+    import ctypes
+
+    def no_libc(*args, **kwargs):
+        raise OSError("no C library here")
+
+    site_tree({"content/articles/a.md": make_article("A"), "content/articles/b.md": make_article("B")})
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    assert main(["build"]) == 0
+    (tmp_path / "content/articles/b.md").write_text(make_article("B changed"))
+    assert main(["build"]) == 0
+    assert "B changed" in (tmp_path / "_site/articles/b/index.html").read_text()
+    assert sorted(p.name for p in tmp_path.glob("._site*")) == ["._site.building"]
+    assert_copy_holds_only_output(tmp_path / "_site")
