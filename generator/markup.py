@@ -7,7 +7,9 @@ import re
 
 import markdown
 import nh3
-from markdown import util as markdown_util
+from markdown import blockprocessors, util as markdown_util
+from markdown.blockparser import BlockParser
+from markdown.extensions import def_list, footnotes, tables
 from markdown.treeprocessors import InlineProcessor
 
 from generator.media import is_local
@@ -114,10 +116,60 @@ class TriggeredInlineProcessor(InlineProcessor):
         return data
 
 
+# The same for block processors: each (by name, with its class and expression) and the
+# characters every block it takes contains. A block without them is one it declines
+# (its test fails, or its run puts the block back and returns False).
+BLOCK_TRIGGERS: dict[str, tuple[type, str | None, str]] = {
+    "table": (tables.TableProcessor, None, "|"),  # a header row of two cells or more, or a border
+    "hashheader": (blockprocessors.HashHeaderProcessor,
+                   r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)", "#"),
+    "hr": (blockprocessors.HRProcessor,
+           r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$",
+           "-_*"),
+    "deflist": (def_list.DefListProcessor, r"(^|\n)[ ]{0,3}:[ ]{1,3}(.*?)(\n|$)", ":"),
+    "quote": (blockprocessors.BlockQuoteProcessor, r"(^|\n)[ ]{0,3}>[ ]?(.*)", ">"),
+    "footnote": (footnotes.FootnoteBlockProcessor, r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$", "["),
+    "reference": (blockprocessors.ReferenceProcessor,
+                  r"^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?"
+                  r"""((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$""", "["),
+}
+
+
+class TriggeredBlockParser(BlockParser):
+    """Python-Markdown's block parser, not offering a block to processors that would decline it."""
+
+    triggers: tuple[frozenset[str] | None, ...] = ()
+
+    def prepare(self) -> None:
+        processors = self.blockprocessors
+        triggers: list[frozenset[str] | None] = [None] * len(processors)
+        for name, (kind, expression, characters) in BLOCK_TRIGGERS.items():
+            if name in processors:
+                processor = processors[name]
+                found = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
+                if type(processor) is kind and getattr(found, "pattern", None) == expression:
+                    triggers[processors.get_index_for_name(name)] = frozenset(characters)
+        self.triggers = tuple(triggers)
+
+    def parseBlocks(self, parent, blocks: list[str]) -> None:  # noqa: N802
+        # BlockParser.parseBlocks with the test on each processor's characters added.
+        processors, triggers = self.blockprocessors, self.triggers
+        while blocks:
+            block = blocks[0]
+            for processor, needed in zip(processors, triggers):
+                if needed is not None and not any(character in block for character in needed):
+                    continue
+                if processor.test(parent, block):
+                    if processor.run(parent, blocks) is not False:
+                        break
+
+
 def markdown_instance(triggered: bool = True) -> markdown.Markdown:
     md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
     if triggered:
         md.treeprocessors.register(TriggeredInlineProcessor(md), "inline", 20)
+        md.parser.__class__ = TriggeredBlockParser
+        md.parser.prepare()
     return md
 
 

@@ -1,4 +1,4 @@
-"""The Markdown stage: the faster inline stage renders exactly what Python-Markdown's own does."""
+"""The Markdown stage: the faster inline stage and block parser render exactly what Python-Markdown's own do."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.markup import INLINE_TRIGGERS, TriggeredInlineProcessor, markdown_instance
+from generator.markup import BLOCK_TRIGGERS, INLINE_TRIGGERS, TriggeredBlockParser, TriggeredInlineProcessor, \
+    markdown_instance
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +20,10 @@ PIECES = (
     "<a@b.org>", "&", "&amp;", "&#65;", "&#x41;", "&copy;", "http://example.org", "a@b.org", "- ", "\n- ",
     "\n1. ", "\n> ", "\n## Heading ", "\n\nterm\n: definition\n", "|", "\n| a | b |\n|---|---|\n| c | d |\n",
     "\n```\ncode * _ [x]\n```\n", "\n    indented `code`\n", "é", "“", "—", "~",
+    # block starts and ends
+    "\n***\n", "\n___\n", "\n- - -\n", "\n\nHeading\n===\n", "\n\nSub\n---\n", "\n#\n", "\n###### six #\n",
+    "a | b\n--|--\n", "|x|\n|-|\n", "| a |\n", ":", "\n: ", "\n>", ">", "\n\n[^1]:\n", "\n   [ref]: </x> 'title'\n",
+    "\n[ref]: /x \"t\"\n", "\n    ", "\n\n\t", "\n1) ", "\n* ", "\n+ ", "1986. ",
 )
 
 
@@ -26,13 +31,14 @@ def random_markdown(rng: random.Random) -> str:
     return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40)))
 
 
-def test_triggered_inline_stage_renders_what_the_stock_one_does():
+def test_triggered_stages_render_what_the_stock_ones_do():
     rng = random.Random(20171015)
-    texts = [random_markdown(rng) for _ in range(4000)]
+    texts = [random_markdown(rng) for _ in range(6000)]
     texts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "content").rglob("*.md"))]
     fast, stock = markdown_instance(), markdown_instance(triggered=False)
     assert isinstance(fast.treeprocessors["inline"], TriggeredInlineProcessor)
     assert not isinstance(stock.treeprocessors["inline"], TriggeredInlineProcessor)
+    assert isinstance(fast.parser, TriggeredBlockParser) and not isinstance(stock.parser, TriggeredBlockParser)
     differ = []
     for text in texts:
         fast.reset()
@@ -42,13 +48,14 @@ def test_triggered_inline_stage_renders_what_the_stock_one_does():
     assert differ == []
 
 
-def test_every_inline_pattern_of_the_pinned_library_is_filtered():
+def test_every_pattern_and_processor_named_is_filtered_in_the_pinned_library():
     # A library upgrade that changes an expression turns its filter off (always tried, still
     # correct); this says so, so the table in INLINE_TRIGGERS is brought up to date.
     md = markdown_instance()
     names = [md.inlinePatterns[index] for index in range(len(md.inlinePatterns))]
     assert len(names) == len(INLINE_TRIGGERS)
     assert None not in md.treeprocessors["inline"].triggers
+    assert sum(trigger is not None for trigger in md.parser.triggers) == len(BLOCK_TRIGGERS)
 
 
 @pytest.mark.parametrize("text, html", [
