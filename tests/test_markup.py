@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.markup import BLOCK_TRIGGERS, INLINE_TRIGGERS, TriggeredBlockParser, TriggeredInlineProcessor, \
-    markdown_instance
+from generator.markup import BLOCK_TRIGGERS, INLINE_TRIGGERS, HeadingIdsTreeprocessor, TriggeredBlockParser, \
+    TriggeredInlineProcessor, markdown_instance
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +24,8 @@ PIECES = (
     "\n***\n", "\n___\n", "\n- - -\n", "\n\nHeading\n===\n", "\n\nSub\n---\n", "\n#\n", "\n###### six #\n",
     "a | b\n--|--\n", "|x|\n|-|\n", "| a |\n", ":", "\n: ", "\n>", ">", "\n\n[^1]:\n", "\n   [ref]: </x> 'title'\n",
     "\n[ref]: /x \"t\"\n", "\n    ", "\n\n\t", "\n1) ", "\n* ", "\n+ ", "1986. ",
+    # headings that share a name, and the table-of-contents marker
+    "\n\n## Same\n\n", "\n\n## Same\n\n", "\n\n### *Same* `x`\n", "\n\n[TOC]\n\n", "[TOC]", "\n\n## main\n",
 )
 
 
@@ -39,6 +41,7 @@ def test_triggered_stages_render_what_the_stock_ones_do():
     assert isinstance(fast.treeprocessors["inline"], TriggeredInlineProcessor)
     assert not isinstance(stock.treeprocessors["inline"], TriggeredInlineProcessor)
     assert isinstance(fast.parser, TriggeredBlockParser) and not isinstance(stock.parser, TriggeredBlockParser)
+    assert isinstance(fast.treeprocessors["toc"], HeadingIdsTreeprocessor)
     differ = []
     for text in texts:
         fast.reset()
