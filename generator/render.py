@@ -9,7 +9,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import jinja2
 from markupsafe import Markup, escape
@@ -73,6 +73,7 @@ def render_jobs(renderer: "SiteRenderer", jobs: list[PageJob], processes: int,
             output = renderer.render_job(job)
             yield store(output) if store else output
         return
+    renderer.preload({job.template for job in jobs if job.template})  # compiled once, not in every worker
     _worker_renderer = (renderer, jobs, store)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
@@ -217,6 +218,15 @@ class SiteRenderer:
             path, line = _template_frame(exc, template)
             raise DiagnosticError((error(path, line, f"template error: {exc.message}"),))
         return Output(output_file(url), html.encode("utf-8"))
+
+    def preload(self, templates: Iterable[str]) -> None:
+        """Compile these templates now, so that forked workers inherit them compiled.
+        One that fails is left for page(), which reports it with its file and line."""
+        for name in sorted(templates):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass
 
     def _links(self, page_context: dict) -> Callable[[str], str]:
         """``url(target)`` for one page: what the ``url`` global gives, with the page's folder
