@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from generator.build import build
 from generator.config import PROJECT_TEMPLATES, load_config
 from generator.diagnostics import display_path
+from generator.freshness import scan
 
 POLL_SECONDS = 0.3
 RELOAD_SCRIPT = Path(__file__).with_name("preview.js")
@@ -54,30 +55,34 @@ class Preview:
             self.errors = tuple(lines)
             self.version += 1
 
-    def snapshot(self) -> dict[Path, tuple[int, int]]:
-        """Modification time and size of every watched file; a change in either means rebuild."""
-        state: dict[Path, tuple[int, int]] = {}
-        for root in (*self.watched_roots, self.config_path):
-            paths = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
-            for path in paths:
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                if path.is_file():
-                    state[path] = (stat.st_mtime_ns, stat.st_size)
+    def snapshot(self) -> dict[str, tuple[int, int, int]]:
+        """Size, modification time and inode of every watched file; a change in any means rebuild."""
+        state = {path: (size, mtime, inode) for path, size, mtime, inode in scan(self.watched_roots)}
+        try:
+            stat = self.config_path.stat()
+            state[str(self.config_path)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        except OSError:
+            pass
         return state
 
     def watch(self, stop: threading.Event) -> None:
-        before = self.snapshot()
-        while not stop.wait(POLL_SECONDS):
-            now = self.snapshot()
+        before, pause = self.timed_snapshot()
+        while not stop.wait(pause):
+            now, pause = self.timed_snapshot()
             if now != before:
                 changed = sorted({*now, *before} - {p for p in now if before.get(p) == now[p]})
-                print(f"changed: {', '.join(display_path(p) for p in changed[:3])}"
+                print(f"changed: {', '.join(display_path(Path(p)) for p in changed[:3])}"
                       f"{' ...' if len(changed) > 3 else ''}", file=sys.stderr, flush=True)
                 self.rebuild()
-                before = self.snapshot()
+                now, pause = self.timed_snapshot()
+            before = now
+
+    def timed_snapshot(self) -> tuple[dict[str, tuple[int, int, int]], float]:
+        """The snapshot, and how long to wait before the next: on a large archive looking costs
+        time too, so the watcher spends at most a fifth of its time looking."""
+        started = time.perf_counter()
+        state = self.snapshot()
+        return state, max(POLL_SECONDS, 4 * (time.perf_counter() - started))
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
