@@ -7,7 +7,7 @@ import hashlib
 import math
 import multiprocessing
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -38,10 +38,10 @@ class PageJob:
     context: dict
     fingerprint: str | None = None  # None: always render
     producer: Callable[[], bytes] | None = None  # makes the bytes when there is no template
+    path: str = field(init=False, repr=False)  # the output file, from url
 
-    @property
-    def path(self) -> str:
-        return output_file(self.url)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", output_file(self.url))
 
 
 def _digest(*parts) -> str:

@@ -53,8 +53,10 @@ def _files_under(directory: Path) -> list[Path]:
     found = []
     for folder, subfolders, names in os.walk(directory):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        found.extend(Path(folder, name) for name in names if not name.startswith("."))
-    return sorted(found)
+        parts = tuple(folder.split(os.sep))
+        found.extend((*parts, name) for name in names if not name.startswith("."))
+    found.sort()  # the order of the paths' parts, as sorting Path objects gives, without making them first
+    return [Path(os.sep.join(parts)) for parts in found]
 
 
 def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
