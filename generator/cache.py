@@ -77,7 +77,11 @@ class DocumentCache:
         self.generation = ""
         self.journal_records = 0
         self.hits = 0
-        if self.path and self.path.is_file():
+        warm = _last_saved.get("state")
+        if self.path and warm and warm[0] == (str(self.path), self.fingerprint, self._files_state()):
+            # This process wrote the cache last (a preview rebuilding): its entries are still here.
+            _, self.generation, self.journal_records, self.entries = warm
+        elif self.path and self.path.is_file():
             try:
                 with self.path.open("rb") as handle:
                     fingerprint, generation, entries = pickle.load(handle)
@@ -86,10 +90,19 @@ class DocumentCache:
                     self._replay()
             except Exception:  # a damaged or foreign cache is only a slower build
                 self.entries, self.generation = {}, ""
-            if self.entries:  # an entry whose body is not in the store is no use
-                stored = store.keys()
+        if self.entries:  # an entry whose body is not in the store is no use
+            stored = store.keys()
+            if any(_body_key(entry[2]) and _body_key(entry[2]) not in stored for entry in self.entries.values()):
                 self.entries = {path: entry for path, entry in self.entries.items()
                                 if not _body_key(entry[2]) or _body_key(entry[2]) in stored}
+
+    def _files_state(self) -> tuple:
+        """What the file system says of the cache's files: another build writing them changes it."""
+        return tuple((_stat(path) or (None,))[:3] for path in (self.path, self.journal))
+
+    def _remember(self) -> None:
+        _last_saved["state"] = ((str(self.path), self.fingerprint, self._files_state()), self.generation,
+                                self.journal_records, self.fresh)
 
     def _replay(self) -> None:
         try:
@@ -147,6 +160,7 @@ class DocumentCache:
         changed = {path: entry for path, entry in self.fresh.items() if self.entries.get(path) is not entry}
         removed = self.entries.keys() - self.fresh.keys()
         if not changed and not removed:
+            self._remember()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         records = self.journal_records + len(changed) + len(removed)
@@ -164,22 +178,31 @@ class DocumentCache:
                     pickle.dump((path, changed[path]), handle, protocol=pickle.HIGHEST_PROTOCOL)
                 for path in sorted(removed):
                     pickle.dump((path, None), handle)
+            self.journal_records = records
         else:
-            generation = f"{time.time_ns()}-{os.getpid()}"
+            self.generation = f"{time.time_ns()}-{os.getpid()}"
             partial = self.path.with_suffix(".partial")
             with partial.open("wb") as handle:
-                _pickler(handle).dump((self.fingerprint, generation, self.fresh))
+                _pickler(handle).dump((self.fingerprint, self.generation, self.fresh))
             os.replace(partial, self.path)
             if self.journal.exists():
                 self.journal.unlink()
         # Bodies no entry refers to any more (files changed or gone; two files with the same
         # bytes share one) are deleted; a full rewrite also clears out any strays.
         live = {_body_key(entry[2]) for entry in self.fresh.values()}
-        if self.journal_records == 0 and not self.journal.exists():
+        if not self.journal.exists():
             self.store.discard(self.store.keys() - live)
+            self.journal_records = 0
         else:
             old = {_body_key(self.entries[path][2]) for path in (*changed, *removed) if path in self.entries}
             self.store.discard(key for key in old - live if key)
+        self._remember()
+
+
+# The cache this process saved last, with what the file system said of its files then. A
+# process that builds again (the preview) starts from it instead of reading the files back;
+# one entry only, so a process building many sites keeps one site's entries at most.
+_last_saved: dict[str, tuple] = {}
 
 
 def _pickler(handle) -> pickle.Pickler:

@@ -252,3 +252,39 @@ def test_a_change_inside_a_linked_template_folder_is_seen_and_a_link_loop_is_har
     (shared / "page.html").write_text("{% extends 'base.html' %}{% block main %}<h1>{{ item.title }}</h1><p>two</p>{% endblock %}")
     again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
     assert not again.up_to_date and "<p>two</p>" in (tmp_path / "out/about/index.html").read_text()
+
+
+def test_a_preview_process_building_again_keeps_the_cache_right_when_another_build_wrote_it(tmp_path):
+    """A process that builds again (the preview) starts from the cache it saved, unless another
+    build wrote the cache since: then it reads it back. Either way the output is a clean build's,
+    and the cache on disk holds every file for the next process."""
+    import subprocess
+    import sys
+
+    from generator import cache
+
+    site = tmp_path / "site"
+    seed_site(site, random.Random(12))
+    out = tmp_path / "out"
+
+    def edit(name: str, words: str) -> None:
+        path = site / name
+        path.write_text(path.read_text().replace("It happened", f"{words}. It happened").replace("More words", f"{words}, more words"))
+
+    build_site(site, out, jobs=1)
+    edit("content/articles/a1.md", "Edited here")
+    build_site(site, out, jobs=1)  # from the entries this process saved
+    edit("content/testimonies/t2.md", "Edited by another build")  # a testimony: the cache is written whole
+    (site / "content/articles/a4.md").unlink()
+    other = subprocess.run([sys.executable, "-m", "generator", "build", "--out", str(out), "--jobs", "1"],
+                           cwd=site, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert other.returncode == 0, other.stderr
+    edit("content/articles/a2.md", "Edited here again")
+    again = build_site(site, out, jobs=1)
+    assert not again.errors
+    build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
+    cache._last_saved.clear()  # what a new process finds on disk
+    fresh = build_site(site, tmp_path / "elsewhere", jobs=1)
+    files = [path for folder in ("articles", "testimonies", "pages") for path in (site / "content" / folder).glob("*.md")]
+    assert fresh.files_cached == len(files) == 16 and not fresh.errors  # none read again
