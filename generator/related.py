@@ -33,8 +33,7 @@ def related_items(items: Sequence[Item], tag_groups, cache_dir: Path | None = No
         try:
             previous_key, chosen = pickle.loads(saved.read_bytes())
             if previous_key == key and len(chosen) == len(items):
-                return MappingProxyType({item.url: tuple(items[other] for other in best)
-                                         for item, best in zip(items, chosen)})
+                return _by_url(items, chosen)
         except Exception:  # missing or damaged: choose again
             pass
     chosen = _choose(items, tag_groups)
@@ -42,7 +41,12 @@ def related_items(items: Sequence[Item], tag_groups, cache_dir: Path | None = No
         partial = saved.with_suffix(".partial")
         partial.write_bytes(pickle.dumps((key, chosen), protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(partial, saved)
-    return MappingProxyType({item.url: tuple(items[other] for other in best) for item, best in zip(items, chosen)})
+    return _by_url(items, chosen)
+
+
+def _by_url(items: Sequence[Item], chosen: list[tuple[int, ...]]) -> Mapping[str, tuple[Item, ...]]:
+    get = items.__getitem__
+    return MappingProxyType({item.url: tuple(map(get, best)) for item, best in zip(items, chosen)})
 
 
 def _choose(items: Sequence[Item], tag_groups) -> list[tuple[int, ...]]:
