@@ -74,6 +74,7 @@ class DocumentCache:
         self.fingerprint = hashlib.sha256((code_fingerprint() + repr(settings)).encode()).hexdigest()
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
+        self.stats: dict[str, Stat | None] = {}  # what file_hash found, for get
         self.generation = ""
         self.journal_records = 0
         self.hits = 0
@@ -127,7 +128,7 @@ class DocumentCache:
         """The file's SHA-256; from the cache when the file system says it is the file hashed then."""
         entry = self.entries.get(str(path))
         if entry:
-            now = _stat(path)
+            now = self.stats[str(path)] = _stat(path)
             if now is None:
                 return ""
             size, mtime, inode, recorded = entry[1]
@@ -140,7 +141,7 @@ class DocumentCache:
         if entry and entry[0] == file_hash:
             self.hits += 1
             stat = entry[1]
-            now = _stat(path)
+            now = self.stats.pop(str(path), None) or _stat(path)  # file_hash looked a moment ago
             if now and (now[0], now[1], now[2]) != stat[:3] or stat[1] >= stat[3] - RACY_NS:
                 entry = (file_hash, now or stat, entry[2])  # touched, or racy then: record the file as it is now
             self.fresh[str(path)] = entry
