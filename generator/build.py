@@ -121,6 +121,7 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
         return report(site)
     processes = jobs or default_jobs()
+    renderer = None
     try:
         if write:
             check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir),
@@ -131,7 +132,9 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
         writer = OutputWriter(out_dir, work.distrust) if write else None
         if writer:
             writer.open()
-        rendered = render_jobs(renderer, list(work.to_render), processes, writer.store if writer else None)
+        # While page workers render, this process makes the search index (otherwise it waits).
+        rendered = render_jobs(renderer, list(work.to_render), processes, writer.store if writer else None,
+                               alongside=renderer.start_search)
         entries = itertools.chain(work.reused, progress.count(rendered, "rendering", total=len(work.to_render)),
                                   renderer.other_outputs())
         if writer:
@@ -153,4 +156,7 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
     except OSError as exc:
         diagnostics.append(error(Path(exc.filename or out_dir), None, f"cannot write the site: {exc.strerror}"))
         return report(site)
+    finally:
+        if renderer is not None:
+            renderer.wait_for_search()
     return report(site, written, pages, reused, content.cache_hits)

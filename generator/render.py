@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import hashlib
 import math
 import multiprocessing
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -61,11 +63,13 @@ def _render_in_worker(job_index: int):
 
 
 def render_jobs(renderer: "SiteRenderer", jobs: list[PageJob], processes: int,
-                store: Callable[[Output], object] | None = None) -> Iterator:
+                store: Callable[[Output], object] | None = None,
+                alongside: Callable[[], object] | None = None) -> Iterator:
     """Render pages in order; in ``processes`` forked workers when there are enough of them.
 
     With ``store`` (OutputWriter.store), each page is written where it is rendered and what
-    comes back is store's small result, not the page.
+    comes back is store's small result, not the page. ``alongside`` is called once the workers
+    are started (never before a fork), to give this process work of its own meanwhile.
     """
     global _worker_renderer
     if processes <= 1 or len(jobs) < PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
@@ -77,7 +81,10 @@ def render_jobs(renderer: "SiteRenderer", jobs: list[PageJob], processes: int,
     _worker_renderer = (renderer, jobs, store)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(_render_in_worker, range(len(jobs)), chunksize=64)
+            results = pool.imap(_render_in_worker, range(len(jobs)), chunksize=64)
+            if alongside is not None:
+                alongside()
+            yield from results
     finally:
         _worker_renderer = None
 
@@ -198,6 +205,8 @@ class SiteRenderer:
         self.config = config
         self.cache_dir = cache_dir  # where stages may keep results between builds; None: no cache
         self._global_fingerprint: str | None = None
+        self._search: concurrent.futures.Future | None = None  # the search outputs, when made in a thread
+        self._search_thread: ThreadPoolExecutor | None = None
         self.site = site
         self.profile = profile
         self.env = make_environment(config, cache_dir)
@@ -296,10 +305,27 @@ class SiteRenderer:
             return Output(job.path, job.producer())
         return self.page(job.template, job.url, **job.context)
 
+    def start_search(self) -> None:
+        """Make the search page and index in a thread of this process, from now on: while page
+        workers render, this process only waits, and the index is most of what is left to do.
+        The thread starts no process (a fork beside a running thread could inherit a held lock)."""
+        if self._search is None:
+            self._search_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chorus-search")
+            self._search = self._search_thread.submit(lambda: list(search_outputs(self, processes=1)))
+
+    def wait_for_search(self) -> None:
+        """Let a search thread that was started finish (a build that stopped on an error must not
+        leave it writing the search cache while another build starts)."""
+        if self._search_thread is not None:
+            self._search_thread.shutdown(wait=True)
+
     def other_outputs(self) -> Iterator[Output]:
         """Search page and index, robots.txt, static files: always produced."""
         config = self.config
-        yield from search_outputs(self)  # the search page and its index files
+        if self._search is not None:
+            yield from self._search.result()  # the search page and its index files, made alongside
+        else:
+            yield from search_outputs(self)
         if self.profile == "web":
             yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
         yield from static_files(self.config)

@@ -1139,12 +1139,13 @@ class _Update:
         }
 
 
-def search_outputs(renderer: SiteRenderer) -> Iterator[Output]:
-    """The search page and its index files."""
+def search_outputs(renderer: SiteRenderer, processes: int | None = None) -> Iterator[Output]:
+    """The search page and its index files (``processes``: for the index; None: all cores)."""
     from generator.render import Output  # render.py imports this module
 
     site = renderer.site
     yield renderer.page("search.html", "/search/")
     tag_labels = {tag_id: tag.label for tag_id, tag in site.tags.items()}
-    for path, data in build_index(site.items, tag_labels, renderer.config.content_warnings, cache_dir=renderer.cache_dir):
+    for path, data in build_index(site.items, tag_labels, renderer.config.content_warnings,
+                                  processes=processes, cache_dir=renderer.cache_dir):
         yield Output(path, data)

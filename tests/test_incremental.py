@@ -206,6 +206,20 @@ def test_template_error_in_a_worker_is_reported_with_its_line(tmp_path, monkeypa
     assert [d.format(tmp_path / "site") for d in report.errors][0].startswith("templates/article.html:3: error: template error:")
 
 
+def test_search_made_beside_the_page_workers_reports_its_template_error_and_leaves_no_thread(tmp_path, monkeypatch):
+    # The search page and index are made in a thread of the build while workers render pages.
+    import threading
+
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
+    seed_site(tmp_path / "site", random.Random(6))
+    (tmp_path / "site/templates").mkdir()
+    (tmp_path / "site/templates/search.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ nope.nope }}\n{% endblock %}\n")
+    report = build_site(tmp_path / "site", tmp_path / "out", jobs=2)
+    assert [d.format(tmp_path / "site") for d in report.errors][0].startswith("templates/search.html:3: error: template error:")
+    assert not any(thread.name.startswith("chorus-search") for thread in threading.enumerate())
+    assert not (tmp_path / "out").exists()
+
+
 def test_menu_page_summary_change_reaches_the_home_page(tmp_path):
     # The home page lists menu pages with their summaries.
     site = tmp_path / "site"
