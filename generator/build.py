@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import itertools
 import os
@@ -79,9 +81,29 @@ def build_date() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
+@contextlib.contextmanager
+def fewer_collections():
+    """A build makes hundreds of thousands of objects that live until its end (documents, pages,
+    cache entries) and next to no reference cycles; at the collector's usual pace it rescans
+    them again and again (half the time of loading the document cache at 20,000 items). It
+    runs here after every 100,000 new objects instead of every 700."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
           profile: str = "web", today: dt.date | None = None, progress: Progress | None = None,
           jobs: int | None = None, use_cache: bool = True) -> BuildReport:
+    with fewer_collections():
+        return _build(config, out_dir, write, strict, profile, today, progress, jobs, use_cache)
+
+
+def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, profile: str,
+           today: dt.date | None, progress: Progress | None, jobs: int | None, use_cache: bool) -> BuildReport:
     started = time.perf_counter()
     out_dir = Path(out_dir or config.output_dir)
     diagnostics: list[Diagnostic] = []
