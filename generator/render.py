@@ -147,6 +147,12 @@ def _atom_date(item) -> str:
     return f"{item.date.isoformat()}T00:00:00Z"
 
 
+# Stands for the link in a card's saved markup (characters for private use, never in a card's text).
+LINK = "\ue000\ue001\ue000"
+# Cards of a macro compared with the macro's own markup before its saved markup is trusted.
+CARD_CHECKS = 8
+
+
 class Reuse:
     """``reuse(macro, item, *args)`` in a template: the macro's markup for these arguments, made
     once and then repeated, for a macro that shows an item the same way on every page (a card).
@@ -157,27 +163,59 @@ class Reuse:
     bound memory on large archives.
     """
 
-    def __init__(self, limit: int = 20_000):
+    def __init__(self, limit: int = 60_000):
         self.limit = limit
         self.saved: dict[tuple, Markup] = {}
+        # Per card macro: how many of its cards matched when made with LINK for the link (and
+        # how many LINKs they held), or False when one did not.
+        self.checked: dict[str, tuple[int, int] | bool] = {}
 
     def __call__(self, macro, item, *args) -> Markup:
         key = (macro.name, item.url, *args)
         markup = self.saved.get(key)
         if markup is None:
-            if len(self.saved) >= self.limit:
-                for old in list(self.saved)[: self.limit // 2]:
-                    del self.saved[old]
-            markup = self.saved[key] = macro(item, *args)
+            markup = self._save(key, macro(item, *args))
         return markup
+
+    def _save(self, key: tuple, markup: Markup) -> Markup:
+        if len(self.saved) >= self.limit:
+            for old in list(self.saved)[: self.limit // 2]:
+                del self.saved[old]
+        self.saved[key] = markup
+        return markup
+
+    def card(self, macro, item, heading: str, href: str) -> Markup:
+        """``reuse(macro, item, heading, href)``, made once per item and heading rather than once
+        per link too: the link to an item differs with the depth of the page it is on, and an
+        archive of 20,000 items has five times as many cards as the saved markup can hold.
+        The markup is made with LINK for the link, and the link put in its place on each page;
+        the first cards of each macro are also made with the link and must match, or the macro's
+        cards are made per link, as __call__ does."""
+        checked = self.checked.get(macro.name, (0, 0))
+        if checked is False:
+            return self(macro, item, heading, href)
+        key = (macro.name, item.url, heading, LINK)
+        saved = self.saved.get(key)
+        if saved is None:
+            saved = self._save(key, macro(item, heading, LINK))
+        matches, links = checked
+        if matches and saved.count(LINK) != links:  # LINK typed into the item's text: not this one
+            return self(macro, item, heading, href)
+        made = Markup(str(saved).replace(LINK, str(escape(href))))  # Markup.replace would escape it twice
+        if matches < CARD_CHECKS:
+            if not saved.count(LINK) or made != macro(item, heading, href):
+                self.checked[macro.name] = False  # the macro does more with the link than show it
+                return self(macro, item, heading, href)
+            self.checked[macro.name] = (matches + 1, saved.count(LINK))
+        return made
 
     @jinja2.pass_context
     def cards(self, context, macro, items, heading: str) -> list[Markup]:
-        """``reuse(macro, item, heading, url(item.url))`` for each item, in one call."""
+        """``card(macro, item, heading, url(item.url))`` for each item, in one call."""
         link = context["url"]  # the page's PageLinks, from SiteRenderer.page
         if getattr(link, "jinja_pass_arg", None) is not None:  # the global url(), rendered some other way
             link = functools.partial(link, context)
-        return [self(macro, item, heading, link(item.url)) for item in items]
+        return [self.card(macro, item, heading, link(item.url)) for item in items]
 
 
 @jinja2.pass_context

@@ -204,3 +204,31 @@ def test_build_manifest_is_the_json_it_always_was(hashes):
     document = {"generator": f"chorus {__version__}", "files": dict(sorted(hashes.items()))}
     assert manifest_output(hashes).data.decode() == json.dumps(document, indent=1, sort_keys=True) + "\n"
     assert json.loads(manifest_output(hashes).data)["files"] == hashes
+
+
+@pytest.mark.parametrize("card", [
+    '<a href="{{ href }}">{{ item.title }}</a>',  # the usual card: made once, the link put in per page
+    '<a href="{{ href }}">{{ item.title }}</a> <a href="{{ href }}#more">more</a>',  # the link twice
+    '<a href="{{ href | upper }}">{{ item.title }}</a>',  # does more with the link than show it
+    '<a href="/x/">{{ item.title }}</a>',  # no link at all
+])
+def test_saved_cards_are_the_macro_own_markup_for_every_link(card):
+    import jinja2
+
+    from generator.render import LINK, Reuse
+
+    env = jinja2.Environment(autoescape=True)
+    macro = env.from_string("{% macro card(item, heading, href) %}<" + "{{ heading }}>" + card
+                            + "</{{ heading }}>{% endmacro %}").module.card
+
+    class Item:
+        def __init__(self, url, title):
+            self.url, self.title = url, title
+
+    items = [Item(f"/articles/a{n}/", f"Title {n} & <b>") for n in range(12)] + [Item("/articles/odd/", f"Has {LINK} in it")]
+    reuse = Reuse()
+    for depth in ("", "../", "../../../", 'q"<&'):
+        for heading in ("h2", "h3"):
+            for item in items:
+                href = depth + item.url.strip("/") + "/"
+                assert reuse.card(macro, item, heading, href) == macro(item, heading, href)
