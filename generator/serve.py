@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
+import os
+import shutil
+import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
+from generator import freshness, incremental
 from generator.build import build
+from generator.cache import prepare_cache_dir
 from generator.config import PROJECT_TEMPLATES, load_config
 from generator.diagnostics import display_path
 from generator.freshness import scan
@@ -147,10 +154,56 @@ def with_reload_script(html: bytes) -> bytes:
     return head + RELOAD_TAG + body_end + tail if body_end else html + RELOAD_TAG
 
 
+@contextlib.contextmanager
+def preview_folder(cache_dir: Path) -> Iterator[Path]:
+    """Where the preview builds: .cache/preview-site, kept between sessions so that a preview of
+    an unchanged archive starts at once. A second preview of the same site running at the same
+    time builds into a folder of its own, removed when it stops: two previews writing one
+    folder would each replace the other's pages."""
+    prepare_cache_dir(cache_dir)
+    lock = open(cache_dir / "preview-site.lock", "a+b")
+    try:
+        if _lock(lock):
+            yield cache_dir / "preview-site"
+            return
+        own = cache_dir / f"preview-{os.getpid()}"
+        try:
+            yield own
+        finally:
+            for state in (freshness.state_path(cache_dir, own, "web"), incremental.state_file(cache_dir, own, "web")):
+                state.unlink(missing_ok=True)
+            for folder in (own, own.with_name(f".{own.name}.building")):
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        lock.close()
+
+
+def _lock(handle) -> bool:
+    """Whether this session holds the lock; False when another preview does, or where there are
+    no advisory locks (then every session has a folder of its own)."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _stop(*_args) -> None:
+    raise KeyboardInterrupt  # stopped by a signal: end as Ctrl+C does, cleaning up
+
+
 def serve(config_path: Path, port: int) -> int:
     """Run until interrupted; returns an exit code."""
-    # Kept in the build cache between sessions, so a preview of an unchanged archive starts at once.
-    preview = Preview(config_path, Path(config_path).resolve().parent / ".cache" / "preview-site")
+    signal.signal(signal.SIGTERM, _stop)
+    with preview_folder(Path(config_path).resolve().parent / ".cache") as folder:
+        return _serve(Preview(config_path, folder), port)
+
+
+def _serve(preview: Preview, port: int) -> int:
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(PreviewHandler, preview=preview))
     except OSError as exc:

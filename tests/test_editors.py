@@ -210,3 +210,34 @@ def test_preview_answers_only_requests_addressed_to_this_computer(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_two_previews_of_one_site_at_once_each_show_their_pages(site_tree, tmp_path):
+    # The first keeps its pages in .cache/preview-site; the second builds into a folder of its
+    # own, removed when it stops, so neither replaces the other's pages.
+    import urllib.request
+
+    site_tree({"content/articles/a.md": ARTICLE})
+    first, first_base = start_preview(tmp_path)
+    try:
+        second, second_base = start_preview(tmp_path)
+        try:
+            for base in (first_base, second_base):
+                page = urllib.request.urlopen(base + "articles/a/", timeout=10).read().decode()
+                assert "<h1>Hello</h1>" in page
+            assert (tmp_path / ".cache/preview-site/articles/a/index.html").is_file()
+            assert (tmp_path / f".cache/preview-{second.pid}/articles/a/index.html").is_file()
+            (tmp_path / "content/articles/a.md").write_text(ARTICLE + "\nA second paragraph.\n", encoding="utf-8")
+            for base in (first_base, second_base):  # each rebuilds its own folder (a copy beside it too)
+                wait_until(lambda: "A second paragraph." in urllib.request.urlopen(base + "articles/a/", timeout=10).read().decode(),
+                           "both previews show the edit")
+        finally:
+            second.terminate()
+            second.wait(timeout=10)
+        assert not (tmp_path / f".cache/preview-{second.pid}").exists()
+        assert not (tmp_path / f".cache/.preview-{second.pid}.building").exists()
+        assert "<h1>Hello</h1>" in urllib.request.urlopen(first_base + "articles/a/", timeout=10).read().decode()
+    finally:
+        first.terminate()
+        first.wait(timeout=10)
+    assert (tmp_path / ".cache/preview-site/articles/a/index.html").is_file()  # kept for the next session
