@@ -13,19 +13,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.assemble import Site, assemble
-from generator.config import PROJECT_TEMPLATES, SiteConfig
+from typing import TYPE_CHECKING
+
+from generator import freshness
+from generator.cachedir import code_fingerprint, prepare_cache_dir
+from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs
 from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
 from generator.progress import Progress
-from generator import incremental
-from generator.render import SiteRenderer, render_jobs, template_dirs
-from generator.manifest import MANIFEST_NAME
-from generator.cache import code_fingerprint, prepare_cache_dir
-from generator import freshness
-from generator.documents import default_jobs
-from generator.sources import discover
-from generator.validate import validate
-from generator.write import MARKER, OutputWriter, check_output_dir
+
+if TYPE_CHECKING:
+    from generator.assemble import Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +129,17 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
             return BuildReport(summary.diagnostics, None, summary.files_written, 0, out_dir,
                                time.perf_counter() - started, 0, 0, summary, True)
         freshness.forget(cache_dir, out_dir, profile)
+
+    # The stages are loaded only now: a build that finds nothing changed (above) must not spend
+    # most of its time loading the renderer, Markdown and the search index.
+    from generator import incremental
+    from generator.assemble import assemble
+    from generator.documents import default_jobs
+    from generator.manifest import MANIFEST_NAME
+    from generator.render import SiteRenderer, render_jobs
+    from generator.sources import discover
+    from generator.validate import validate
+    from generator.write import MARKER, OutputWriter, check_output_dir
 
     progress.stage("reading and checking content")
     sources, problems = discover(config)

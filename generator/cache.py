@@ -15,34 +15,18 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import sys
 import time
 from dataclasses import fields, replace
-from importlib import metadata
 from operator import attrgetter
 import copyreg
 from pathlib import Path
 
-from generator import __version__
 from generator.bodies import InlineBody, MemoryStore, SqliteStore, StoredBody
+from generator.cachedir import CACHE_FORMAT, code_fingerprint, prepare_cache_dir  # noqa: F401 (used from here too)
 from generator.documents import FileResult, FileSettings
 
-CACHE_FORMAT = 3
-GENERATOR_DIR = Path(__file__).resolve().parent
 # A file modified less than this long before the cache was written is hashed again.
 RACY_NS = 3_000_000_000
-
-
-def code_fingerprint() -> str:
-    digest = hashlib.sha256(f"{CACHE_FORMAT} {__version__} {sys.version}".encode())
-    for package in ("Markdown", "nh3", "PyYAML", "Jinja2"):
-        try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            pass
-    for path in sorted(GENERATOR_DIR.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, and when they were recorded (ns)
@@ -244,16 +228,6 @@ def file_hash(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""  # unreadable: never a cache hit, and the per-file stage reports why
-
-
-def prepare_cache_dir(folder: Path) -> Path:
-    """Make the cache folder, ignored by git: it holds what content/ holds, drafts included,
-    and must never be committed where content was later removed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.is_file():
-        ignore.write_text("# Written by Chorus: the build cache is never committed.\n*\n")
-    return folder
 
 
 def _dispatch_table() -> dict:

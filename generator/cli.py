@@ -9,7 +9,6 @@ from pathlib import Path
 from generator import __version__
 from generator.build import BuildReport, build
 from generator.bundle import default_zip_path, write_bundle
-from generator.manifest import ManifestError, diff_manifests, page_address, read_manifest
 from generator.config import load_config
 from generator.diagnostics import display_path
 from generator.progress import for_stderr as progress_for_stderr
@@ -144,6 +143,8 @@ def run_bundle(args) -> int:
 
 
 def run_diff(args) -> int:
+    from generator.manifest import ManifestError, diff_manifests, page_address, read_manifest
+
     try:
         old, new = read_manifest(args.old), read_manifest(args.new)
     except ManifestError as exc:

@@ -122,3 +122,9 @@ def load_config(path: Path) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
         max_image_bytes=values["max_image_bytes"],
     )
     return config, ()
+
+
+def template_dirs(config: SiteConfig) -> list[str]:
+    """The site's own templates folder when it has one, then Chorus's."""
+    dirs = [config.templates_dir] if config.templates_dir.is_dir() else []
+    return [str(d) for d in dirs + [PROJECT_TEMPLATES]]

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.assemble import Site
-from generator.config import PROJECT_TEMPLATES, SiteConfig
+from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs  # noqa: F401 (used from here too)
 from generator.fields import MONTH_NAMES
 from generator.diagnostics import DiagnosticError, error
 from generator.export import items_csv, items_json
@@ -107,11 +107,6 @@ def paginate(items: Sequence, per_page: int, first_url: str) -> tuple[Pagination
                    url_of(n - 1) if n > 1 else None, url_of(n + 1) if n < count else None)
         for n in range(1, count + 1)
     )
-
-
-def template_dirs(config: SiteConfig) -> list[str]:
-    dirs = [config.templates_dir] if config.templates_dir.is_dir() else []
-    return [str(d) for d in dirs + [PROJECT_TEMPLATES]]
 
 
 def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja2.Environment:
@@ -375,7 +370,7 @@ class SiteRenderer:
         yield from self.other_outputs()
 
     def global_fingerprint(self) -> str:
-        from generator.cache import code_fingerprint
+        from generator.cachedir import code_fingerprint
         from generator.freshness import scan
 
         if self._global_fingerprint is None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from generator import freshness, incremental
 from generator.build import build
-from generator.cache import prepare_cache_dir
+from generator.cachedir import prepare_cache_dir
 from generator.config import PROJECT_TEMPLATES, load_config
 from generator.diagnostics import display_path
 from generator.freshness import scan

@@ -137,6 +137,22 @@ def test_build_with_nothing_changed_does_nothing_and_says_what_the_last_one_said
     assert second.summary == first.summary and second.withheld_counts == first.withheld_counts
 
 
+def test_build_with_nothing_changed_does_not_load_the_stages(tmp_path):
+    # Most of such a build's time used to go to importing the renderer, Markdown and the search index.
+    import subprocess
+    import sys
+
+    seed_site(tmp_path / "site", random.Random(8))
+    script = ("import sys; from generator.cli import main; code = main(['build', '--out', sys.argv[1]]); "
+              "print(sorted(m for m in ('jinja2', 'markdown', 'nh3', 'generator.search', 'generator.render') if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    runs = [subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], cwd=tmp_path / "site",
+                           capture_output=True, text=True, env=env) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    assert "is up to date" in runs[1].stdout + runs[1].stderr
+    assert runs[0].stdout.strip().endswith("'nh3']") and runs[1].stdout.strip().endswith("[]")
+
+
 def test_output_edited_by_hand_is_put_right_by_the_next_build(tmp_path):
     seed_site(tmp_path / "site", random.Random(7))
     build_site(tmp_path / "site", tmp_path / "out", jobs=1)

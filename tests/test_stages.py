@@ -146,12 +146,14 @@ def test_fast_relative_links_agree_with_posixpath():
 
 
 
-def test_reused_cards_are_made_once_per_item_heading_and_link_and_stay_right_past_the_limit():
+def test_reused_cards_are_made_once_per_item_and_heading_whatever_the_link_and_stay_right_past_the_limit(monkeypatch):
     import jinja2
 
+    from generator import render as render_module
     from generator.render import Reuse
     from generator.urls import PageLinks
 
+    monkeypatch.setattr(render_module, "CARD_CHECKS", 1)  # the first card is also made with its link, to compare
     calls = []
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["reuse"] = reuse = Reuse(limit=4)
@@ -166,12 +168,13 @@ def test_reused_cards_are_made_once_per_item_heading_and_link_and_stay_right_pas
 
     items = [Item("a"), Item("b"), Item("c&d")]
     from_tags = '<a href="../../articles/a/">a</a>|<a href="../../articles/b/">b</a>|<a href="../../articles/c&amp;d/">c&amp;d</a>|'
+    from_list = '<a href="a/">a</a>|<a href="b/">b</a>|<a href="c&amp;d/">c&amp;d</a>|'
     render = lambda page: template.render(items=items, url=PageLinks(page))  # noqa: E731
-    assert render("/tags/x/") == from_tags
-    assert render("/tags/y/") == from_tags and len(calls) == 3  # the same links: each card made once
-    assert render("/articles/") == '<a href="a/">a</a>|<a href="b/">b</a>|<a href="c&amp;d/">c&amp;d</a>|'
-    assert len(calls) == 6 and len(reuse.saved) <= 4  # other links: made again, the oldest dropped
-    assert render("/tags/x/") == from_tags
+    assert render("/tags/x/") == from_tags and calls == ["a", "a", "b", "c&d"]  # a twice: the check
+    assert render("/tags/y/") == from_tags and render("/articles/") == from_list
+    assert len(calls) == 4  # other pages, other links: the same cards
+    env.globals["reuse"] = reuse = Reuse(limit=2)  # past the limit the oldest are dropped, made again when shown
+    assert render("/articles/") == from_list and render("/tags/x/") == from_tags and len(reuse.saved) <= 2
 
 
 def test_content_files_are_listed_in_path_order_with_sub_folders_among_them(tmp_path):
