@@ -11,6 +11,7 @@ Forked worker processes inherit the stores and open their own connection on firs
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import threading
@@ -116,6 +117,11 @@ class SqliteStore:
             connection.executemany("DELETE FROM bodies WHERE key = ?", ((key,) for key in keys))
             connection.execute("COMMIT")
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old page stays in the log
+
+
+def body_key(fingerprint: str, file_hash: str) -> str:
+    """The key of a file's rendered body: its content hash under the settings that rendered it."""
+    return hashlib.sha256(f"{fingerprint}\n{file_hash}".encode()).hexdigest()
 
 
 Body = InlineBody | StoredBody

@@ -21,7 +21,7 @@ from operator import attrgetter
 import copyreg
 from pathlib import Path
 
-from generator.bodies import InlineBody, MemoryStore, SqliteStore, StoredBody
+from generator.bodies import InlineBody, MemoryStore, SqliteStore, StoredBody, body_key
 from generator.cachedir import CACHE_FORMAT, code_fingerprint, prepare_cache_dir  # noqa: F401 (used from here too)
 from generator.documents import FileResult, FileSettings
 
@@ -133,7 +133,10 @@ class DocumentCache:
         return None
 
     def body_key(self, file_hash: str) -> str:
-        return hashlib.sha256(f"{self.fingerprint}\n{file_hash}".encode()).hexdigest()
+        return body_key(self.fingerprint, file_hash)
+
+    def knows(self, path: Path) -> bool:
+        return str(path) in self.entries
 
     def put(self, path: Path, file_hash: str, result: FileResult) -> None:
         self.fresh[str(path)] = (file_hash, _stat(path) or (-1, -1, -1, 0), result)

@@ -131,33 +131,48 @@ PARALLEL_THRESHOLD = 64
 
 
 def process_files(sources: Sequence[SourceFile], settings: FileSettings, jobs: int,
-                  body_keys: Sequence[str] | None = None) -> Iterator[FileResult]:
-    """Results in the order of ``sources``, computed in ``jobs`` processes, as they arrive.
+                  hashes: Sequence[str | None] | None = None,
+                  key_fingerprint: str | None = None) -> Iterator[tuple[str, FileResult]]:
+    """(content hash, result) for each of ``sources``, in order, computed in ``jobs`` processes,
+    as they arrive.
 
-    With ``body_keys`` (one per source; "" for none), the workers put each rendered body in
-    the body store themselves under its key (an SQLite store takes writers from any process),
-    so the text never travels back to this process.
+    A hash given as None is worked out where the file is read (in the worker, not before the
+    workers start). With ``key_fingerprint``, the workers put each rendered body in the body
+    store themselves, under bodies.body_key(key_fingerprint, hash) (an SQLite store takes writers
+    from any process), so the text never travels back to this process.
     """
+    hashes = list(hashes) if hashes is not None else [None] * len(sources)
     if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD:
-        yield from (process_file(source, settings) for source in sources)
+        for source, digest in zip(sources, hashes):
+            digest = digest if digest is not None else _file_hash(source)
+            yield digest, process_file(source, settings)
         return
     size = max(8, min(64, len(sources) // (jobs * 8)))
-    keys = list(body_keys) if body_keys is not None else [""] * len(sources)
-    chunks = [(tuple(sources[n:n + size]), tuple(keys[n:n + size])) for n in range(0, len(sources), size)]
+    chunks = [(tuple(sources[n:n + size]), tuple(hashes[n:n + size]), key_fingerprint)
+              for n in range(0, len(sources), size)]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         for results in pool.map(_process_chunk, chunks, [settings] * len(chunks)):
             yield from results
 
 
-def _process_chunk(chunk: tuple[tuple[SourceFile, ...], tuple[str, ...]], settings: FileSettings) -> list[FileResult]:
-    sources, keys = chunk
+def _file_hash(source: SourceFile) -> str:
+    from generator.cache import file_hash  # the cache module imports this one
+
+    return file_hash(source.path)
+
+
+def _process_chunk(chunk: tuple[tuple[SourceFile, ...], tuple[str | None, ...], str | None],
+                   settings: FileSettings) -> list[tuple[str, FileResult]]:
+    sources, hashes, key_fingerprint = chunk
+    hashes = [digest if digest is not None else _file_hash(source) for source, digest in zip(sources, hashes)]
     results = [process_file(source, settings) for source in sources]
-    if any(keys):
-        from generator.bodies import shared_store
+    if key_fingerprint is not None:
+        from generator.bodies import body_key, shared_store
         from generator.cache import store_bodies
 
         store = shared_store()
         if store is not None:
+            keys = [body_key(key_fingerprint, digest) if digest else "" for digest in hashes]
             results = store_bodies([(n, result, key) for n, (result, key) in enumerate(zip(results, keys))], store)
-    return results
+    return list(zip(hashes, results))

@@ -118,16 +118,18 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
     settings = FileSettings(config.language, config.max_file_bytes, redactions)
     store = open_store(cache_dir)
     cache = DocumentCache(cache_dir, settings, store)
-    hashes = [cache.file_hash(source.path) for source in sources.files]
-    results: list[FileResult | None] = [cache.get(s.path, h) for s, h in zip(sources.files, hashes)]
+    # A file the cache does not know is hashed by the worker that reads it (None until then).
+    hashes: list[str | None] = [cache.file_hash(s.path) if cache.knows(s.path) else None for s in sources.files]
+    results: list[FileResult | None] = [cache.get(s.path, h) if h is not None else None
+                                        for s, h in zip(sources.files, hashes)]
     missing = [i for i, result in enumerate(results) if result is None]
     # Bodies go to the store as results arrive, so the archive's HTML is never all in memory.
     batch: list[tuple[int, FileResult, str]] = []
-    keys = [cache.body_key(hashes[i]) if hashes[i] else "" for i in missing]
-    fresh = process_files([sources.files[i] for i in missing], settings, jobs,
-                          keys if isinstance(store, SqliteStore) else None)
-    for index, result in zip(missing, fresh):
-        batch.append((index, result, cache.body_key(hashes[index]) if hashes[index] else ""))
+    fresh = process_files([sources.files[i] for i in missing], settings, jobs, [hashes[i] for i in missing],
+                          cache.fingerprint if isinstance(store, SqliteStore) else None)
+    for index, (digest, result) in zip(missing, fresh):
+        hashes[index] = digest
+        batch.append((index, result, cache.body_key(digest) if digest else ""))
         if len(batch) >= 128 or index == missing[-1]:
             for (position, _, _), stored in zip(batch, store_bodies(batch, store)):
                 if stored.document is not None:  # cached with its identity, so a hit needs no copy
