@@ -5,9 +5,10 @@
 For each size it writes the synthetic corpus (bench/corpus.py), then measures a cold build
 (empty cache and output), a rebuild with no change, a rebuild after touching every content
 file without changing a byte (as a git checkout does), a rebuild after editing one item, the
-peak memory of the build (its largest process), and the size of the output and of the search index. With
-`hugo` on PATH it builds the same corpus with Hugo in the same run and prints each figure as
-a ratio to Hugo's cold build.
+peak memory of the build (its largest process), and the size of the output and of the search index.
+It also times the live preview (`serve`, one process that stays up) rebuilding after an edit to
+one item, as it reports each rebuild. With `hugo` on PATH it builds the same corpus with Hugo in
+the same run and prints each figure as a ratio to Hugo's cold build.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import queue
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -75,6 +79,35 @@ def chorus(cwd: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "generator", "build", "--out", str(out)]
 
 
+def preview_edits(root: Path, env: dict, edits: int = 3) -> float:
+    """The median time the preview reports for a rebuild after an edit to one item's text
+    (the preview's own first build, when it starts, is not counted)."""
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0"], cwd=root,
+                               env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    try:
+        if "Preview at" not in process.stdout.readline():
+            raise SystemExit("serve did not start:\n" + "".join(lines.queue))
+        edited = sorted((root / "content/articles").iterdir())[1]
+        seconds = []
+        for n in range(edits):
+            time.sleep(1.0)  # edits a person makes, not a burst the watcher sees as one
+            edited.write_text(edited.read_text() + f"\nA line added in the preview, number {n}.\n")
+            while True:
+                line = lines.get(timeout=600)
+                if "error" in line:
+                    raise SystemExit(f"the preview failed to rebuild: {line}")
+                found = re.search(r"rebuilt in ([0-9.]+) s", line)
+                if found:
+                    seconds.append(float(found.group(1)))
+                    break
+        return statistics.median(seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 def measure(size: int, runs: int, hugo: str | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="chorus-bench-") as tmp:
         root = write_corpus(Path(tmp) / "site", size)
@@ -98,8 +131,9 @@ def measure(size: int, runs: int, hugo: str | None) -> dict:
         edited_file = sorted((root / "content/articles").iterdir())[0]
         edited_file.write_text(edited_file.read_text().replace("\n---\n", "\n---\nAn edited first line.\n\n", 1))
         one_edit, _ = timed(chorus(root, out), root, env)
+        preview = preview_edits(root, env)
         result = {"size": size, "cold": cold_seconds, "unchanged": unchanged, "touched": touched, "one_edit": one_edit,
-                  "peak_mb": peak_mb, "output_mb": folder_size(out) / 1e6,
+                  "preview_edit": preview, "peak_mb": peak_mb, "output_mb": folder_size(out) / 1e6,
                   "index_mb": folder_size(out / "search") / 1e6 if (out / "search").is_dir() else 0.0}
         if hugo:
             hugo_root = hugo_site(root, Path(tmp) / "hugo")
@@ -115,13 +149,14 @@ def measure(size: int, runs: int, hugo: str | None) -> dict:
 
 def report(results: list[dict]) -> str:
     lines = [f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
-             "| items | cold | no-change | all touched | one edit | peak memory | output | search index | Hugo cold | Hugo peak |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| items | cold | no-change | all touched | one edit | preview edit | peak memory | output | search index | Hugo cold | Hugo peak |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         hugo = r.get("hugo_cold")
         ratio = (lambda s: f" ({s / hugo:.2f}x)") if hugo else (lambda s: "")
         lines.append(f"| {r['size']:,} | {r['cold']:.2f} s{ratio(r['cold'])} | {r['unchanged']:.2f} s{ratio(r['unchanged'])} "
-                     f"| {r['touched']:.2f} s{ratio(r['touched'])} | {r['one_edit']:.2f} s{ratio(r['one_edit'])} | {r['peak_mb']} MB | {r['output_mb']:.0f} MB "
+                     f"| {r['touched']:.2f} s{ratio(r['touched'])} | {r['one_edit']:.2f} s{ratio(r['one_edit'])} "
+                     f"| {r['preview_edit']:.2f} s{ratio(r['preview_edit'])} | {r['peak_mb']} MB | {r['output_mb']:.0f} MB "
                      f"| {r['index_mb']:.1f} MB | {f'{hugo:.2f} s' if hugo else '-'} | "
                      f"{str(r['hugo_peak_mb']) + ' MB' if hugo else '-'} |")
     lines.append("Ratios in brackets are to Hugo's cold build of the same corpus in the same run.")
