@@ -192,13 +192,25 @@ def _lock(handle) -> bool:
     return True
 
 
-def _stop(*_args) -> None:
-    raise KeyboardInterrupt  # stopped by a signal: end as Ctrl+C does, cleaning up
+def stop_on_sigterm() -> None:
+    """SIGTERM stops the preview as Ctrl+C does, so it cleans up. Processes that builds fork
+    inherit the handler: they must still die at once, as they would without it (a worker
+    that raised instead could wait forever on a lock another held when it was stopped)."""
+    preview_pid = os.getpid()
+
+    def stop(signum, _frame) -> None:
+        if os.getpid() != preview_pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def serve(config_path: Path, port: int) -> int:
     """Run until interrupted; returns an exit code."""
-    signal.signal(signal.SIGTERM, _stop)
+    stop_on_sigterm()
     with preview_folder(Path(config_path).resolve().parent / ".cache") as folder:
         return _serve(Preview(config_path, folder), port)
 

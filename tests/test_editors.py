@@ -241,3 +241,26 @@ def test_two_previews_of_one_site_at_once_each_show_their_pages(site_tree, tmp_p
         first.terminate()
         first.wait(timeout=10)
     assert (tmp_path / ".cache/preview-site/articles/a/index.html").is_file()  # kept for the next session
+
+
+def test_a_worker_forked_by_a_preview_build_dies_at_sigterm_as_it_would_without_the_preview():
+    # The preview stops on SIGTERM as on Ctrl+C; a build's pool stops its workers with SIGTERM,
+    # and a worker that raised there instead of dying could hang the preview.
+    import multiprocessing
+    import signal
+
+    from generator.serve import stop_on_sigterm
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        stop_on_sigterm()
+        worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+        worker.start()
+        time.sleep(0.2)
+        worker.terminate()
+        worker.join(timeout=10)
+        assert worker.exitcode == -signal.SIGTERM
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)  # this process: as Ctrl+C
+    finally:
+        signal.signal(signal.SIGTERM, before)
