@@ -213,25 +213,21 @@ def test_any_number_of_jobs_gives_the_same_bytes(tmp_path, monkeypatch, jobs):
     assert tree(tmp_path / "cached") == tree(tmp_path / "one")
 
 
-def test_template_error_in_a_worker_is_reported_with_its_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
-    seed_site(tmp_path / "site", random.Random(5))
-    (tmp_path / "site/templates").mkdir()
-    (tmp_path / "site/templates/article.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ item.nope }}\n{% endblock %}\n")
-    report = build_site(tmp_path / "site", tmp_path / "out", jobs=2)
-    assert [d.format(tmp_path / "site") for d in report.errors][0].startswith("templates/article.html:3: error: template error:")
-
-
-def test_search_made_beside_the_page_workers_reports_its_template_error_and_leaves_no_thread(tmp_path, monkeypatch):
-    # The search page and index are made in a thread of the build while workers render pages.
+@pytest.mark.parametrize("template, expression", [
+    ("article.html", "item.nope"),  # rendered by a page worker
+    ("search.html", "nope.nope"),  # rendered in the build's search thread, beside the page workers
+])
+def test_template_error_beside_the_page_workers_is_reported_with_its_line_and_leaves_no_thread(
+        tmp_path, monkeypatch, template, expression):
     import threading
 
     monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
-    seed_site(tmp_path / "site", random.Random(6))
+    seed_site(tmp_path / "site", random.Random(5))
     (tmp_path / "site/templates").mkdir()
-    (tmp_path / "site/templates/search.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{{ nope.nope }}\n{% endblock %}\n")
+    (tmp_path / "site/templates" / template).write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{{ " + expression + " }}\n{% endblock %}\n")
     report = build_site(tmp_path / "site", tmp_path / "out", jobs=2)
-    assert [d.format(tmp_path / "site") for d in report.errors][0].startswith("templates/search.html:3: error: template error:")
+    assert [d.format(tmp_path / "site") for d in report.errors][0].startswith(f"templates/{template}:3: error: template error:")
     assert not any(thread.name.startswith("chorus-search") for thread in threading.enumerate())
     assert not (tmp_path / "out").exists()
 
