@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -37,6 +38,8 @@ class BuildReport:
     files_cached: int = 0  # content files whose cached result was reused
     summary: freshness.Summary | None = None  # counts for the report; also set when nothing changed
     up_to_date: bool = False  # no input changed since the build that wrote the output: nothing was done
+    snapshot: object = None  # with keep=True, a patch.Snapshot for the next build of this process
+    patched: bool = False  # made by patching the previous build (patch.py), not by the full pipeline
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -94,13 +97,17 @@ def fewer_collections():
 
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
           profile: str = "web", today: dt.date | None = None, progress: Progress | None = None,
-          jobs: int | None = None, use_cache: bool = True) -> BuildReport:
+          jobs: int | None = None, use_cache: bool = True, keep: bool = False, previous=None) -> BuildReport:
+    """Build the site. A process that builds again and again (the preview) passes keep=True and
+    then each report's ``snapshot`` as ``previous``: an edit to items' text then patches the last
+    build (generator/patch.py) instead of running every stage again."""
     with fewer_collections():
-        return _build(config, out_dir, write, strict, profile, today, progress, jobs, use_cache)
+        return _build(config, out_dir, write, strict, profile, today, progress, jobs, use_cache, keep, previous)
 
 
 def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, profile: str,
-           today: dt.date | None, progress: Progress | None, jobs: int | None, use_cache: bool) -> BuildReport:
+           today: dt.date | None, progress: Progress | None, jobs: int | None, use_cache: bool,
+           keep: bool, previous) -> BuildReport:
     started = time.perf_counter()
     out_dir = Path(out_dir or config.output_dir)
     diagnostics: list[Diagnostic] = []
@@ -127,8 +134,23 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
         if summary is not None:
             progress.finish()
             return BuildReport(summary.diagnostics, None, summary.files_written, 0, out_dir,
-                               time.perf_counter() - started, 0, 0, summary, True)
+                               time.perf_counter() - started, 0, 0, summary, True, previous if keep else None)
         freshness.forget(cache_dir, out_dir, profile)
+        if previous is not None and keep and not strict:
+            from generator import patch
+
+            try:
+                patched = patch.apply(previous, config, out_dir, profile, key, watched, today, cache_dir)
+            except OSError as exc:
+                diagnostics.append(error(Path(exc.filename or out_dir), None, f"cannot write the site: {exc.strerror}"))
+                return report()
+            if patched is not None:
+                progress.finish()
+                kept = patched.snapshot
+                return BuildReport(kept.diagnostics, kept.site, kept.files_written, patched.rendered, out_dir,
+                                   time.perf_counter() - started, patched.reused, patched.cache_hits,
+                                   summarise(kept.site, kept.diagnostics, kept.files_written, kept.pages),
+                                   snapshot=kept, patched=True)
 
     # The stages are loaded only now: a build that finds nothing changed (above) must not spend
     # most of its time loading the renderer, Markdown and the search index.
@@ -151,7 +173,7 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
     if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
         return report(site)
     processes = jobs or default_jobs()
-    renderer = None
+    renderer = snapshot = None
     try:
         if write:
             check_output_dir(out_dir, (config.root, config.content_dir, config.templates_dir),
@@ -175,8 +197,14 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
             if cache_dir:
                 dates = tuple(sorted({d.publish_after for d in content.documents if getattr(d, "publish_after", None)}))
                 ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
-                freshness.save(cache_dir, out_dir, profile, freshness.Inputs(key, watched, dates), today,
-                               summarise(site, ordered, written, pages), stats)
+                inputs = freshness.Inputs(key, watched, dates)
+                freshness.save(cache_dir, out_dir, profile, inputs, today, summarise(site, ordered, written, pages), stats)
+                if keep:
+                    from generator.patch import Snapshot
+
+                    snapshot = Snapshot(key, inputs, freshness.racy_hashes(watched), today, content, site,
+                                        renderer.for_site(site), ordered, result.hashes, work.fingerprints, stats,
+                                        written, pages)
         else:
             written, pages = 0, sum(1 for entry in entries if entry.path.endswith(".html"))
         reused = len(work.reused)
@@ -189,4 +217,4 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
     finally:
         if renderer is not None:
             renderer.wait_for_search()
-    return report(site, written, pages, reused, content.cache_hits)
+    return dataclasses.replace(report(site, written, pages, reused, content.cache_hits), snapshot=snapshot)

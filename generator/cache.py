@@ -52,6 +52,7 @@ class DocumentCache:
     """
 
     def __init__(self, folder: Path | None, settings: FileSettings, store: MemoryStore | SqliteStore):
+        self.settings = settings
         self.path = folder / "documents.pickle" if folder else None
         self.journal = folder / "documents.journal" if folder else None
         self.store = store
@@ -140,6 +141,13 @@ class DocumentCache:
 
     def put(self, path: Path, file_hash: str, result: FileResult) -> None:
         self.fresh[str(path)] = (file_hash, _stat(path) or (-1, -1, -1, 0), result)
+
+    def keep_all_but(self, changed: dict[str, tuple[str, FileResult]]) -> None:
+        """For a build that read only the ``changed`` files (path -> (hash, result)): every other
+        entry stands as it is, and save() keeps them."""
+        self.fresh = dict(self.entries)
+        for path, (digest, result) in changed.items():
+            self.put(Path(path), digest, result)
 
     def save(self) -> None:
         """Keep only the files of this build; nothing to do when nothing changed."""

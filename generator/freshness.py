@@ -102,6 +102,25 @@ def _file_hash(path: str) -> str:
         return ""
 
 
+def racy_hashes(files) -> dict[str, str]:
+    """The hash of each file modified so lately that a change within the same clock tick could
+    leave its size, modification time and inode as they are now."""
+    now = time.time_ns()
+    return {path: _file_hash(path) for path, _, mtime, _ in files if mtime >= now - RACY_NS}
+
+
+def changed_files(before, racy: dict[str, str], now) -> set[str] | None:
+    """Paths of the files that changed between two scans (racy: racy_hashes() at the first),
+    or None when files were added or removed."""
+    old = {path: rest for path, *rest in before}
+    new = {path: rest for path, *rest in now}
+    if old.keys() != new.keys():
+        return None
+    changed = {path for path, rest in new.items() if old[path] != rest}
+    changed.update(path for path, digest in racy.items() if path not in changed and _file_hash(path) != digest)
+    return changed
+
+
 def state_path(cache_dir: Path, out_dir: Path, profile: str) -> Path:
     key = hashlib.sha256(f"{out_dir.resolve()}\n{profile}".encode()).hexdigest()[:16]
     return cache_dir / f"current-{key}.pickle"
@@ -110,9 +129,7 @@ def state_path(cache_dir: Path, out_dir: Path, profile: str) -> Path:
 def save(cache_dir: Path, out_dir: Path, profile: str, inputs: Inputs, today: dt.date,
          summary: Summary, outputs: dict[str, tuple[int, int, int]]) -> None:
     """Record a build that wrote the output; ``outputs`` is output_stats() of every file it wrote."""
-    saved_ns = time.time_ns()
-    racy = {path: _file_hash(path) for path, _, mtime, _ in inputs.files if mtime >= saved_ns - RACY_NS}
-    state = (STATE_FORMAT, inputs, today, racy, summary, outputs)
+    state = (STATE_FORMAT, inputs, today, racy_hashes(inputs.files), summary, outputs)
     path = state_path(cache_dir, out_dir, profile)
     partial = path.with_suffix(".partial")
     partial.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import functools
 import hashlib
 import math
@@ -238,6 +239,7 @@ class SiteRenderer:
         self.config = config
         self.cache_dir = cache_dir  # where stages may keep results between builds; None: no cache
         self._global_fingerprint: str | None = None
+        self.shows_any_text_anywhere = True  # the site's own templates may; known after global_fingerprint()
         self._search: concurrent.futures.Future | None = None  # the search outputs, when made in a thread
         self._search_thread: ThreadPoolExecutor | None = None
         self.site = site
@@ -300,14 +302,7 @@ class SiteRenderer:
             for pagination in paginate(items, config.items_per_page, first):
                 jobs.append(PageJob("list.html", pagination.url, {"title": title, "kind": kind, "pagination": pagination},
                                     fp("list", pagination.url, pagination.count, *(i.card for i in pagination.items))))
-            template = f"{kind}.html"
-            for index, item in enumerate(items):
-                newer = items[index - 1] if index > 0 else None
-                older = items[index + 1] if index + 1 < len(items) else None
-                related = site.related.get(item.url, ())
-                jobs.append(PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
-                                    fp(template, item.fingerprint, newer and newer.card,
-                                       older and older.card, *(r.card for r in related))))
+            jobs.extend(self.item_job(items, index) for index in range(len(items)))
         jobs.append(PageJob("tags.html", "/tags/", {}, fp("tags", [(g.tag.id, len(g.items)) for g in site.tag_groups])))
         for group in site.tag_groups:
             if not group.items:
@@ -322,16 +317,41 @@ class SiteRenderer:
         if self.profile == "web":
             # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
             # and they would point readers of a bundle back to the web host.
-            feed_items = site.items[:config.feed_items]
             sitemap = self.sitemap_urls()
             jobs.append(PageJob("404.html", "/404.html", {"absolute_links": True}, fp("404")))
-            jobs.append(PageJob("feed.xml", "/feed.xml", {"feed_items": feed_items},
-                                fp("feed", *(i.fingerprint for i in feed_items))))
+            jobs.append(self.feed_job())
             jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": sitemap}, fp("sitemap", sitemap)))
             for name, produce in (("items.json", items_json), ("items.csv", items_csv)):
                 jobs.append(PageJob(None, f"/data/{name}", {}, fp("data", name, every_card),
                                     producer=functools.partial(produce, site, config)))
         return jobs
+
+    # The only pages that show an item's text (its fingerprint), not just its card: an edit to
+    # the text alone makes these again and nothing else (generator/patch.py relies on this).
+    def item_job(self, items: Sequence, index: int) -> PageJob:
+        """The page of items[index], where items are those of its kind, newest first."""
+        item = items[index]
+        newer = items[index - 1] if index > 0 else None
+        older = items[index + 1] if index + 1 < len(items) else None
+        related = self.site.related.get(item.url, ())
+        template = f"{item.kind}.html"
+        return PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
+                       _digest(self.global_fingerprint(), template, item.fingerprint, newer and newer.card,
+                               older and older.card, *(r.card for r in related)))
+
+    def feed_job(self) -> PageJob:
+        feed_items = self.site.items[:self.config.feed_items]
+        return PageJob("feed.xml", "/feed.xml", {"feed_items": feed_items},
+                       _digest(self.global_fingerprint(), "feed", *(i.fingerprint for i in feed_items)))
+
+    def for_site(self, site: Site) -> "SiteRenderer":
+        """A renderer of ``site`` that shares this one's compiled templates and saved cards: for a
+        site that differs from this one's only in the text of items (see generator/patch.py)."""
+        twin = copy.copy(self)
+        twin.site = site
+        twin.common = self.common | {"site": site}
+        twin._search = twin._search_thread = None
+        return twin
 
     def render_job(self, job: PageJob) -> Output:
         if job.producer is not None:
@@ -382,6 +402,7 @@ class SiteRenderer:
             # a withdrawn item must never survive in a reused page.
             own_templates = any(str(name).startswith(str(self.config.templates_dir)) for name, _ in templates) \
                 and self.config.templates_dir != PROJECT_TEMPLATES
+            self.shows_any_text_anywhere = own_templates
             everything = tuple(item.fingerprint for item in self.site.items) if own_templates else ()
             self._global_fingerprint = _digest(code_fingerprint(), repr(self.config), self.profile,
                                                repr(sorted(self.site.tags.items())), pages, templates, everything)

@@ -39,6 +39,7 @@ class Preview:
         self.errors: tuple[str, ...] = ()
         self.watched_roots: tuple[Path, ...] = (self.config_path.parent / "content", self.config_path.parent / "templates")
         self.lock = threading.Lock()
+        self.kept = None  # the last build's patch.Snapshot
 
     def rebuild(self) -> None:
         started = time.perf_counter()
@@ -46,9 +47,12 @@ class Preview:
         lines: list[str]
         if config is None:
             lines = [p.format() for p in problems]
+            self.kept = None
         else:
             self.watched_roots = (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
-            report = build(config, self.out_dir)
+            # What this build made stays in memory: an edit to items' text then patches it.
+            report = build(config, self.out_dir, keep=True, previous=self.kept)
+            self.kept = report.snapshot
             for diagnostic in report.warnings:
                 print(diagnostic.format(), file=sys.stderr)
             lines = [d.format() for d in report.errors]

@@ -102,6 +102,8 @@ class ValidContent:
     allowances: tuple[pii.Allowance, ...] = ()  # PII-guard findings an editor accepted, with reasons
     cache_hits: int = 0  # files whose cached result was reused
     parsed: int = 0  # files read, checked and rendered in this build
+    settings: FileSettings | None = None  # what each file's result was made with
+    media_names: frozenset[str] = frozenset()  # the images in content/media/
 
 
 def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
@@ -151,8 +153,22 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         if result.document is not None:
             documents.append(result.document)
     content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
-                           cache_hits=cache.hits, parsed=len(missing))
+                           cache_hits=cache.hits, parsed=len(missing), settings=settings, media_names=media_names)
     return content, tuple(problems)
+
+
+def check_file(source, digest: str, cache, tags: Mapping[str, Tag], config: SiteConfig,
+               media_names: frozenset[str]) -> tuple[FileResult, list[Diagnostic]]:
+    """One file through the per-file stage, its body put in the cache's store, as validate()
+    does for each file it has no cached result for; and the problems its references have."""
+    from generator.cache import store_bodies
+    from generator.documents import process_file
+
+    result = store_bodies([(0, process_file(source, cache.settings), cache.body_key(digest))], cache.store)[0]
+    if result.document is not None:
+        result = replace(result, document=replace(result.document, fingerprint=_identity(digest, source.path, cache.fingerprint)))
+    problems = [*result.diagnostics, *_check_references(source.path, result.references, tags, config, media_names)]
+    return result, problems
 
 
 def _identity(digest: str, path: Path, settings_fingerprint: str) -> str:

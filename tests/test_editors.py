@@ -163,6 +163,11 @@ def test_serve_reloads_on_change_shows_errors_and_recovers(site_tree, tmp_path, 
         source.write_text(ARTICLE.replace("title: Hello", "title: Fixed"), encoding="utf-8")
         wait_until(lambda: page.text_content("h1") == "Fixed", "the fixed page reloads")
         assert page.locator("#chorus-preview-errors").count() == 0
+
+        # The text alone: the preview patches its last build (generator/patch.py).
+        source.write_text(ARTICLE.replace("title: Hello", "title: Fixed").replace("First text.", "Second text."),
+                          encoding="utf-8")
+        wait_until(lambda: "Second text." in page.text_content("main"), "the page reloads with the new text")
     finally:
         process.terminate()
         process.wait(timeout=10)

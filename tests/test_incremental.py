@@ -48,13 +48,16 @@ def seed_site(root: Path, rng: random.Random) -> None:
 def mutate(root: Path, rng: random.Random, step: int) -> str:
     articles = sorted((root / "content/articles").glob("*.md"))
     testimonies = sorted((root / "content/testimonies").glob("*.md"))
-    operation = rng.choice(["add", "edit", "retitle", "delete", "rename", "withdraw", "retag", "draft", "page",
-                            "template", "tag-label", "config"])
+    operation = rng.choice(["add", "edit", "edit", "retitle", "delete", "rename", "withdraw", "retag", "draft", "page",
+                            "template", "tag-label", "config", "testimony-text"])
     if operation == "add" or len(articles) < 3:
         (root / f"content/articles/new{step}.md").write_text(article(rng, f"New {step}"))
-    elif operation == "edit":
-        target = rng.choice(articles)
-        target.write_text(target.read_text().replace("More words", f"Edited {step}, more words"))
+    elif operation == "edit":  # the text alone, of one article or two (a draft's too)
+        for target in rng.sample(articles, rng.choice((1, 1, 2))):
+            target.write_text(target.read_text().replace("More words", f"Edited {step}, more words"))
+    elif operation == "testimony-text" and testimonies:  # an identifying detail taken out of the text
+        target = rng.choice(testimonies)
+        target.write_text(target.read_text().replace("at work", f"somewhere {step}"))
     elif operation == "retitle":  # what lists, cards, neighbours and exports show, not the text
         target = rng.choice(articles)
         lines = [line for line in target.read_text().split("\n") if not line.startswith(("title: ", "summary: "))]
@@ -84,6 +87,8 @@ def mutate(root: Path, rng: random.Random, step: int) -> str:
                                         f"items_per_page: {rng.randint(2, 5)}\n")
     elif operation == "page":
         (root / "content/pages/about.md").write_text(f"---\ntitle: About {step}\nmenu: 1\n---\nAbout us.\n")
+    elif (root / "templates/page.html").exists():  # back to Chorus's own templates
+        (root / "templates/page.html").unlink()
     else:
         (root / "templates").mkdir(exist_ok=True)
         (root / "templates/page.html").write_text(
@@ -91,23 +96,35 @@ def mutate(root: Path, rng: random.Random, step: int) -> str:
     return operation
 
 
-def test_random_walk_of_edits_matches_clean_builds(tmp_path, monkeypatch):
+@pytest.mark.parametrize("process", ["one build each", "the preview's, patching"])
+def test_random_walk_of_edits_matches_clean_builds(tmp_path, monkeypatch, process):
+    """Each step's build gives the bytes of a clean build: in a new process each time (the cache
+    on disk), or as the preview builds, in one process that patches its last build when it can."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     rng = random.Random(20171015)
     site = tmp_path / "site"
     seed_site(site, rng)
-    reused_any = False
+    reused_any, patched, kept = False, set(), None
     seen = set()
     for step in range(40):
         operation = mutate(site, rng, step) if step else "initial"
         seen.add(operation)
-        incremental = build_site(site, tmp_path / "incremental", jobs=1)
+        if process == "one build each":
+            incremental = build_site(site, tmp_path / "incremental", jobs=1)
+        else:
+            incremental = build_site(site, tmp_path / "incremental", jobs=1, keep=True, previous=kept)
+            kept = incremental.snapshot
+            assert kept is not None
+            if incremental.patched:
+                patched.add(operation)
         assert not incremental.errors, [d.format() for d in incremental.errors]
         build_site(site, tmp_path / f"clean{step}", use_cache=False, jobs=1)
         assert tree(tmp_path / "incremental") == tree(tmp_path / f"clean{step}"), f"step {step}: {operation}"
         reused_any |= incremental.pages_reused > 0
     assert reused_any, "the walk never reused a page, so it tested nothing incremental"
-    assert {"edit", "retitle", "rename", "withdraw", "retag", "template", "config"} <= seen, seen
+    assert {"edit", "retitle", "rename", "withdraw", "retag", "template", "config", "testimony-text"} <= seen, seen
+    if process != "one build each":  # text edits were patched, and nothing else was
+        assert patched == {"edit", "testimony-text"}, patched
 
 
 def test_unchanged_rebuild_renders_no_item_page_again(tmp_path, monkeypatch):

@@ -446,3 +446,23 @@ def test_text_removed_in_an_edit_or_deleted_leaves_no_trace_in_the_cache(site_tr
     (root / "content/testimonies/deleted.md").unlink()
     assert build_site(root, out).errors == ()
     assert leaks(all_bytes(root / ".cache")) == []
+
+
+def test_a_detail_taken_out_in_the_preview_is_in_no_output_copy_or_cache_byte(site_tree, tmp_path):
+    """The preview patches its last build after an edit to a testimony's text alone (generator/
+    patch.py): the detail taken out must go from the pages, the search index, the copy beside the
+    output and the cache, as after a full build."""
+    body = lambda words: (f"---\ndate: 2018-02\nsummary: \"A summary.\"\nconsent: "  # noqa: E731
+                          f"{{status: granted, recorded: 2018-02-20}}\n---\n{words}\n")
+    root = site_tree({"content/testimonies/edited.md": body("It was body-canary-earlier at work."),
+                      **{f"content/articles/a{n}.md": f"---\ntitle: A{n}\ndate: 2018-01-05\nsource: Paper\n---\nText.\n"
+                         for n in range(5)}})
+    out = tmp_path / "out"
+    first = build_site(root, out, keep=True)
+    assert first.errors == () and leaks(all_bytes(out)) and leaks(all_bytes(root / ".cache"))
+    (root / "content/testimonies/edited.md").write_text(body("It was at work, somewhere else."))
+    second = build_site(root, out, keep=True, previous=first.snapshot)
+    assert second.errors == () and second.patched
+    assert b"somewhere else" in (out / "testimonies/edited/index.html").read_bytes()
+    for folder in (out, tmp_path / ".out.building", root / ".cache"):
+        assert all_bytes(folder) and leaks(all_bytes(folder)) == [], folder
