@@ -201,10 +201,12 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
                 freshness.save(cache_dir, out_dir, profile, inputs, today, summarise(site, ordered, written, pages), stats)
                 if keep:
                     from generator.patch import Snapshot
+                    from generator.search import file_names
 
+                    renderer.wait_for_search()
                     snapshot = Snapshot(key, inputs, freshness.racy_hashes(watched), today, content, site,
                                         renderer.for_site(site), ordered, result.hashes, work.fingerprints, stats,
-                                        written, pages)
+                                        written, pages, file_names(cache_dir))
         else:
             written, pages = 0, sum(1 for entry in entries if entry.path.endswith(".html"))
         reused = len(work.reused)

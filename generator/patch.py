@@ -27,8 +27,8 @@ from generator.bodies import open_store
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, Severity
 from generator.manifest import MANIFEST_NAME
-from generator.render import SiteRenderer
-from generator.search import search_outputs
+from generator.render import Output, SiteRenderer
+from generator.search import file_names, index_files, is_index_file
 from generator.sources import COLLECTIONS, SourceFile
 from generator.validate import ValidContent, check_file
 from generator.write import MARKER, OutputWriter, Reuse
@@ -54,6 +54,7 @@ class Snapshot:
     stats: Mapping[str, tuple[int, int, int]]  # freshness.output_stats of every output file
     files_written: int
     pages: int
+    search_files: Mapping[str, str]  # search.file_names(): what the index files in the output are
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
     edited = {id(new) for new in swap.values()}
     shown = [item for item in site.items if id(item) in edited]  # the published ones
     hashes, fingerprints, stats = previous.hashes, previous.fingerprints, previous.stats
+    search_files = previous.search_files
     made = {}
     if shown:
         jobs = []
@@ -121,13 +123,18 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
         if profile == "web" and any(id(item) in edited for item in site.items[:config.feed_items]):
             jobs.append(renderer.feed_job())
         made = {job.path: renderer.render_job(job) for job in jobs}
-        made.update((output.path, output) for output in search_outputs(renderer, processes=1))
+        # The index files that are still the output's bytes come back as None: kept, not read.
+        index = index_files(renderer, processes=1, known=previous.search_files)
+        made.update((path, Output(path, data)) for path, data in index if data is not None)
         base = f"{out_dir}/"
+        index_paths = {path for path, _data in index}
+        gone = {path for path in previous.hashes if is_index_file(path)} - index_paths  # fewer shards now
         entries = [Reuse(path, base + path, sha) for path, sha in previous.hashes.items()
-                   if path not in made and not path.startswith("search/")]
+                   if path not in made and path not in gone]
         writer = OutputWriter(out_dir)
         writer.open()
         result = writer.finish([*entries, *made.values()])
+        search_files = file_names(cache_dir)
         hashes = result.hashes
         fingerprints = {**previous.fingerprints, **{job.path: job.fingerprint for job in jobs}}
         # Every file, not only those made: a file the copy held may be another file with the same bytes.
@@ -142,7 +149,7 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
                    summarise(site, diagnostics, previous.files_written, previous.pages), stats)
     snapshot = dataclasses.replace(previous, inputs=inputs, racy=freshness.racy_hashes(watched), today=today,
                                    content=content, site=site, renderer=renderer, diagnostics=diagnostics,
-                                   hashes=hashes, fingerprints=fingerprints, stats=stats)
+                                   hashes=hashes, fingerprints=fingerprints, stats=stats, search_files=search_files)
     return Patched(snapshot, len(made), previous.pages - sum(1 for path in made if path.endswith(".html")),
                    len(documents) - len(changed))
 
@@ -161,7 +168,9 @@ def _content(content: ValidContent, swap: dict[int, object], allowances: dict[Pa
 def _site(site: Site, swap: dict[int, object], content: ValidContent) -> Site:
     """The site with each edited item in place of the one it replaces, wherever that one was."""
     def fixed(items: tuple) -> tuple:
-        return tuple(swap.get(id(item), item) for item in items) if any(id(item) in swap for item in items) else items
+        if not any(map(swap.__contains__, map(id, items))):
+            return items
+        return tuple(swap.get(id(item), item) for item in items)
 
     published = {item.path for item in site.items} | {page.path for page in site.pages}
     return dataclasses.replace(
@@ -171,6 +180,11 @@ def _site(site: Site, swap: dict[int, object], content: ValidContent) -> Site:
         items=fixed(site.items),
         tag_groups=tuple(TagGroup(group.tag, fixed(group.items)) for group in site.tag_groups),
         timeline=tuple(MonthGroup(m.year, m.month, m.label, fixed(m.items)) for m in site.timeline),
-        related={url: fixed(items) for url, items in site.related.items()},
+        related=_related(site.related, fixed),
         allowances=tuple(a for a in content.allowances if a.path in published),
     )
+
+
+def _related(related: Mapping[str, tuple], fixed) -> Mapping[str, tuple]:
+    changed = {url: fixed(items) for url, items in related.items() if fixed(items) is not items}
+    return {**related, **changed} if changed else related

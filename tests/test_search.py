@@ -235,10 +235,26 @@ def test_warm_rebuild_after_one_edit_redoes_one_item_and_one_block_and_matches_a
     assert cold == build(items)
     changed = edited(items, 150, items[150].body_text + " A new closing sentence about quillwort.")
     analysed, inverted = counting(monkeypatch, "analyse"), counting(monkeypatch, "invert_block")
+    inverted_terms = counting(monkeypatch, "invert_terms")
     warm = build(changed, tmp_path)
-    assert (len(analysed), len(inverted)) == (1, 1)
+    assert (len(analysed), len(inverted), len(inverted_terms)) == (1, 0, 1)  # one block, its changed terms only
     assert warm == build(changed, processes=2)
     assert warm != cold and b"quillwort" in b"".join(data for _path, data in warm)
+
+
+def test_a_blocks_changed_terms_inverted_alone_give_what_inverting_it_whole_gives():
+    items = synthetic_items(120, seed=21)
+    analyses = [search.analyse(search.item_fields(item, {t: t for t in TAGS})) for item in items]
+    averages = search.average_lengths([a.lengths for a in analyses])
+    whole = search.invert_block(analyses, averages)
+    parts = lambda block: dict(zip(block.terms.split(" "), zip(block.firsts, block.lasts, block.rests.split(","),  # noqa: E731
+                                                                 block.positions.split(","))))
+    edited_analysis = search.analyse(search.item_fields(items[7], {t: t for t in TAGS})[:4] + ("quillwort and more",))
+    wanted = set(analyses[7].terms.split(" ")) | set(edited_analysis.terms.split(" "))
+    assert search.invert_terms(analyses, averages, wanted) == search.restrict_block(whole, wanted)
+    after = analyses[:7] + [edited_analysis] + analyses[8:]
+    patched = search.replace_terms(whole, wanted, search.invert_terms(after, averages, wanted))
+    assert parts(patched) == parts(search.invert_block(after, averages)) and "quillwort" in parts(patched)
 
 
 def test_warm_rebuild_after_an_insertion_and_a_deletion_matches_a_cold_build(tmp_path):
