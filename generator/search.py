@@ -409,6 +409,11 @@ class Block:
     positions: str      # per term, comma-separated: encoded positions
     rest_ends: array    # per term: where its field in rests ends, so one term's part is a slice
     position_ends: array
+    ids: array          # every posting's item, term after term, so that an edit can splice its own
+    id_ends: array      # per term: where its ids end
+# In a Block (never in the index files), SEPARATOR stands between a term's postings in rests and
+# positions: an edit to one item replaces its postings without decoding the others.
+SEPARATOR = ";"
 
 
 def _field_ends(fields: list[str]) -> array:
@@ -429,14 +434,16 @@ def restrict_block(block: Block, wanted: set[str]) -> Block:
         names = block.terms.split(" ")
         found = list(zip(itertools.compress(itertools.count(), map(wanted.__contains__, names)),
                          itertools.compress(names, map(wanted.__contains__, names))))
-    firsts, lasts, rests, places = array("I"), array("I"), [], []
+    firsts, lasts, rests, places, ids, id_ends = array("I"), array("I"), [], [], array("I"), array("I")
     for index, _term in found:
         firsts.append(block.firsts[index])
         lasts.append(block.lasts[index])
         rests.append(block.rests[block.rest_ends[index - 1] + 1 if index else 0:block.rest_ends[index]])
         places.append(block.positions[block.position_ends[index - 1] + 1 if index else 0:block.position_ends[index]])
+        ids.extend(block.ids[block.id_ends[index - 1] if index else 0:block.id_ends[index]])
+        id_ends.append(len(ids))
     return Block(" ".join(term for _index, term in found), firsts, lasts, ",".join(rests), ",".join(places),
-                 _field_ends(rests), _field_ends(places))
+                 _field_ends(rests), _field_ends(places), ids, id_ends)
 
 
 def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> Block:
@@ -446,65 +453,111 @@ def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> B
     for doc_id, analysis in enumerate(analyses):
         if not analysis.terms:
             continue
-        norms = [TF_SCALE * FIELD_WEIGHTS[f] / (1 - FIELD_B[f] + FIELD_B[f] * analysis.lengths[f] / averages[f])
-                 for f in range(len(FIELDS))]
-        body_norm = norms[BODY]
-        by_count = {c: encode(max(1, round(c * body_norm))) for c in set(analysis.counts)}
-        frequencies = list(map(by_count.__getitem__, analysis.counts))
-        for index, (count, in_head) in enumerate(zip(analysis.counts, analysis.head_counts)):
-            weighted = sum(map(mul, in_head, norms)) + (count - sum(in_head)) * body_norm
-            frequencies[index] = encode(max(1, round(weighted)))
+        names, frequencies, places = _doc_codes(analysis, averages)
         # Each term's list holds (id, frequency, positions) flat, in runs of three.
-        lists = list(map(postings.__getitem__, analysis.terms.split(" ")))
+        lists = list(map(postings.__getitem__, names))
         _consume(map(list.append, lists, itertools.repeat(doc_id)))
         _consume(map(list.append, lists, frequencies))
-        _consume(map(list.append, lists, analysis.positions.split(",")))
+        _consume(map(list.append, lists, places))
     return _block(postings, len(analyses))
+
+
+def _doc_codes(analysis: Analysis, averages: tuple[float, ...]) -> tuple[list[str], list[str], list[str]]:
+    """An item's terms, and for each its encoded BM25F pseudo-frequency and positions."""
+    norms = [TF_SCALE * FIELD_WEIGHTS[f] / (1 - FIELD_B[f] + FIELD_B[f] * analysis.lengths[f] / averages[f])
+             for f in range(len(FIELDS))]
+    body_norm = norms[BODY]
+    by_count = {c: encode(max(1, round(c * body_norm))) for c in set(analysis.counts)}
+    frequencies = list(map(by_count.__getitem__, analysis.counts))
+    for index, (count, in_head) in enumerate(zip(analysis.counts, analysis.head_counts)):
+        weighted = sum(map(mul, in_head, norms)) + (count - sum(in_head)) * body_norm
+        frequencies[index] = encode(max(1, round(weighted)))
+    return analysis.terms.split(" "), frequencies, analysis.positions.split(",")
 
 
 def _block(postings: Mapping[str, list], count: int) -> Block:
     """The Block of per-term lists of (id, frequency code, positions code), flat in runs of three."""
     gap_codes = ["", *map(encode, range(count))]  # indexed by id - previous id
-    firsts, lasts, rests, places = array("I"), array("I"), [], []
+    firsts, lasts, rests, places, all_ids, id_ends = array("I"), array("I"), [], [], array("I"), array("I")
     for entries in postings.values():
         ids = entries[0::3]
         firsts.append(ids[0])
         lasts.append(ids[-1])
-        places.append("".join(entries[2::3]))
-        # In place, the later ids become gap codes and the positions go: [id, freq, gap, freq, gap, freq...]
-        entries[3::3] = map(gap_codes.__getitem__, map(sub, ids[1:], ids))
-        del entries[2::3]
-        rests.append("".join(itertools.islice(entries, 1, None)))
-    return Block(" ".join(postings), firsts, lasts, ",".join(rests), ",".join(places), _field_ends(rests), _field_ends(places))
+        all_ids.extend(ids)
+        id_ends.append(len(all_ids))
+        places.append(SEPARATOR.join(entries[2::3]))
+        frequencies = entries[1::3]
+        # The first posting's frequency, then each later posting's gap from the one before and frequency.
+        frequencies[1:] = map(add, map(gap_codes.__getitem__, map(sub, ids[1:], ids)), frequencies[1:])
+        rests.append(SEPARATOR.join(frequencies))
+    return Block(" ".join(postings), firsts, lasts, ",".join(rests), ",".join(places), _field_ends(rests),
+                 _field_ends(places), all_ids, id_ends)
 
 
-def invert_terms(analyses: Sequence[Analysis], averages: tuple[float, ...], wanted: set[str]) -> Block:
-    """restrict_block(invert_block(analyses, averages), wanted), looking only at the wanted terms of
-    each item: what an edit to a few items changes in their block, in a fraction of the time."""
-    postings: defaultdict[str, list] = defaultdict(list)
-    for doc_id, analysis in enumerate(analyses):
-        if not analysis.terms:
-            continue
-        names = analysis.terms.split(" ")
-        picked = list(itertools.compress(itertools.count(), map(wanted.__contains__, names)))
-        if not picked:
-            continue
-        norms = [TF_SCALE * FIELD_WEIGHTS[f] / (1 - FIELD_B[f] + FIELD_B[f] * analysis.lengths[f] / averages[f])
-                 for f in range(len(FIELDS))]
-        body_norm = norms[BODY]
-        counts = list(map(analysis.counts.__getitem__, picked))
-        by_count = {c: encode(max(1, round(c * body_norm))) for c in set(counts)}
-        frequencies = list(map(by_count.__getitem__, counts))
-        leading = bisect.bisect_left(picked, len(analysis.head_counts))
-        for at in range(leading):  # terms also in title..byline: weighted per field
-            in_head = analysis.head_counts[picked[at]]
-            weighted = sum(map(mul, in_head, norms)) + (counts[at] - sum(in_head)) * body_norm
-            frequencies[at] = encode(max(1, round(weighted)))
-        lists = list(map(postings.__getitem__, map(names.__getitem__, picked)))
-        _consume(map(list.append, lists, itertools.repeat(doc_id)))
-        _consume(map(list.append, lists, frequencies))
-        _consume(map(list.append, lists, map(analysis.positions.split(",").__getitem__, picked)))
-    return _block(postings, len(analyses))
+def splice_block(block: Block, old: Mapping[int, Analysis], new: Mapping[int, Analysis],
+                 averages: tuple[float, ...]) -> Block:
+    """The block with the analyses of some of its items (by id in the block) replaced: what
+    invert_block gives for the new analyses, with only those items' postings made again and the
+    others kept as they are, unread."""
+    changes: dict[str, dict[int, tuple[str, str] | None]] = defaultdict(dict)
+    for doc_id, analysis in old.items():
+        for term in analysis.terms.split(" ") if analysis.terms else ():
+            changes[term][doc_id] = None
+    for doc_id, analysis in new.items():
+        if analysis.terms:
+            for term, frequency, places in zip(*_doc_codes(analysis, averages)):
+                changes[term][doc_id] = (frequency, places)
+    wanted = set(changes)
+    before = restrict_block(block, wanted)
+    parts: dict[str, tuple[list[int], list[str], list[str]]] = {}
+    if before.terms:
+        for index, term in enumerate(before.terms.split(" ")):
+            rest = before.rests[before.rest_ends[index - 1] + 1 if index else 0:before.rest_ends[index]]
+            places = before.positions[before.position_ends[index - 1] + 1 if index else 0:before.position_ends[index]]
+            ids = before.ids[before.id_ends[index - 1] if index else 0:before.id_ends[index]]
+            parts[term] = (ids.tolist(), rest.split(SEPARATOR), places.split(SEPARATOR))
+    names, firsts, lasts, all_rests, all_places, all_ids, id_ends = [], array("I"), array("I"), [], [], array("I"), array("I")
+    for term, by_doc in changes.items():
+        ids, rests, places = parts.get(term, ([], [], []))
+        for doc_id in sorted(by_doc):
+            at = bisect.bisect_left(ids, doc_id)
+            if at < len(ids) and ids[at] == doc_id:
+                _remove_posting(ids, rests, places, at)
+            if by_doc[doc_id] is not None:
+                _insert_posting(ids, rests, places, at, doc_id, *by_doc[doc_id])
+        if ids:
+            names.append(term)
+            firsts.append(ids[0])
+            lasts.append(ids[-1])
+            all_rests.append(SEPARATOR.join(rests))
+            all_places.append(SEPARATOR.join(places))
+            all_ids.extend(ids)
+            id_ends.append(len(all_ids))
+    added = Block(" ".join(names), firsts, lasts, ",".join(all_rests), ",".join(all_places), _field_ends(all_rests),
+                  _field_ends(all_places), all_ids, id_ends)
+    return replace_terms(block, wanted, added)
+
+
+def _frequency(ids: list[int], rests: list[str], at: int) -> str:
+    """The frequency code of posting ``at``: its part of the rest without the gap code before it."""
+    return rests[at] if at == 0 else rests[at][len(encode(ids[at] - ids[at - 1] - 1)):]
+
+
+def _remove_posting(ids: list[int], rests: list[str], places: list[str], at: int) -> None:
+    following = _frequency(ids, rests, at + 1) if at + 1 < len(ids) else None
+    del ids[at], rests[at], places[at]
+    if following is not None:
+        rests[at] = following if at == 0 else encode(ids[at] - ids[at - 1] - 1) + following
+
+
+def _insert_posting(ids: list[int], rests: list[str], places: list[str], at: int, doc_id: int,
+                    frequency: str, positions: str) -> None:
+    following = _frequency(ids, rests, at) if at < len(ids) else None
+    ids.insert(at, doc_id)
+    rests.insert(at, frequency if at == 0 else encode(doc_id - ids[at - 1] - 1) + frequency)
+    places.insert(at, positions)
+    if following is not None:
+        rests[at + 1] = encode(ids[at + 1] - doc_id - 1) + following
 
 
 def replace_terms(block: Block, dropped: set[str], added: Block) -> Block:
@@ -514,18 +567,22 @@ def replace_terms(block: Block, dropped: set[str], added: Block) -> Block:
     keep = sorted(set(range(len(names))) - set(keep))
     rests = block.rests.split(",") if names else []
     places = block.positions.split(",") if names else []
-    new_rests = [rests[i] for i in keep]
-    new_places = [places[i] for i in keep]
-    new_names = [names[i] for i in keep]
+    new_names, new_rests, new_places = [names[i] for i in keep], [rests[i] for i in keep], [places[i] for i in keep]
     firsts, lasts = array("I", (block.firsts[i] for i in keep)), array("I", (block.lasts[i] for i in keep))
+    ids, id_ends = array("I"), array("I")
+    for i in keep:
+        ids.extend(block.ids[block.id_ends[i - 1] if i else 0:block.id_ends[i]])
+        id_ends.append(len(ids))
     if added.terms:
         new_names += added.terms.split(" ")
         new_rests += added.rests.split(",")
         new_places += added.positions.split(",")
         firsts.extend(added.firsts)
         lasts.extend(added.lasts)
+        id_ends.extend(end + len(ids) for end in added.id_ends)
+        ids.extend(added.ids)
     return Block(" ".join(new_names), firsts, lasts, ",".join(new_rests), ",".join(new_places),
-                 _field_ends(new_rests), _field_ends(new_places))
+                 _field_ends(new_rests), _field_ends(new_places), ids, id_ends)
 
 
 def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
@@ -542,15 +599,16 @@ def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[s
     postings, positions = {}, {}
     for term, entries in parts.items():
         if len(entries) == 4:
-            postings[term], positions[term] = encode(entries[0]) + entries[2], entries[3]
+            postings[term] = encode(entries[0]) + entries[2].replace(SEPARATOR, "")
+            positions[term] = entries[3].replace(SEPARATOR, "")
             continue
-        positions[term] = "".join(entries[3::4])
+        positions[term] = "".join(entries[3::4]).replace(SEPARATOR, "")
         # In place: [first, last, rest, positions, ...] -> [first id, rest, gap, rest, gap, rest...]
         gaps = map(sub, map(sub, entries[4::4], entries[1:-4:4]), itertools.repeat(1))
         entries[0::4] = [encode(entries[0]), *map(encode, gaps)]
         del entries[3::4]
         del entries[1::3]
-        postings[term] = "".join(entries)
+        postings[term] = "".join(entries).replace(SEPARATOR, "")
     return sorted(parts, key=term_order), postings, positions
 
 
@@ -563,7 +621,7 @@ def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[s
 #   f-<digest>     one output file's bytes, named by a digest of them.
 # Names of a- and b- files hash this module's version with their inputs; f- names hash the bytes.
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 BLOCK_SIZE = 2000  # fewer blocks to join (each holds most of the vocabulary), still 5 per core at 20k items
 PARALLEL_THRESHOLD = 200  # items; below this, starting processes costs more than it saves
 
@@ -1047,24 +1105,27 @@ class _Update:
                 return None
             keys, analyses = map(list, loaded)
             start = number * BLOCK_SIZE
+            olds, news = {}, {}
             for n in self.changed:
                 if start <= n < start + BLOCK_SIZE:
+                    olds[n - start] = analyses[n - start]
                     changed_terms.update(analyses[n - start].terms.split(" "))
                     keys[n - start], analyses[n - start] = new[n]
+                    news[n - start] = new[n][1]
                     changed_terms.update(new[n][1].terms.split(" "))
             before = store.load(old["blocks"][number][1])
-            if not isinstance(before, Block):
+            if not isinstance(before, Block) or len(before.id_ends) != len(before.firsts):
                 return None
             previous[number] = before
-            edits[number] = (keys, analyses)
+            edits[number] = (keys, analyses, olds, news)
         changed_terms.discard("")
-        for number, (keys, analyses) in edits.items():
-            # Only the changed items' terms are inverted again: the block's other postings stand.
-            blocks[number] = invert_terms(analyses, averages, changed_terms)
+        for number, (keys, analyses, olds, news) in edits.items():
+            # Only the changed items' postings are made again: the block's others stand as they are.
+            spliced = splice_block(previous[number], olds, news, averages)
+            blocks[number] = restrict_block(spliced, changed_terms)  # the terms of edits in other blocks too
             self.blocks[number] = (store.analyses_name(keys), store.block_name(keys, averages))
             self.written[self.blocks[number][0]] = pickle.dumps((keys, analyses), protocol=pickle.HIGHEST_PROTOCOL)
-            self.written[self.blocks[number][1]] = pickle.dumps(
-                replace_terms(previous[number], changed_terms, blocks[number]), protocol=pickle.HIGHEST_PROTOCOL)
+            self.written[self.blocks[number][1]] = pickle.dumps(spliced, protocol=pickle.HIGHEST_PROTOCOL)
         # Of the changed items' terms, those whose postings changed: a frequency is rounded, and a
         # position after the edit does not move, so most of them often stay as they were.
         changed_kinds: dict[str, set[str]] = {"terms": set(), "positions": set()}

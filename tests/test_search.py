@@ -235,26 +235,36 @@ def test_warm_rebuild_after_one_edit_redoes_one_item_and_one_block_and_matches_a
     assert cold == build(items)
     changed = edited(items, 150, items[150].body_text + " A new closing sentence about quillwort.")
     analysed, inverted = counting(monkeypatch, "analyse"), counting(monkeypatch, "invert_block")
-    inverted_terms = counting(monkeypatch, "invert_terms")
+    spliced = counting(monkeypatch, "splice_block")
     warm = build(changed, tmp_path)
-    assert (len(analysed), len(inverted), len(inverted_terms)) == (1, 0, 1)  # one block, its changed terms only
+    assert (len(analysed), len(inverted), len(spliced)) == (1, 0, 1)  # one block, its edited item's postings only
     assert warm == build(changed, processes=2)
     assert warm != cold and b"quillwort" in b"".join(data for _path, data in warm)
 
 
-def test_a_blocks_changed_terms_inverted_alone_give_what_inverting_it_whole_gives():
+@pytest.mark.parametrize("edited", [[7], [0], [119], [0, 1, 60, 119]])
+def test_splicing_edited_items_into_a_block_gives_what_inverting_it_again_gives(edited):
+    """First, last and neighbouring items: each edit takes words away, adds new ones and moves the rest."""
+    labels = {t: t for t in TAGS}
     items = synthetic_items(120, seed=21)
-    analyses = [search.analyse(search.item_fields(item, {t: t for t in TAGS})) for item in items]
+    analyses = [search.analyse(search.item_fields(item, labels)) for item in items]
     averages = search.average_lengths([a.lengths for a in analyses])
-    whole = search.invert_block(analyses, averages)
-    parts = lambda block: dict(zip(block.terms.split(" "), zip(block.firsts, block.lasts, block.rests.split(","),  # noqa: E731
-                                                                 block.positions.split(","))))
-    edited_analysis = search.analyse(search.item_fields(items[7], {t: t for t in TAGS})[:4] + ("quillwort and more",))
-    wanted = set(analyses[7].terms.split(" ")) | set(edited_analysis.terms.split(" "))
-    assert search.invert_terms(analyses, averages, wanted) == search.restrict_block(whole, wanted)
-    after = analyses[:7] + [edited_analysis] + analyses[8:]
-    patched = search.replace_terms(whole, wanted, search.invert_terms(after, averages, wanted))
-    assert parts(patched) == parts(search.invert_block(after, averages)) and "quillwort" in parts(patched)
+    after = list(analyses)
+    for n in edited:
+        fields = search.item_fields(items[n], labels)
+        after[n] = search.analyse(fields[:4] + (f"quillwort {n} " + " ".join(fields[4].split()[5::2]),))
+    spliced = search.splice_block(search.invert_block(analyses, averages), {n: analyses[n] for n in edited},
+                                  {n: after[n] for n in edited}, averages)
+    expected = layout(search.invert_block(after, averages))
+    assert layout(spliced) == expected and "quillwort" in expected
+
+
+def layout(block: search.Block) -> dict[str, tuple]:
+    """term -> first, last, rest, positions and ids of a block (the order of its terms does not matter)."""
+    rests, places = block.rests.split(","), block.positions.split(",")
+    return {term: (block.firsts[i], block.lasts[i], rests[i], places[i],
+                   list(block.ids[block.id_ends[i - 1] if i else 0:block.id_ends[i]]))
+            for i, term in enumerate(block.terms.split(" "))}
 
 
 def test_warm_rebuild_after_an_insertion_and_a_deletion_matches_a_cold_build(tmp_path):
