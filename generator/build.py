@@ -97,17 +97,20 @@ def fewer_collections():
 
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
           profile: str = "web", today: dt.date | None = None, progress: Progress | None = None,
-          jobs: int | None = None, use_cache: bool = True, keep: bool = False, previous=None) -> BuildReport:
+          jobs: int | None = None, use_cache: bool = True, keep: bool = False, previous=None,
+          scanned: tuple | None = None) -> BuildReport:
     """Build the site. A process that builds again and again (the preview) passes keep=True and
     then each report's ``snapshot`` as ``previous``: an edit to items' text then patches the last
-    build (generator/patch.py) instead of running every stage again."""
+    build (generator/patch.py) instead of running every stage again. ``scanned`` is what
+    freshness.scan() found just now in the content folder and the template folders, when the
+    caller looked (the preview's watcher does); the build looks itself otherwise."""
     with fewer_collections():
-        return _build(config, out_dir, write, strict, profile, today, progress, jobs, use_cache, keep, previous)
+        return _build(config, out_dir, write, strict, profile, today, progress, jobs, use_cache, keep, previous, scanned)
 
 
 def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, profile: str,
            today: dt.date | None, progress: Progress | None, jobs: int | None, use_cache: bool,
-           keep: bool, previous) -> BuildReport:
+           keep: bool, previous, scanned: tuple | None) -> BuildReport:
     started = time.perf_counter()
     out_dir = Path(out_dir or config.output_dir)
     diagnostics: list[Diagnostic] = []
@@ -129,7 +132,7 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
     if write and cache_dir:
         # Nothing changed since the build that wrote this output: say what it said, do nothing.
         key = freshness_key(config, out_dir, profile)
-        watched = freshness.scan([config.content_dir, *(Path(d) for d in template_dirs(config))])
+        watched = scanned if scanned is not None else freshness.scan([config.content_dir, *map(Path, template_dirs(config))])
         summary = freshness.current(cache_dir, out_dir, profile, key, watched, today)
         if summary is not None:
             progress.finish()

@@ -40,6 +40,7 @@ class Preview:
         self.watched_roots: tuple[Path, ...] = (self.config_path.parent / "content", self.config_path.parent / "templates")
         self.lock = threading.Lock()
         self.kept = None  # the last build's patch.Snapshot
+        self.last_scan: tuple[tuple, tuple | None] = ((), None)  # the folders and what scan() found in them
 
     def rebuild(self) -> None:
         started = time.perf_counter()
@@ -50,8 +51,11 @@ class Preview:
             self.kept = None
         else:
             self.watched_roots = (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
-            # What this build made stays in memory: an edit to items' text then patches it.
-            report = build(config, self.out_dir, keep=True, previous=self.kept)
+            # What this build made stays in memory: an edit to items' text then patches it. The
+            # look at the files that saw the change is the build's too, when it looked at its folders.
+            roots, files = self.last_scan
+            same_folders = roots == (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
+            report = build(config, self.out_dir, keep=True, previous=self.kept, scanned=files if same_folders else None)
             self.kept = report.snapshot
             for diagnostic in report.warnings:
                 print(diagnostic.format(), file=sys.stderr)
@@ -68,7 +72,10 @@ class Preview:
 
     def snapshot(self) -> dict[str, tuple[int, int, int]]:
         """Size, modification time and inode of every watched file; a change in any means rebuild."""
-        state = {path: (size, mtime, inode) for path, size, mtime, inode in scan(self.watched_roots)}
+        roots = tuple(self.watched_roots)
+        files = scan(roots)
+        self.last_scan = (roots, files)
+        state = {path: (size, mtime, inode) for path, size, mtime, inode in files}
         try:
             stat = self.config_path.stat()
             state[str(self.config_path)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
@@ -84,8 +91,7 @@ class Preview:
                 changed = sorted({*now, *before} - {p for p in now if before.get(p) == now[p]})
                 print(f"changed: {', '.join(display_path(Path(p)) for p in changed[:3])}"
                       f"{' ...' if len(changed) > 3 else ''}", file=sys.stderr, flush=True)
-                self.rebuild()
-                now, pause = self.timed_snapshot()
+                self.rebuild()  # from this look: a file saved while it builds is seen at the next
             before = now
 
     def timed_snapshot(self) -> tuple[dict[str, tuple[int, int, int]], float]:
