@@ -114,6 +114,7 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
     shown = [item for item in site.items if id(item) in edited]  # the published ones
     hashes, fingerprints, stats = previous.hashes, previous.fingerprints, previous.stats
     search_files = previous.search_files
+    files_written, pages = previous.files_written, previous.pages
     made = {}
     if shown:
         jobs = []
@@ -135,7 +136,7 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
         writer.open()
         result = writer.finish([*entries, *made.values()])
         search_files = file_names(cache_dir)
-        hashes = result.hashes
+        hashes, files_written, pages = result.hashes, result.files, result.html_pages
         fingerprints = {**previous.fingerprints, **{job.path: job.fingerprint for job in jobs}}
         # Every file, not only those made: a file the copy held may be another file with the same bytes.
         stats = freshness.output_stats(out_dir, (*hashes, MANIFEST_NAME, MARKER))
@@ -146,11 +147,12 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
 
     inputs = freshness.Inputs(key, watched, previous.inputs.dates)
     freshness.save(cache_dir, out_dir, profile, inputs, today,
-                   summarise(site, diagnostics, previous.files_written, previous.pages), stats)
+                   summarise(site, diagnostics, files_written, pages), stats)
     snapshot = dataclasses.replace(previous, inputs=inputs, racy=freshness.racy_hashes(watched), today=today,
                                    content=content, site=site, renderer=renderer, diagnostics=diagnostics,
-                                   hashes=hashes, fingerprints=fingerprints, stats=stats, search_files=search_files)
-    return Patched(snapshot, len(made), previous.pages - sum(1 for path in made if path.endswith(".html")),
+                                   hashes=hashes, fingerprints=fingerprints, stats=stats, search_files=search_files,
+                                   files_written=files_written, pages=pages)
+    return Patched(snapshot, len(made), pages - sum(1 for path in made if path.endswith(".html")),
                    len(documents) - len(changed))
 
 
