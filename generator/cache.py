@@ -65,9 +65,11 @@ class DocumentCache:
         self.hits = 0
         warm = _last_saved.get("state")
         if self.path and warm and warm[0] == (str(self.path), self.fingerprint, self._files_state()):
-            # This process wrote the cache last (a preview rebuilding): its entries are still here.
+            # This process wrote the cache last (a preview rebuilding): its entries are still here,
+            # and so are their bodies (a build that deletes bodies writes the cache files too).
             _, self.generation, self.journal_records, self.entries = warm
-        elif self.path and self.path.is_file():
+            return
+        if self.path and self.path.is_file():
             try:
                 with self.path.open("rb") as handle:
                     fingerprint, generation, entries = pickle.load(handle)

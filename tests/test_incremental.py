@@ -331,3 +331,18 @@ def test_a_preview_process_building_again_keeps_the_cache_right_when_another_bui
     fresh = build_site(site, tmp_path / "elsewhere", jobs=1)
     files = [path for folder in ("articles", "testimonies", "pages") for path in (site / "content" / folder).glob("*.md")]
     assert fresh.files_cached == len(files) == 16 and not fresh.errors  # none read again
+
+
+def test_a_preview_process_building_again_after_the_body_store_was_deleted_builds_right(tmp_path):
+    """The preview keeps its cache entries in memory; their rendered texts live in .cache/bodies.sqlite.
+    Deleted while the preview runs, every page is still made right when they are all needed."""
+    site = tmp_path / "site"
+    seed_site(site, random.Random(13))
+    out = tmp_path / "out"
+    build_site(site, out, jobs=1)
+    (site / ".cache/bodies.sqlite").unlink()
+    (site / "site.yaml").write_text((site / "site.yaml").read_text().replace("title: Walk", "title: Walk again"))
+    again = build_site(site, out, jobs=1)  # every page again, with every item's text
+    assert not again.errors
+    build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(out) == tree(tmp_path / "clean")
