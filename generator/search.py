@@ -641,6 +641,12 @@ def _hash(*parts: str) -> str:
     return digest.hexdigest()
 
 
+# Blocks this process read from the cache or made, by file name (a name stands for the block's
+# contents): a process that builds again (the preview) does not read them back. Only the current
+# index's blocks are kept.
+_blocks: dict[str, "Block"] = {}
+
+
 class IndexStore:
     """The search index's folder in the build cache; any file that is missing or damaged is only
     work to do again. Files are written under a temporary name and renamed, never changed."""
@@ -669,11 +675,16 @@ class IndexStore:
 
     def load(self, name: str):
         """An unpickled file, or None."""
+        if name in _blocks:
+            return _blocks[name]
         data = self.read(name)
         try:
-            return pickle.loads(data) if data is not None else None
+            value = pickle.loads(data) if data is not None else None
         except Exception:  # a damaged file is only a slower build
             return None
+        if name.startswith("b-") and isinstance(value, Block):
+            _blocks[name] = value
+        return value
 
     def write(self, name: str, data: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -696,6 +707,8 @@ class IndexStore:
         self.dump("state.pickle", state)
         keep = {"state.pickle", *(name for pair in state["blocks"] for name in pair),
                 *(name for _path, name, _length in state["files"])}
+        for name in _blocks.keys() - keep:
+            del _blocks[name]
         for path in self.folder.iterdir():
             if path.name not in keep:
                 with contextlib.suppress(OSError):
@@ -932,6 +945,21 @@ def doc_record(item: Item, warning_labels: Mapping[str, str]) -> list:
 
 def facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
     """Kind as a bitmap (set = testimony), years as runs of consecutive ids, tags as id gaps."""
+    # Items with the same cards in the same order (every field but the text) have the same facets:
+    # a process that builds again after an edit to a text (the preview) counts them once.
+    cards = tuple(getattr(item, "card", "") for item in items)
+    key = (cards, tuple(sorted(tag_labels.items()))) if all(cards) else None
+    if key is not None and _last_facets and _last_facets[0] == key:
+        return _last_facets[1]
+    found = _facets(items, tag_labels)
+    _last_facets[:] = (key, found) if key is not None else ()
+    return found
+
+
+_last_facets: list = []  # [key, facets] of the last call
+
+
+def _facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
     bits = []
     for start in range(0, len(items), 5):
         value = 0
@@ -1124,6 +1152,7 @@ class _Update:
             spliced = splice_block(previous[number], olds, news, averages)
             blocks[number] = restrict_block(spliced, changed_terms)  # the terms of edits in other blocks too
             self.blocks[number] = (store.analyses_name(keys), store.block_name(keys, averages))
+            _blocks[self.blocks[number][1]] = spliced
             self.written[self.blocks[number][0]] = pickle.dumps((keys, analyses), protocol=pickle.HIGHEST_PROTOCOL)
             self.written[self.blocks[number][1]] = pickle.dumps(spliced, protocol=pickle.HIGHEST_PROTOCOL)
         # Of the changed items' terms, those whose postings changed: a frequency is rounded, and a
