@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import freshness
-from generator.cachedir import code_fingerprint, prepare_cache_dir
+from generator.cachedir import CacheRefused, code_fingerprint, prepare_cache_dir
 from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs
-from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error
+from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error, os_error
 from generator.progress import Progress
 
 if TYPE_CHECKING:
@@ -127,12 +127,17 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
     except ValueError as exc:
         diagnostics.append(error(Path("SOURCE_DATE_EPOCH"), None, str(exc)))
         return report()
-    cache_dir = prepare_cache_dir(config.root / ".cache") if use_cache else None
+    try:
+        cache_dir = prepare_cache_dir(config.root / ".cache") if use_cache else None
+    except CacheRefused as exc:
+        diagnostics.append(error(config.root / ".cache", None, str(exc)))
+        return report()
     watched = ()
     if write and cache_dir:
         # Nothing changed since the build that wrote this output: say what it said, do nothing.
         key = freshness_key(config, out_dir, profile)
-        watched = scanned if scanned is not None else freshness.scan([config.content_dir, *map(Path, template_dirs(config))])
+        watched = scanned if scanned is not None else freshness.scan([config.content_dir, *map(Path, template_dirs(config))],
+                                                                      config.read_roots)
         summary = freshness.current(cache_dir, out_dir, profile, key, watched, today)
         if summary is not None:
             progress.finish()
@@ -145,7 +150,7 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
             try:
                 patched = patch.apply(previous, config, out_dir, profile, key, watched, today, cache_dir)
             except OSError as exc:
-                diagnostics.append(error(Path(exc.filename or out_dir), None, f"cannot write the site: {exc.strerror}"))
+                diagnostics.append(os_error(exc, out_dir, "cannot write the site"))
                 return report()
             if patched is not None:
                 progress.finish()
@@ -217,7 +222,7 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
         diagnostics.extend(exc.diagnostics)
         return report(site)
     except OSError as exc:
-        diagnostics.append(error(Path(exc.filename or out_dir), None, f"cannot write the site: {exc.strerror}"))
+        diagnostics.append(os_error(exc, out_dir, "cannot write the site"))
         return report(site)
     finally:
         if renderer is not None:

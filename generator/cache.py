@@ -24,12 +24,15 @@ from pathlib import Path
 from generator.bodies import InlineBody, MemoryStore, SqliteStore, StoredBody, body_key
 from generator.cachedir import CACHE_FORMAT, code_fingerprint, prepare_cache_dir  # noqa: F401 (used from here too)
 from generator.documents import FileResult, FileSettings
+from generator.safefs import hash_regular
 
 # A file modified less than this long before the cache was written is hashed again.
 RACY_NS = 3_000_000_000
 
 
-Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, and when they were recorded (ns)
+# size, mtime_ns, inode, ctime_ns, and when they were recorded (ns). The ctime as git compares
+# it: a tool can set a file's modification time back after an edit, never its change time.
+Stat = tuple[int, int, int, int, int]
 Entry = tuple[str, Stat, FileResult]  # content hash, stat, result
 
 
@@ -38,7 +41,7 @@ def _stat(path: Path) -> Stat | None:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino, time.time_ns())
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, time.time_ns())
 
 
 class DocumentCache:
@@ -86,7 +89,7 @@ class DocumentCache:
 
     def _files_state(self) -> tuple:
         """What the file system says of the cache's files: another build writing them changes it."""
-        return tuple((_stat(path) or (None,))[:3] for path in (self.path, self.journal))
+        return tuple((_stat(path) or (None,))[:4] for path in (self.path, self.journal))
 
     def _remember(self) -> None:
         _last_saved["state"] = ((str(self.path), self.fingerprint, self._files_state()), self.generation,
@@ -118,8 +121,8 @@ class DocumentCache:
             now = self.stats[str(path)] = _stat(path)
             if now is None:
                 return ""
-            size, mtime, inode, recorded = entry[1]
-            if (now[0], now[1], now[2]) == (size, mtime, inode) and mtime < recorded - RACY_NS:
+            recorded = entry[1][4]
+            if now[:4] == entry[1][:4] and max(now[1], now[3]) < recorded - RACY_NS:
                 return entry[0]
         return file_hash(path)
 
@@ -129,7 +132,7 @@ class DocumentCache:
             self.hits += 1
             stat = entry[1]
             now = self.stats.pop(str(path), None) or _stat(path)  # file_hash looked a moment ago
-            if now and (now[0], now[1], now[2]) != stat[:3] or stat[1] >= stat[3] - RACY_NS:
+            if now and now[:4] != stat[:4] or max(stat[1], stat[3]) >= stat[4] - RACY_NS:
                 entry = (file_hash, now or stat, entry[2])  # touched, or racy then: record the file as it is now
             self.fresh[str(path)] = entry
             return entry[2]
@@ -142,7 +145,7 @@ class DocumentCache:
         return str(path) in self.entries
 
     def put(self, path: Path, file_hash: str, result: FileResult) -> None:
-        self.fresh[str(path)] = (file_hash, _stat(path) or (-1, -1, -1, 0), result)
+        self.fresh[str(path)] = (file_hash, _stat(path) or (-1, -1, -1, -1, 0), result)
 
     def keep_all_but(self, changed: dict[str, tuple[str, FileResult]]) -> None:
         """For a build that read only the ``changed`` files (path -> (hash, result)): every other
@@ -237,10 +240,9 @@ def _body_key(result: FileResult) -> str | None:
 
 
 def file_hash(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""  # unreadable: never a cache hit, and the per-file stage reports why
+    # "" for a file that is unreadable or not a regular file (a pipe would block here): never a
+    # cache hit, and the per-file stage reports why.
+    return hash_regular(path)
 
 
 def _dispatch_table() -> dict:

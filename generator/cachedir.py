@@ -7,12 +7,16 @@ loads only this, not the renderer, Markdown or the search index.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
+import secrets
+import shutil
 import sys
 from pathlib import Path
 
 from generator import __version__
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 GENERATOR_DIR = Path(__file__).resolve().parent
 
 
@@ -31,11 +35,83 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+class CacheRefused(Exception):
+    """The cache folder cannot be used; str() says why and what to do."""
+
+
+OWNER = ".chorus-owner"
+
+
 def prepare_cache_dir(folder: Path) -> Path:
     """Make the cache folder, ignored by git: it holds what content/ holds, drafts included,
-    and must never be committed where content was later removed."""
+    and must never be committed where content was later removed.
+
+    What is in it is trusted (pickles are loaded, compiled templates run, stored bodies are
+    published as they are), so a cache that this machine's Chorus did not write is emptied
+    first: one committed to a pull request would otherwise run its code, or publish HTML the
+    sanitiser never saw. The folder carries a mark only this machine can make (a keyed hash
+    of its path, under a key kept outside the site); without it, its contents are deleted. A
+    link there is refused: Chorus would write, and empty, wherever it leads.
+    """
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        kind = "a symbolic link" if folder.is_symlink() else "a file"
+        raise CacheRefused(f"is {kind}, where Chorus keeps its build cache (a folder): remove it, or build with --no-cache")
     folder.mkdir(parents=True, exist_ok=True)
+    mark = _owner_mark(folder)
+    try:
+        known = (folder / OWNER).read_text(encoding="ascii") == mark
+    except (OSError, UnicodeDecodeError):
+        known = False
+    if not known:
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        partial = folder / (OWNER + ".partial")
+        partial.write_text(mark, encoding="ascii")
+        os.replace(partial, folder / OWNER)
     ignore = folder / ".gitignore"
     if not ignore.is_file():
         ignore.write_text("# Written by Chorus: the build cache is never committed.\n*\n")
     return folder
+
+
+def _owner_mark(folder: Path) -> str:
+    return hmac.new(_machine_key(), b"chorus cache\n" + os.fsencode(os.path.realpath(folder)), hashlib.sha256).hexdigest()
+
+
+_process_key: list[bytes] = []
+
+
+def _machine_key() -> bytes:
+    """A random key kept outside any site, in CHORUS_STATE_DIR or ~/.local/state/chorus; where
+    none can be kept, one per process (each process then starts with an empty cache)."""
+    folder = Path(os.environ.get("CHORUS_STATE_DIR") or Path.home() / ".local" / "state" / "chorus")
+    path = folder / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"cache-key.{os.getpid()}"
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        try:
+            os.link(partial, path)  # the first process to make a key wins; the others read it
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(partial)
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    if not _process_key:
+        _process_key.append(secrets.token_bytes(32))
+    return _process_key[0]

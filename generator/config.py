@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +10,14 @@ from types import MappingProxyType
 from typing import Mapping
 
 from generator import fields as f
-from generator.diagnostics import Diagnostic, error
+from generator import safefs
+from generator.diagnostics import Diagnostic, error, printable
 from generator.yamlio import parse_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_TEMPLATES = PROJECT_ROOT / "templates"
+# The config file is read before its own limits are known.
+CONFIG_MAX_BYTES = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,12 @@ class SiteConfig:
     quick_exit_url: str
     max_file_bytes: int
     max_image_bytes: int
+
+    @property
+    def read_roots(self) -> tuple[str, ...]:
+        """The folders every file Chorus reads must lie in, links followed: the site's own and
+        Chorus's templates (see generator/safefs.py)."""
+        return safefs.real_roots((self.root, PROJECT_TEMPLATES))
 
     @property
     def base_path(self) -> str:
@@ -84,12 +94,14 @@ SCHEMA = (
 
 def load_config(path: Path) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None, (error(path, None, "config file not found: pass --config PATH or run from the site's folder"),)
-    except OSError as exc:
-        return None, (error(path, None, f"cannot read the config file: {exc.strerror}"),)
+    try:
+        # The config file may be a link (to a shared config, say); its folder, links followed, is the site's.
+        raw = safefs.read(path, CONFIG_MAX_BYTES, safefs.real_roots([os.path.dirname(os.path.realpath(path))]),
+                          noun="config file", setting=None)
+    except safefs.Refused as exc:
+        return None, (error(path, None, str(exc)),)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -103,6 +115,15 @@ def load_config(path: Path) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
     if problems:
         return None, tuple(problems)
     root = path.resolve().parent
+    for name in ("content_dir", "templates_dir"):
+        # Every file read comes from inside the site's folder: a folder configured (or linked) outside it is refused.
+        folder = (root / values[name]).resolve()
+        if not safefs.is_inside(str(folder), [str(root)]):
+            problems.append(error(path, doc.line(name), f"'{name}' must be a folder inside the site's folder {printable(root)}, "
+                                                        f"but it is {printable(folder)}: Chorus reads only files inside the site; "
+                                                        f"move the folder in, or copy it"))
+    if problems:
+        return None, tuple(problems)
     config = SiteConfig(
         path=path.resolve(),
         root=root,

@@ -42,14 +42,23 @@ def display_path(path: Path, relative_to: Path | None = None) -> str:
     """Show a path relative to the working directory when it lies below it."""
     base = relative_to or Path.cwd()
     try:
-        return Path(os.path.relpath(path, base)).as_posix() if _is_below(path, base) else str(path)
+        shown = Path(os.path.relpath(path, base)).as_posix() if _is_below(path, base) else str(path)
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return printable(shown)
+
+
+def printable(path: str | os.PathLike) -> str:
+    """A path as text that can always be printed: bytes of a file name that are not UTF-8
+    appear as backslash escapes (\\xff) instead of ending the program in an encoding error."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _is_below(path: Path, base: Path) -> bool:
+    path = Path(path)
     try:
-        resolved = Path(path).resolve()
+        # The folder resolved, not the name itself: a link is shown where it is, not where it leads.
+        resolved = path.parent.resolve() / path.name
     except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
         resolved = Path(os.path.abspath(path))
     try:
@@ -57,6 +66,12 @@ def _is_below(path: Path, base: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def os_error(exc: OSError, fallback: Path, doing: str) -> Diagnostic:
+    """One line for a failed file operation: the path it failed on and the system's reason."""
+    path = Path(os.fsdecode(exc.filename)) if exc.filename else fallback
+    return error(path, None, f"{doing}: {exc.strerror or exc}")
 
 
 class DiagnosticError(Exception):

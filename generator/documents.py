@@ -32,6 +32,7 @@ class FileSettings:
     language: str
     max_file_bytes: int
     redactions: pii.Redactions
+    read_roots: tuple[str, ...]  # SiteConfig.read_roots: where the files read may lie (generator/safefs.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ _renderer: Renderer | None = None
 def process_file(source: SourceFile, settings: FileSettings) -> FileResult:
     from generator.validate import check_document, guard_testimony  # validate imports this module
 
-    raw, problems = read_document(source.path, source.kind, settings.max_file_bytes)
+    raw, problems = read_document(source.path, source.kind, settings.max_file_bytes, settings.read_roots)
     if raw is None:
         return FileResult(None, (), tuple(problems), ())
     allowances: tuple = ()

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from generator.safefs import hash_regular, linked_outside
+
 # Files modified less than this long before the state was saved are also compared by hash.
 RACY_NS = 3_000_000_000
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,43 +43,60 @@ class Summary:
     pages_rendered: int
 
 
+# What scan() records of each file: (path, size, mtime_ns, inode, ctime_ns, is a link). A folder
+# is recorded too, by its path with a trailing separator and its inode only, so that adding,
+# removing or renaming one (even empty) is a change while files saved inside it are their own.
+Entry = tuple[str, int, int, int, int, bool]
+
+
 @dataclass(frozen=True, slots=True)
 class Inputs:
     """Everything a build's output depends on, as cheaply as it can be known."""
 
     key: str  # the settings: config, profile, output folder, Chorus's code and libraries
-    files: tuple[tuple[str, int, int, int], ...]  # (path, size, mtime_ns, inode) of every input file
+    files: tuple[Entry, ...]  # scan() of the content and template folders
     dates: tuple[dt.date, ...] = ()  # the publish_after dates in the content
 
 
-def scan(folders: Iterable[Path]) -> tuple[tuple[str, int, int, int], ...]:
-    """(path, size, mtime_ns, inode) of every file under the folders, in a fixed order.
+def scan(folders: Iterable[Path], roots: tuple[str, ...]) -> tuple[Entry, ...]:
+    """What the file system says of every file and folder under the folders, in a fixed order.
 
-    Linked folders are followed (a template folder may be a link), each real folder once.
+    The change time (ctime) is recorded beside the modification time, as git does: a tool or
+    a sync can set a file's modification time back after changing it, but no program can set
+    its ctime. Whether a file is a link is recorded too: replacing a file by a link to it
+    changes nothing else. Linked folders are followed (a template folder may be a link), each
+    real folder once, when they lie inside ``roots`` (SiteConfig.read_roots): a link to / is
+    listed, not walked.
     """
-    found = []
+    found: list[Entry] = []
     seen: set[tuple[int, int]] = set()
     stack = [str(folder) for folder in folders if folder.is_dir()]
     while stack:
         directory = stack.pop()
         try:
             st = os.stat(directory)
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            entries = list(os.scandir(directory))
         except OSError:
+            found.append((directory + os.sep, -1, -1, -1, -1, False))  # unreadable: the build will say
             continue
-        if (st.st_dev, st.st_ino) in seen:
-            continue
-        seen.add((st.st_dev, st.st_ino))
-        with os.scandir(directory) as entries:
-            for entry in entries:
+        for entry in entries:
+            try:
+                linked = entry.is_symlink()
                 if entry.is_dir():
-                    stack.append(entry.path)
+                    if linked and linked_outside(entry.path, roots) is not None:
+                        found.append((entry.path + os.sep, -2, -2, -2, -2, True))  # the build refuses it
+                    else:
+                        found.append((entry.path + os.sep, -3, 0, entry.inode(), 0, linked))
+                        stack.append(entry.path)
                     continue
-                try:
-                    st = entry.stat()
-                except OSError:
-                    found.append((entry.path, -1, -1, -1))  # a dangling link: the build will say
-                    continue
-                found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino))
+                st = entry.stat()
+            except OSError:
+                found.append((entry.path, -1, -1, -1, -1, True))  # a dangling link: the build will say
+                continue
+            found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, linked))
     return tuple(sorted(found))
 
 
@@ -95,18 +114,14 @@ def output_stats(out_dir: Path, paths: Iterable[str]) -> dict[str, tuple[int, in
 
 
 def _file_hash(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return ""
+    return hash_regular(path)  # a pipe or device among the inputs must not block the check
 
 
 def racy_hashes(files) -> dict[str, str]:
     """The hash of each file modified so lately that a change within the same clock tick could
     leave its size, modification time and inode as they are now."""
     now = time.time_ns()
-    return {path: _file_hash(path) for path, _, mtime, _ in files if mtime >= now - RACY_NS}
+    return {path: _file_hash(path) for path, size, mtime, *_ in files if size >= 0 and mtime >= now - RACY_NS}
 
 
 def changed_files(before, racy: dict[str, str], now) -> set[str] | None:

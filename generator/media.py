@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 import PIL
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from generator import safefs
 from generator.diagnostics import Diagnostic, DiagnosticError, error, warning
 
 FOLDER = "media"
@@ -41,14 +42,15 @@ class ImageProblem(Exception):
     """An image that cannot be published; the message says what to do."""
 
 
-def find_media(directory: Path) -> tuple[tuple[Path, ...], list[Diagnostic]]:
+def find_media(directory: Path, roots: tuple[str, ...]) -> tuple[tuple[Path, ...], list[Diagnostic]]:
     """Image files directly inside content/media/; anything else there is reported."""
     paths: list[Path] = []
-    problems: list[Diagnostic] = []
-    for path in sorted(directory.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(directory).parts) or path.is_dir():
-            continue
-        if path.parent != directory:
+    found, _, refused = safefs.walk_files(directory, roots)
+    problems: list[Diagnostic] = [error(path, None, reason) for path, reason in refused]
+    for path in found:
+        if not safefs.name_is_text(path.name):
+            problems.append(safefs.bad_name(path))
+        elif path.parent != directory:
             problems.append(warning(path, None, "file ignored: media/ holds images directly, not in sub-folders"))
         elif path.suffix.lower() not in FORMATS:
             problems.append(warning(path, None, "file ignored: media/ takes .jpg, .jpeg, .png, .webp or .gif images"))
@@ -57,7 +59,7 @@ def find_media(directory: Path) -> tuple[tuple[Path, ...], list[Diagnostic]]:
     return tuple(paths), problems
 
 
-def check_media(paths: Iterable[Path], max_bytes: int, cache_dir: Path | None) -> tuple[Diagnostic, ...]:
+def check_media(paths: Iterable[Path], max_bytes: int, cache_dir: Path | None, roots: tuple[str, ...]) -> tuple[Diagnostic, ...]:
     """Re-encode every image once, so a file that cannot be published is an error before anything is written."""
     problems: list[Diagnostic] = []
     kept: set[str] = set()
@@ -68,7 +70,7 @@ def check_media(paths: Iterable[Path], max_bytes: int, cache_dir: Path | None) -
                                               f"rename it to {stem}{path.suffix.lower()}"))
             continue
         try:
-            raw = read_image(path, max_bytes)
+            raw = read_image(path, max_bytes, roots)
             kept.add(_cache_name(path, raw))
             clean_image(path, raw, cache_dir)
         except ImageProblem as exc:
@@ -77,15 +79,12 @@ def check_media(paths: Iterable[Path], max_bytes: int, cache_dir: Path | None) -
     return tuple(problems)
 
 
-def read_image(path: Path, max_bytes: int) -> bytes:
+def read_image(path: Path, max_bytes: int, roots: tuple[str, ...]) -> bytes:
+    """The file's bytes, if it is a regular file inside the site (generator/safefs.py) within the limit."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImageProblem(f"cannot read the file: {exc.strerror}") from None
-    if len(raw) > max_bytes:
-        raise ImageProblem(f"image is {len(raw):,} bytes, over the limit of {max_bytes:,} "
-                           f"(max_image_bytes in the site config): make it smaller")
-    return raw
+        return safefs.read(path, max_bytes, roots, noun="image", setting="max_image_bytes", advice="make it smaller")
+    except safefs.Refused as exc:
+        raise ImageProblem(str(exc)) from None
 
 
 def clean_image(path: Path, raw: bytes, cache_dir: Path | None) -> bytes:
@@ -142,11 +141,12 @@ def media_outputs(renderer) -> Iterator[tuple[str, bytes]]:
     folder = config.content_dir / FOLDER
     if not folder.is_dir():
         return
-    by_name = {path.name: path for path in find_media(folder)[0]}
+    roots = config.read_roots
+    by_name = {path.name: path for path in find_media(folder, roots)[0]}
     shown = sorted({name for document in (*site.items, *site.pages) for name in document.images if name in by_name})
     for name in shown:
         try:
-            data = clean_image(by_name[name], read_image(by_name[name], config.max_image_bytes), renderer.cache_dir)
+            data = clean_image(by_name[name], read_image(by_name[name], config.max_image_bytes, roots), renderer.cache_dir)
         except ImageProblem as exc:  # checked before rendering; only a file changed since can get here
             raise DiagnosticError((error(by_name[name], None, str(exc)),)) from None
         yield FOLDER + "/" + name, data

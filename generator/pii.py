@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import html.entities
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -186,11 +187,11 @@ def replacement_pattern(phrase: str) -> re.Pattern:
 # ---------------------------------------------------------------------------------------------
 # redact.yaml
 
-def load_redactions(path: Path, max_bytes: int) -> tuple[Redactions, list[Diagnostic]]:
+def load_redactions(path: Path, max_bytes: int, roots: tuple[str, ...]) -> tuple[Redactions, list[Diagnostic]]:
     """Read redact.yaml if it exists: ``names: [...]`` and ``replace: {text: replacement}``."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Redactions(), []
-    text, problems = read_text(path, max_bytes)
+    text, problems = read_text(path, max_bytes, roots)
     if text is None:
         return Redactions(), problems
     doc, yaml_problems = parse_yaml(text)

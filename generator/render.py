@@ -9,15 +9,17 @@ import hashlib
 import math
 import multiprocessing
 import os
+import posixpath
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
-from generator import __version__
+from generator import __version__, safefs
 from generator.assemble import Site
 from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs  # noqa: F401 (used from here too)
 from generator.fields import MONTH_NAMES
@@ -25,6 +27,7 @@ from generator.diagnostics import DiagnosticError, error
 from generator.export import items_csv, items_json
 from generator.media import media_outputs
 from generator.search import search_outputs
+from generator.templatefiles import list_template_files, read_static
 from generator.urls import PageLinks, absolute_url, localise_links, output_file, relative_link
 
 
@@ -110,9 +113,49 @@ def paginate(items: Sequence, per_page: int, first_url: str) -> tuple[Pagination
     )
 
 
+class UnreadableTemplate(jinja2.TemplateError):
+    """A template file that the reading rule refuses (or that is not UTF-8 text)."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+class CheckedLoader(jinja2.BaseLoader):
+    """Jinja's FileSystemLoader, reading each template under the reading rule: a template that
+    is a link out of the site, a pipe or a device is an error, never opened."""
+
+    def __init__(self, config: SiteConfig):
+        self.folders = tuple(dict.fromkeys(template_dirs(config)))
+        self.roots = config.read_roots
+        self.limit = config.max_file_bytes
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            path = posixpath.join(folder, *pieces)
+            if not os.path.lexists(path):
+                continue
+            try:
+                source = safefs.read(path, self.limit, self.roots).decode("utf-8")
+            except safefs.Refused as exc:
+                raise UnreadableTemplate(path, str(exc)) from None
+            except UnicodeDecodeError:
+                raise UnreadableTemplate(path, "the template is not UTF-8 text: save it as UTF-8") from None
+            return source, os.path.normpath(path), lambda: False
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        names: set[str] = set()
+        for folder in self.folders:
+            for path in safefs.walk_files(Path(folder), self.roots)[0]:
+                names.add(path.relative_to(folder).as_posix())
+        return sorted(names)
+
+
 def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dirs(config)),
+        loader=CheckedLoader(config),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -254,6 +297,8 @@ class SiteRenderer:
             page_context = self.common | {"page_url": url} | context
             page_context["url"] = self._links(page_context)
             html = self.env.get_template(template).render(page_context)
+        except UnreadableTemplate as exc:
+            raise DiagnosticError((error(Path(exc.path), None, exc.message),))
         except jinja2.TemplateSyntaxError as exc:
             raise DiagnosticError((error(Path(exc.filename or template), exc.lineno, f"template error: {exc.message}"),))
         except jinja2.TemplateNotFound as exc:
@@ -391,11 +436,9 @@ class SiteRenderer:
 
     def global_fingerprint(self) -> str:
         from generator.cachedir import code_fingerprint
-        from generator.freshness import scan
 
         if self._global_fingerprint is None:
-            templates = sorted((path, Path(path).read_bytes()) for d in template_dirs(self.config)
-                               for path, *_ in scan([Path(d)]) if os.path.isfile(path))
+            templates = sorted((str(path), safefs.hash_regular(path)) for path in list_template_files(self.config).every)
             pages = tuple((p.url, p.title, p.menu, p.slug, p.summary) for p in self.site.pages)  # menus, footer, home
             # A site's own templates may show any item on any page (a sidebar of the latest
             # testimonies, say), so with them every content change renders every page again:
@@ -422,15 +465,12 @@ class SiteRenderer:
 
 def static_files(config: SiteConfig) -> Iterator[Output]:
     """Files under static/ in the template folders; the site's own win over Chorus's."""
-    chosen: dict[str, Path] = {}
-    for directory in reversed(template_dirs(config)):
-        static = Path(directory) / "static"
-        if static.is_dir():
-            for path in static.rglob("*"):
-                if path.is_file() and not path.name.startswith("."):
-                    chosen["static/" + path.relative_to(static).as_posix()] = path
-    for name in sorted(chosen):
-        yield Output(name, chosen[name].read_bytes())
+    for name, path in list_template_files(config).chosen.items():
+        if name.startswith("static/"):
+            try:
+                yield Output(name, read_static(config, path))
+            except safefs.Refused as exc:  # listed as readable before rendering; only a file changed since gets here
+                raise DiagnosticError((error(path, None, str(exc)),)) from None
 
 
 def _template_frame(exc: BaseException, fallback: str) -> tuple[Path, int | None]:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from generator import freshness, incremental
+from generator import freshness, incremental, safefs
 from generator.build import build
-from generator.cachedir import prepare_cache_dir
+from generator.cachedir import CacheRefused, prepare_cache_dir
 from generator.config import PROJECT_TEMPLATES, load_config
 from generator.diagnostics import display_path
 from generator.freshness import scan
@@ -38,6 +38,7 @@ class Preview:
         self.version = 0
         self.errors: tuple[str, ...] = ()
         self.watched_roots: tuple[Path, ...] = (self.config_path.parent / "content", self.config_path.parent / "templates")
+        self.read_roots = safefs.real_roots((self.config_path.parent, PROJECT_TEMPLATES))  # SiteConfig.read_roots
         self.lock = threading.Lock()
         self.kept = None  # the last build's patch.Snapshot
         self.last_scan: tuple[tuple, tuple | None] = ((), None)  # the folders and what scan() found in them
@@ -51,6 +52,7 @@ class Preview:
             self.kept = None
         else:
             self.watched_roots = (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
+            self.read_roots = config.read_roots
             # What this build made stays in memory: an edit to items' text then patches it. The
             # look at the files that saw the change is the build's too, when it looked at its folders.
             roots, files = self.last_scan
@@ -70,15 +72,15 @@ class Preview:
             self.errors = tuple(lines)
             self.version += 1
 
-    def snapshot(self) -> dict[str, tuple[int, int, int]]:
-        """Size, modification time and inode of every watched file; a change in any means rebuild."""
+    def snapshot(self) -> dict[str, tuple]:
+        """What scan() says of every watched file, and of the config; a change in any means rebuild."""
         roots = tuple(self.watched_roots)
-        files = scan(roots)
+        files = scan(roots, self.read_roots)
         self.last_scan = (roots, files)
-        state = {path: (size, mtime, inode) for path, size, mtime, inode in files}
+        state = {path: tuple(rest) for path, *rest in files}
         try:
             stat = self.config_path.stat()
-            state[str(self.config_path)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            state[str(self.config_path)] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
         except OSError:
             pass
         return state
@@ -94,7 +96,7 @@ class Preview:
                 self.rebuild()  # from this look: a file saved while it builds is seen at the next
             before = now
 
-    def timed_snapshot(self) -> tuple[dict[str, tuple[int, int, int]], float]:
+    def timed_snapshot(self) -> tuple[dict[str, tuple], float]:
         """The snapshot, and how long to wait before the next: on a large archive looking costs
         time too, so the watcher spends at most a fifth of its time looking."""
         started = time.perf_counter()
@@ -221,8 +223,13 @@ def stop_on_sigterm() -> None:
 def serve(config_path: Path, port: int) -> int:
     """Run until interrupted; returns an exit code."""
     stop_on_sigterm()
-    with preview_folder(Path(config_path).resolve().parent / ".cache") as folder:
-        return _serve(Preview(config_path, folder), port)
+    cache_dir = Path(config_path).resolve().parent / ".cache"
+    try:
+        with preview_folder(cache_dir) as folder:
+            return _serve(Preview(config_path, folder), port)
+    except CacheRefused as exc:
+        print(f"{display_path(cache_dir)}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def _serve(preview: Preview, port: int) -> int:

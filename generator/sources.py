@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import safefs
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error, warning
 from generator.media import FOLDER as MEDIA_FOLDER, find_media
+from generator.templatefiles import list_template_files
 from generator.yamlio import YamlDoc, parse_yaml
 
 # folder -> (kind, accepted suffixes)
@@ -38,6 +40,7 @@ class RawDocument:
 class SourceFile:
     path: Path
     kind: str
+    linked: bool = False  # a symbolic link (to a file inside the site, or it is refused when read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,64 +51,68 @@ class SourceSet:
     media: tuple[Path, ...] = ()  # images in content/media/, checked and re-encoded by generator.media
 
 
-def _files_under(directory: Path) -> list[Path]:
-    """Every file below directory, hidden files and folders left out, in path order."""
-    found = []
-    for folder, subfolders, names in os.walk(directory):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        parts = tuple(folder.split(os.sep))
-        found.extend((*parts, name) for name in names if not name.startswith("."))
-    found.sort()  # the order of the paths' parts, as sorting Path objects gives, without making them first
-    return [Path(os.sep.join(parts)) for parts in found]
-
-
 def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
-    """List every content file and read tags.yaml; the files themselves are read per file, later."""
+    """List every content file and read tags.yaml; the files themselves are read per file, later.
+    The template folders are listed too, so that a file there that cannot be read is reported
+    with the content's problems."""
     problems: list[Diagnostic] = []
     files: list[SourceFile] = []
-    content = config.content_dir
+    content, roots = config.content_dir, config.read_roots
     if not content.is_dir():
         problems.append(error(config.path, None, f"content folder not found: {content} (set content_dir in the site config)"))
         return SourceSet((), None, content / "tags.yaml"), tuple(problems)
     for entry in sorted(content.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and entry.name not in COLLECTIONS and entry.name != MEDIA_FOLDER:
+        if not safefs.name_is_text(entry.name):
+            problems.append(safefs.bad_name(entry))
+        elif entry.is_dir() and (outside := safefs.linked_outside(entry, roots)) is not None:
+            problems.append(error(entry, None, f"links to {outside}, outside the site: copy the folder in, or remove the link"))
+        elif entry.is_dir() and entry.name not in COLLECTIONS and entry.name != MEDIA_FOLDER:
             problems.append(warning(entry, None, f"folder ignored: content folders are {', '.join(COLLECTIONS)}, {MEDIA_FOLDER}"))
         elif entry.is_file() and entry.name != "tags.yaml" and entry.name != "redact.yaml":
             problems.append(warning(entry, None, "file ignored: put articles, testimonies and pages in their folders"))
     for folder, (kind, suffixes) in COLLECTIONS.items():
         directory = content / folder
-        if not directory.is_dir():
-            continue
-        for path in _files_under(directory):
+        if not directory.is_dir() or safefs.linked_outside(directory, roots) is not None:
+            continue  # reported above
+        paths, links, refused = safefs.walk_files(directory, roots)
+        problems.extend(error(path, None, reason) for path, reason in refused)
+        for path in paths:
+            if not safefs.name_is_text(path.name):
+                problems.append(safefs.bad_name(path))
+                continue
             if path.parent != directory:
                 problems.append(warning(path, None, f"file ignored: {folder}/ holds files directly, not in sub-folders"))
                 continue
             if path.suffix not in suffixes:
                 problems.append(warning(path, None, f"file ignored: {folder}/ takes {' or '.join(suffixes)} files"))
                 continue
-            files.append(SourceFile(path, kind))
+            files.append(SourceFile(path, kind, path in links))
     tags_path = content / "tags.yaml"
     tags_doc = None
-    if tags_path.is_file():
-        text, read_problems = read_text(tags_path, config.max_file_bytes)
+    if os.path.lexists(tags_path):
+        text, read_problems = read_text(tags_path, config.max_file_bytes, roots)
         problems.extend(read_problems)
         if text is not None:
             tags_doc, yaml_problems = parse_yaml(text)
             problems.extend(error(tags_path, p.line, p.message) for p in yaml_problems)
-    media, media_problems = find_media(content / MEDIA_FOLDER) if (content / MEDIA_FOLDER).is_dir() else ((), [])
+    media_folder = content / MEDIA_FOLDER
+    media, media_problems = ((), [])
+    if media_folder.is_dir() and safefs.linked_outside(media_folder, roots) is None:
+        media, media_problems = find_media(media_folder, roots)
     problems.extend(media_problems)
+    problems.extend(list_template_files(config).problems)
     return SourceSet(tuple(files), tags_doc, tags_path, media), tuple(problems)
 
 
-def read_text(path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
+def read_text(path: Path, max_bytes: int, roots: tuple[str, ...]) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a content file, if it is a regular file inside the site (``roots``, see
+    generator/safefs.py) of at most max_bytes bytes of UTF-8 without control characters."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [error(path, None, f"cannot read the file: {exc.strerror}")]
-    if len(raw) > max_bytes:
-        return None, [error(path, None, f"file is {len(raw):,} bytes, over the limit of {max_bytes:,} (max_file_bytes in the site config)")]
+        raw = safefs.read(path, max_bytes, roots)
+    except safefs.Refused as exc:
+        return None, [error(path, None, str(exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -120,8 +127,8 @@ def read_text(path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]
     return text, []
 
 
-def read_document(path: Path, kind: str, max_bytes: int) -> tuple[RawDocument | None, list[Diagnostic]]:
-    text, problems = read_text(path, max_bytes)
+def read_document(path: Path, kind: str, max_bytes: int, roots: tuple[str, ...]) -> tuple[RawDocument | None, list[Diagnostic]]:
+    text, problems = read_text(path, max_bytes, roots)
     if text is None:
         return None, problems
     slug = path.stem

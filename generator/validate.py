@@ -115,13 +115,16 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
     problems: list[Diagnostic] = []
     tags, tag_problems = _validate_tags(sources)
     problems.extend(tag_problems)
-    redactions, redact_problems = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes)
+    redactions, redact_problems = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes,
+                                                      config.read_roots)
     problems.extend(redact_problems)
-    settings = FileSettings(config.language, config.max_file_bytes, redactions)
+    settings = FileSettings(config.language, config.max_file_bytes, redactions, config.read_roots)
     store = open_store(cache_dir)
     cache = DocumentCache(cache_dir, settings, store)
     # A file the cache does not know is hashed by the worker that reads it (None until then).
-    hashes: list[str | None] = [cache.file_hash(s.path) if cache.knows(s.path) else None for s in sources.files]
+    # A linked file is read again every time: its target is checked against the reading rule when read.
+    hashes: list[str | None] = [cache.file_hash(s.path) if cache.knows(s.path) and not s.linked else None
+                                for s in sources.files]
     results: list[FileResult | None] = [cache.get(s.path, h) if h is not None else None
                                         for s, h in zip(sources.files, hashes)]
     missing = [i for i, result in enumerate(results) if result is None]
@@ -142,7 +145,7 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
                     cache.put(sources.files[position].path, hashes[position], stored)
             batch = []
     cache.save()
-    problems.extend(check_media(sources.media, config.max_image_bytes, cache_dir))
+    problems.extend(check_media(sources.media, config.max_image_bytes, cache_dir, config.read_roots))
     media_names = frozenset(path.name for path in sources.media)
     documents: list[Document] = []
     allowances: list[pii.Allowance] = []

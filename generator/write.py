@@ -105,6 +105,8 @@ class OutputWriter:
     def open(self) -> None:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         legacy = self.out_dir.parent / f".{self.out_dir.name}.old"  # left by an interrupted build of an earlier version
+        for folder in (legacy, self.staging, _aside(self.out_dir)):
+            claim(folder)
         if legacy.exists():
             shutil.rmtree(legacy)
         self.held = _open_copy(self.staging)
@@ -182,6 +184,29 @@ def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path, distrust: Se
     writer = OutputWriter(out_dir, distrust)
     writer.open()
     return writer.finish(entries)
+
+
+def claim(folder: Path) -> None:
+    """Refuse to delete or replace a folder beside the output that Chorus did not write: one
+    Chorus wrote holds one of its marks (or nothing, if a build stopped as it made it)."""
+    if folder.is_symlink():
+        raise DiagnosticError((error(folder, None, "is a symbolic link, where Chorus keeps a folder of its own beside "
+                                                   "the output: remove the link"),))
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise DiagnosticError((error(folder, None, "is a file, where Chorus keeps a folder of its own beside the output: "
+                                                   "move it away or delete it"),))
+    names = set(os.listdir(folder))
+    if names and not names & {UPDATING, COPY_MANIFEST, MARKER}:
+        raise DiagnosticError((error(folder, None, "refusing to delete a folder that Chorus did not write (Chorus keeps "
+                                                   "a copy of the output here, beside it): move it away or delete it, "
+                                                   "or choose another --out"),))
+
+
+def _aside(out_dir: Path) -> Path:
+    """Where the output waits during a swap in three renames (systems without an atomic exchange)."""
+    return out_dir.parent / f".{out_dir.name}.swapping"
 
 
 def _open_copy(staging: Path) -> dict[str, str]:
@@ -295,7 +320,8 @@ def _exchange(a: Path, b: Path) -> None:
         renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
         if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
             return
-    aside = b.parent / f".{b.name}.swapping"
+    aside = _aside(b)
+    claim(aside)
     if aside.exists():
         shutil.rmtree(aside)
     os.rename(b, aside)

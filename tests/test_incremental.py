@@ -286,7 +286,7 @@ def test_document_cache_journal_cut_short_costs_only_a_reread(tmp_path):
 
 def test_a_change_inside_a_linked_template_folder_is_seen_and_a_link_loop_is_harmless(tmp_path):
     seed_site(tmp_path / "site", random.Random(7))
-    shared = tmp_path / "shared-templates"
+    shared = tmp_path / "site/shared-templates"  # inside the site: a link out of it is refused (test_hostile_files.py)
     shared.mkdir()
     (shared / "page.html").write_text("{% extends 'base.html' %}{% block main %}<h1>{{ item.title }}</h1><p>one</p>{% endblock %}")
     (tmp_path / "site/templates").symlink_to(shared, target_is_directory=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import safefs
 from generator.assemble import withholding_reason
 from generator.fields import PartialDate
 from generator.model import Article, Testimony
@@ -32,14 +33,14 @@ def test_yaml_keeps_dates_as_their_text_and_says_what_it_read():
 def test_front_matter_split_reports_the_body_line(tmp_path):
     path = tmp_path / "a.md"
     path.write_text("---\ntitle: A\n---\nFirst line.\n")
-    raw, problems = read_document(path, "article", 1000)
+    raw, problems = read_document(path, "article", 1000, safefs.real_roots([tmp_path]))
     assert problems == [] and raw.body_line == 4 and raw.body == "First line.\n" and raw.slug == "a"
 
 
 def test_crlf_and_byte_order_mark_are_accepted(tmp_path):
     path = tmp_path / "a.md"
     path.write_bytes("\ufeff---\r\ntitle: A\r\n---\r\nBody\r\n".encode())
-    raw, problems = read_document(path, "article", 1000)
+    raw, problems = read_document(path, "article", 1000, safefs.real_roots([tmp_path]))
     assert problems == [] and raw.front.data == {"title": "A"}
 
 
