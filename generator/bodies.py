@@ -11,15 +11,19 @@ Forked worker processes inherit the stores and open their own connection on firs
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from markupsafe import Markup
+
+from generator.cachedir import CacheDamaged
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +72,28 @@ class MemoryStore:
 
 
 class SqliteStore:
-    """Bodies by key in one SQLite file; written by the main process, read by any."""
+    """Bodies by key in one SQLite file; written by the main process, read by any.
+
+    SQLite's own errors become the build's: a full disk or a read-only folder an OSError
+    naming the file, a damaged file CacheDamaged (the build empties the cache and runs again).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        with self._faults():
+            self._connection().execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
+
+    @contextlib.contextmanager
+    def _faults(self) -> Iterator[None]:
         try:
-            self._connection().execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
-        except sqlite3.DatabaseError:  # damaged: a cache is only ever a slower build
-            path.unlink(missing_ok=True)
-            self._local = threading.local()
-            self._connection().execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, text TEXT)")
+            yield
+        except sqlite3.OperationalError as exc:  # full, read-only, unopenable: the disk's fault, not the file's
+            text = str(exc)
+            code = errno.ENOSPC if "full" in text else errno.EROFS if "readonly" in text else errno.EIO
+            raise OSError(code, text, str(self.path)) from None
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+            raise CacheDamaged(str(self.path), str(exc)) from None
 
     def _connection(self) -> sqlite3.Connection:
         local = self._local
@@ -93,30 +108,41 @@ class SqliteStore:
         return local.connection
 
     def put(self, items: Iterable[tuple[str, InlineBody]]) -> None:
-        connection = self._connection()
-        connection.execute("BEGIN")
-        try:
-            connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
-                                   ((key, str(body.html), body.text) for key, body in items))
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        with self._faults():
+            connection = self._connection()
+            connection.execute("BEGIN")
+            try:
+                connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                                       ((key, str(body.html), body.text) for key, body in items))
+            except BaseException:
+                if connection.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
 
     def get(self, key: str) -> tuple[str, str] | None:
-        return self._connection().execute("SELECT html, text FROM bodies WHERE key = ?", (key,)).fetchone()
+        with self._faults():
+            return self._connection().execute("SELECT html, text FROM bodies WHERE key = ?", (key,)).fetchone()
 
     def keys(self) -> set[str]:
-        return {key for (key,) in self._connection().execute("SELECT key FROM bodies")}
+        with self._faults():
+            return {key for (key,) in self._connection().execute("SELECT key FROM bodies")}
 
     def discard(self, keys: Iterable[str]) -> None:
         keys = list(keys)
         if keys:
-            connection = self._connection()
-            connection.execute("BEGIN")
-            connection.executemany("DELETE FROM bodies WHERE key = ?", ((key,) for key in keys))
-            connection.execute("COMMIT")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old page stays in the log
+            with self._faults():
+                connection = self._connection()
+                connection.execute("BEGIN")
+                connection.executemany("DELETE FROM bodies WHERE key = ?", ((key,) for key in keys))
+                connection.execute("COMMIT")
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old page stays in the log
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None and getattr(self._local, "pid", None) == os.getpid():
+            connection.close()
+        self._local = threading.local()
 
 
 def body_key(fingerprint: str, file_hash: str) -> str:
@@ -128,6 +154,14 @@ Body = InlineBody | StoredBody
 
 # The stores of this process, newest first: a document read from the cache finds its body in them.
 _stores: list[MemoryStore | SqliteStore] = []
+
+
+def forget_stores() -> None:
+    """Close and drop this process's stores (the cache was emptied)."""
+    for store in _stores:
+        if isinstance(store, SqliteStore):
+            store.close()
+    _stores.clear()
 
 
 def open_store(cache_dir: Path | None) -> MemoryStore | SqliteStore:
@@ -154,5 +188,5 @@ def _lookup(key: str) -> tuple[str, str]:
         found = store.get(key)
         if found is not None:
             return found
-    raise LookupError(f"the rendered text of a document is missing from the build cache ({key[:12]}): "
-                      f"build again, or with --no-cache")
+    where = next((str(store.path) for store in _stores if isinstance(store, SqliteStore)), "the build cache")
+    raise CacheDamaged(where, f"the rendered text {key[:12]} is missing")

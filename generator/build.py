@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import gc
 import hashlib
 import itertools
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import freshness
-from generator.cachedir import CacheRefused, code_fingerprint, prepare_cache_dir
+from generator.cachedir import CacheDamaged, CacheRefused, code_fingerprint, empty_cache, locked_cache
 from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs
-from generator.diagnostics import Diagnostic, DiagnosticError, Severity, error, os_error
+from generator.diagnostics import Diagnostic, DiagnosticError, Severity, display_path, error, note
+from generator.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file
 from generator.progress import Progress
 
 if TYPE_CHECKING:
@@ -60,8 +62,10 @@ class BuildReport:
 def summarise(site: Site | None, diagnostics, written: int, pages: int) -> freshness.Summary | None:
     if site is None:
         return None
+    # Notes tell what this build did (a damaged cache emptied): a build with nothing to do does not repeat them.
+    kept = tuple(d for d in diagnostics if d.severity is not Severity.NOTE)
     return freshness.Summary(len(site.articles), len(site.testimonies), len(site.pages), tuple(site.withheld),
-                             tuple(site.allowances), tuple(diagnostics), written, pages)
+                             tuple(site.allowances), kept, written, pages)
 
 
 def freshness_key(config: SiteConfig, out_dir: Path, profile: str) -> str:
@@ -98,23 +102,86 @@ def fewer_collections():
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
           profile: str = "web", today: dt.date | None = None, progress: Progress | None = None,
           jobs: int | None = None, use_cache: bool = True, keep: bool = False, previous=None,
-          scanned: tuple | None = None) -> BuildReport:
+          scanned: tuple | None = None, wait: float = DEFAULT_WAIT_SECONDS) -> BuildReport:
     """Build the site. A process that builds again and again (the preview) passes keep=True and
     then each report's ``snapshot`` as ``previous``: an edit to items' text then patches the last
     build (generator/patch.py) instead of running every stage again. ``scanned`` is what
     freshness.scan() found just now in the content folder and the template folders, when the
-    caller looked (the preview's watcher does); the build looks itself otherwise."""
-    with fewer_collections():
-        return _build(config, out_dir, write, strict, profile, today, progress, jobs, use_cache, keep, previous, scanned)
+    caller looked (the preview's watcher does); the build looks itself otherwise.
 
-
-def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, profile: str,
-           today: dt.date | None, progress: Progress | None, jobs: int | None, use_cache: bool,
-           keep: bool, previous, scanned: tuple | None) -> BuildReport:
+    The build holds the cache's lock and the output's (generator/locks.py) from start to end,
+    waiting up to ``wait`` seconds for another process that holds them. A fault of the disk or
+    of the cache is a message, never a traceback; a cache found damaged is emptied, and the
+    build runs again without it."""
     started = time.perf_counter()
     out_dir = Path(out_dir or config.output_dir)
-    diagnostics: list[Diagnostic] = []
     progress = progress or Progress()
+    cache_dir: Path | None = None
+
+    def failed(*diagnostics: Diagnostic) -> BuildReport:
+        progress.finish()
+        return BuildReport(diagnostics, None, 0, 0, None, time.perf_counter() - started)
+
+    with fewer_collections(), contextlib.ExitStack() as held:
+        try:
+            if use_cache:
+                cache_dir = held.enter_context(locked_cache(config.root / ".cache", wait))
+            if write:
+                lock_file(out_dir).parent.mkdir(parents=True, exist_ok=True)
+                held.enter_context(exclusive(lock_file(out_dir), f"{display_path(out_dir)}/", wait))
+            notes: tuple[Diagnostic, ...] = ()
+            for attempt in (1, 2):
+                try:
+                    report = _build(config, out_dir, write, strict, profile, today, progress, jobs, cache_dir, keep,
+                                    previous, scanned, started)
+                    break
+                except CacheDamaged as exc:
+                    if attempt == 2:
+                        raise
+                    # Emptied, the cache is only a slower build: this one runs again from the content.
+                    forget_cache_in_memory()
+                    empty_cache(cache_dir)
+                    previous = None
+                    notes = (note(Path(exc.path), None, f"the build cache was damaged ({exc.detail}): it was emptied, "
+                                                        f"and this build made everything again"),)
+            return dataclasses.replace(report, diagnostics=tuple(sorted(notes + report.diagnostics,
+                                                                        key=lambda d: d.sort_key))) if notes else report
+        except CacheRefused as exc:
+            return failed(error(config.root / ".cache", None, str(exc)))
+        except LockTimeout as exc:
+            return failed(error(out_dir, None, str(exc)))
+        except OSError as exc:
+            return failed(fault(exc, out_dir, cache_dir))
+
+
+def fault(exc: OSError, out_dir: Path, cache_dir: Path | None) -> Diagnostic:
+    """One line for a failed file operation during a build: the path, the system's reason, what to do."""
+    path = Path(os.fsdecode(exc.filename)) if exc.filename else out_dir
+    in_cache = cache_dir is not None and (path == cache_dir or cache_dir in path.parents)
+    if in_cache and out_dir.parent != cache_dir and cache_dir not in out_dir.parents:
+        doing, fix = "cannot write the build cache", "build with --no-cache"
+    else:
+        doing, fix = "cannot write the site", "the previous output is unchanged"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = f"free some space and build again ({fix})"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = f"make it writable ({fix})"
+    return error(path, None, f"{doing}: {exc.strerror or exc}: {fix}")
+
+
+def forget_cache_in_memory() -> None:
+    """What this process keeps of the cache between builds (the preview's), for when it is emptied."""
+    from generator import bodies, cache, search
+
+    cache.forget_saved()
+    bodies.forget_stores()
+    search.forget_blocks()
+
+
+def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile: str,
+           today: dt.date | None, progress: Progress, jobs: int | None, cache_dir: Path | None,
+           keep: bool, previous, scanned: tuple | None, started: float) -> BuildReport:
+    diagnostics: list[Diagnostic] = []
 
     def report(site=None, written=0, rendered=0, reused=0, cache_hits=0) -> BuildReport:
         progress.finish()
@@ -126,11 +193,6 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
         today = today or build_date()
     except ValueError as exc:
         diagnostics.append(error(Path("SOURCE_DATE_EPOCH"), None, str(exc)))
-        return report()
-    try:
-        cache_dir = prepare_cache_dir(config.root / ".cache") if use_cache else None
-    except CacheRefused as exc:
-        diagnostics.append(error(config.root / ".cache", None, str(exc)))
         return report()
     watched = ()
     if write and cache_dir:
@@ -147,15 +209,11 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
         if previous is not None and keep and not strict:
             from generator import patch
 
-            try:
-                patched = patch.apply(previous, config, out_dir, profile, key, watched, today, cache_dir)
-            except OSError as exc:
-                diagnostics.append(os_error(exc, out_dir, "cannot write the site"))
-                return report()
+            patched = patch.apply(previous, config, out_dir, profile, key, watched, today, cache_dir)
             if patched is not None:
                 progress.finish()
                 kept = patched.snapshot
-                return BuildReport(kept.diagnostics, kept.site, kept.files_written, patched.rendered, out_dir,
+                return BuildReport(kept.diagnostics + patched.leftover, kept.site, kept.files_written, patched.rendered, out_dir,
                                    time.perf_counter() - started, patched.reused, patched.cache_hits,
                                    summarise(kept.site, kept.diagnostics, kept.files_written, kept.pages),
                                    snapshot=kept, patched=True)
@@ -178,7 +236,7 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
     diagnostics.extend(problems)
     site, problems = assemble(content, today, cache_dir)
     diagnostics.extend(problems)
-    if any(d.severity is Severity.ERROR for d in diagnostics) or (strict and diagnostics):
+    if any(d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING) for d in diagnostics):
         return report(site)
     processes = jobs or default_jobs()
     renderer = snapshot = None
@@ -198,31 +256,35 @@ def _build(config: SiteConfig, out_dir: Path | None, write: bool, strict: bool, 
         entries = itertools.chain(work.reused, progress.count(rendered, "rendering", total=len(work.to_render)),
                                   renderer.other_outputs())
         if writer:
-            result = writer.finish(entries, pending=[job.path for job in work.to_render])
-            stats = freshness.output_stats(out_dir, (*result.hashes, MANIFEST_NAME, MARKER)) if cache_dir else {}
-            incremental.save(cache_dir, out_dir, profile, work.fingerprints, result.hashes, stats)
+            result = writer.finish(entries, pending=[job.path for job in work.to_render], stop=rendered.close)
             written, pages = result.files, result.html_pages
-            if cache_dir:
-                dates = tuple(sorted({d.publish_after for d in content.documents if getattr(d, "publish_after", None)}))
-                ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
-                inputs = freshness.Inputs(key, watched, dates)
-                freshness.save(cache_dir, out_dir, profile, inputs, today, summarise(site, ordered, written, pages), stats)
-                if keep:
-                    from generator.patch import Snapshot
-                    from generator.search import file_names
+            if result.leftover is not None:
+                diagnostics.append(result.leftover)
+            try:  # the new site is in place: a fault from here on is said as such
+                stats = freshness.output_stats(out_dir, (*result.hashes, MANIFEST_NAME, MARKER)) if cache_dir else {}
+                incremental.save(cache_dir, out_dir, profile, work.fingerprints, result.hashes, stats)
+                # With a leftover copy, nothing is recorded as current: the next build is a real one, and removes it.
+                if cache_dir and result.leftover is None:
+                    dates = tuple(sorted({d.publish_after for d in content.documents if getattr(d, "publish_after", None)}))
+                    ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
+                    inputs = freshness.Inputs(key, watched, dates)
+                    freshness.save(cache_dir, out_dir, profile, inputs, today, summarise(site, ordered, written, pages), stats)
+                    if keep:
+                        from generator.patch import Snapshot
+                        from generator.search import file_names
 
-                    renderer.wait_for_search()
-                    snapshot = Snapshot(key, inputs, freshness.racy_hashes(watched), today, content, site,
-                                        renderer.for_site(site), ordered, result.hashes, work.fingerprints, stats,
-                                        written, pages, file_names(cache_dir))
+                        renderer.wait_for_search()
+                        snapshot = Snapshot(key, inputs, freshness.racy_hashes(watched), today, content, site,
+                                            renderer.for_site(site), ordered, result.hashes, work.fingerprints, stats,
+                                            written, pages, file_names(cache_dir))
+            except OSError as exc:
+                diagnostics.append(fault(exc, out_dir, cache_dir))
+                snapshot = None
         else:
             written, pages = 0, sum(1 for entry in entries if entry.path.endswith(".html"))
         reused = len(work.reused)
     except DiagnosticError as exc:
         diagnostics.extend(exc.diagnostics)
-        return report(site)
-    except OSError as exc:
-        diagnostics.append(os_error(exc, out_dir, "cannot write the site"))
         return report(site)
     finally:
         if renderer is not None:

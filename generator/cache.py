@@ -66,6 +66,7 @@ class DocumentCache:
         self.generation = ""
         self.journal_records = 0
         self.hits = 0
+        self.damaged: str | None = None  # why the cache file could not be read, when it is damaged
         warm = _last_saved.get("state")
         if self.path and warm and warm[0] == (str(self.path), self.fingerprint, self._files_state()):
             # This process wrote the cache last (a preview rebuilding): its entries are still here,
@@ -75,10 +76,15 @@ class DocumentCache:
         if self.path and self.path.is_file():
             try:
                 with self.path.open("rb") as handle:
-                    fingerprint, generation, entries = pickle.load(handle)
-                if fingerprint == self.fingerprint:
-                    self.entries, self.generation = entries, generation
-                    self._replay()
+                    # The fingerprint comes first and alone: a cache of other code or settings is
+                    # only out of date; one of this code that cannot be read is damaged.
+                    if pickle.load(handle) == self.fingerprint:
+                        try:
+                            self.generation, self.entries = pickle.load(handle)
+                        except Exception as exc:
+                            self.damaged = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                            raise
+                        self._replay()
             except Exception:  # a damaged or foreign cache is only a slower build
                 self.entries, self.generation = {}, ""
         if self.entries:  # an entry whose body is not in the store is no use
@@ -183,9 +189,16 @@ class DocumentCache:
         else:
             self.generation = f"{time.time_ns()}-{os.getpid()}"
             partial = self.path.with_suffix(".partial")
-            with partial.open("wb") as handle:
-                _pickler(handle).dump((self.fingerprint, self.generation, self.fresh))
-            os.replace(partial, self.path)
+            try:
+                with partial.open("wb") as handle:
+                    pickler = _pickler(handle)
+                    pickler.dump(self.fingerprint)
+                    pickler.clear_memo()  # each part is read on its own
+                    pickler.dump((self.generation, self.fresh))
+                os.replace(partial, self.path)
+            except BaseException:  # a full disk, say: the cache file stays as it was, with no partial one
+                partial.unlink(missing_ok=True)
+                raise
             if self.journal.exists():
                 self.journal.unlink()
         # Bodies no entry refers to any more (files changed or gone; two files with the same
@@ -204,6 +217,11 @@ class DocumentCache:
 # process that builds again (the preview) starts from it instead of reading the files back;
 # one entry only, so a process building many sites keeps one site's entries at most.
 _last_saved: dict[str, tuple] = {}
+
+
+def forget_saved() -> None:
+    """Drop what this process keeps of the cache it saved (it was emptied)."""
+    _last_saved.clear()
 
 
 def _pickler(handle) -> pickle.Pickler:

@@ -6,6 +6,7 @@ loads only this, not the renderer, Markdown or the search index.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -13,8 +14,11 @@ import secrets
 import shutil
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from generator import __version__
+from generator.diagnostics import display_path
+from generator.locks import exclusive
 
 CACHE_FORMAT = 4
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -39,12 +43,32 @@ class CacheRefused(Exception):
     """The cache folder cannot be used; str() says why and what to do."""
 
 
+class CacheDamaged(Exception):
+    """A cache file that cannot be read as what it should be (a damaged SQLite file, say)."""
+
+    def __init__(self, path: str, detail: str):
+        super().__init__(path, detail)  # both arguments, so it survives pickling between processes
+        self.path, self.detail = path, detail
+
+
 OWNER = ".chorus-owner"
+
+
+@contextlib.contextmanager
+def locked_cache(folder: Path, wait: float, waiting=None) -> Iterator[Path]:
+    """The cache folder, ready and locked for this process alone while the block runs
+    (generator/locks.py): two builds of one site never write its cache at once."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        kind = "a symbolic link" if folder.is_symlink() else "a file"
+        raise CacheRefused(f"is {kind}, where Chorus keeps its build cache (a folder): remove it, or build with --no-cache")
+    folder.mkdir(parents=True, exist_ok=True)
+    with exclusive(folder, f"the build cache {display_path(folder)}/", wait, waiting):
+        yield prepare_cache_dir(folder)
 
 
 def prepare_cache_dir(folder: Path) -> Path:
     """Make the cache folder, ignored by git: it holds what content/ holds, drafts included,
-    and must never be committed where content was later removed.
+    and must never be committed where content was later removed. Call it holding the lock.
 
     What is in it is trusted (pickles are loaded, compiled templates run, stored bodies are
     published as they are), so a cache that this machine's Chorus did not write is emptied
@@ -63,18 +87,37 @@ def prepare_cache_dir(folder: Path) -> Path:
     except (OSError, UnicodeDecodeError):
         known = False
     if not known:
-        for entry in os.scandir(folder):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
-        partial = folder / (OWNER + ".partial")
-        partial.write_text(mark, encoding="ascii")
-        os.replace(partial, folder / OWNER)
+        empty_cache(folder)
+        write_atomically(folder / OWNER, mark.encode("ascii"))
     ignore = folder / ".gitignore"
     if not ignore.is_file():
-        ignore.write_text("# Written by Chorus: the build cache is never committed.\n*\n")
+        write_atomically(ignore, b"# Written by Chorus: the build cache is never committed.\n*\n")
     return folder
+
+
+def empty_cache(folder: Path) -> None:
+    """Delete everything in the cache folder but its lock and mark: each build then starts afresh."""
+    for entry in os.scandir(folder):
+        if entry.name in (OWNER, ".lock-holder", ".gitignore"):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: under a temporary name, then renamed over the old one.
+    A failure (a full disk) leaves the old file as it was and no partial one behind."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise
 
 
 def _owner_mark(folder: Path) -> str:

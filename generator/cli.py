@@ -11,6 +11,7 @@ from generator.build import BuildReport, build
 from generator.bundle import default_zip_path, write_bundle
 from generator.config import load_config
 from generator.diagnostics import display_path
+from generator.locks import DEFAULT_WAIT_SECONDS
 from generator.progress import for_stderr as progress_for_stderr
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -61,6 +62,19 @@ def _add_common(command: argparse.ArgumentParser) -> None:
                          help="processes to use (default: all cores); the output is the same for any N")
     command.add_argument("--no-cache", action="store_true",
                          help="ignore and do not update the cache in .cache/ beside the config")
+    command.add_argument("--wait", type=_seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+                         help=f"how long to wait while another build writes the same output or cache "
+                              f"(default: {DEFAULT_WAIT_SECONDS:g})")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, got {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -86,7 +100,7 @@ def run_build(args, write: bool = True) -> int:
         return EXIT_CONTENT
     report = build(config, args.out if write else None, write=write, strict=args.strict,
                    profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
-                   jobs=args.jobs, use_cache=not args.no_cache)
+                   jobs=args.jobs, use_cache=not args.no_cache, wait=args.wait)
     print_report(report, args, write)
     return EXIT_CONTENT if report.failed(args.strict) else EXIT_OK
 
@@ -96,7 +110,7 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
         print(diagnostic.format(), file=sys.stderr)
     if report.failed(args.strict):
         stopped = " (warnings count as errors with --strict)" if args.strict and report.warnings else ""
-        action = "nothing was written" if wrote else "check failed"
+        action = ("the new site is in place" if report.files_written else "nothing was written") if wrote else "check failed"
         print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s){stopped}: {action}", file=sys.stderr)
         return
     summary = report.summary
@@ -132,7 +146,8 @@ def run_bundle(args) -> int:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
     zip_path = args.out or default_zip_path(config)
-    report = write_bundle(config, zip_path, strict=args.strict, jobs=args.jobs, use_cache=not args.no_cache)
+    report = write_bundle(config, zip_path, strict=args.strict, jobs=args.jobs, use_cache=not args.no_cache,
+                          wait=args.wait)
     if report.failed(args.strict):
         print_report(report, args, wrote=True)
         return EXIT_CONTENT

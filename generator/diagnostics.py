@@ -11,6 +11,7 @@ from pathlib import Path
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # what happened, never a reason to fail (not even with --strict): a cache emptied, say
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,10 @@ def error(path: Path, line: int | None, message: str) -> Diagnostic:
 
 def warning(path: Path, line: int | None, message: str) -> Diagnostic:
     return Diagnostic(path, line, Severity.WARNING, message)
+
+
+def note(path: Path, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, Severity.NOTE, message)
 
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:

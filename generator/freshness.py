@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from generator.cachedir import write_atomically
 from generator.safefs import hash_regular, linked_outside
 
 # Files modified less than this long before the state was saved are also compared by hash.
@@ -146,9 +147,7 @@ def save(cache_dir: Path, out_dir: Path, profile: str, inputs: Inputs, today: dt
     """Record a build that wrote the output; ``outputs`` is output_stats() of every file it wrote."""
     state = (STATE_FORMAT, inputs, today, racy_hashes(inputs.files), summary, outputs)
     path = state_path(cache_dir, out_dir, profile)
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(partial, path)
+    write_atomically(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def forget(cache_dir: Path, out_dir: Path, profile: str) -> None:

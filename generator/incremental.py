@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from generator.cachedir import write_atomically
 from generator.freshness import output_stats
 from generator.render import PageJob
 from generator.write import Reuse
@@ -61,9 +62,7 @@ def save(cache_dir: Path | None, out_dir: Path, profile: str, fingerprints: Mapp
     path = state_file(cache_dir, out_dir, profile)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {p: (fingerprints.get(p), sha, stats[p]) for p, sha in hashes.items() if p in stats}
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(partial, path)
+    write_atomically(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _load(path: Path) -> dict:

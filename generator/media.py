@@ -21,6 +21,7 @@ import PIL
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from generator import safefs
+from generator.cachedir import write_atomically
 from generator.diagnostics import Diagnostic, DiagnosticError, error, warning
 
 FOLDER = "media"
@@ -95,9 +96,7 @@ def clean_image(path: Path, raw: bytes, cache_dir: Path | None) -> bytes:
     data = reencode(raw, FORMATS[path.suffix.lower()], path.suffix)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(cached.name + ".partial")
-        partial.write_bytes(data)
-        os.replace(partial, cached)
+        write_atomically(cached, data)
     return data
 
 

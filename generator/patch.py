@@ -63,6 +63,7 @@ class Patched:
     rendered: int  # files made again
     reused: int  # pages kept from the last build
     cache_hits: int
+    leftover: tuple[Diagnostic, ...] = ()  # the new output is in place, but the old copy could not be removed
 
 
 def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, key: str, watched, today: dt.date,
@@ -116,6 +117,7 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
     search_files = previous.search_files
     files_written, pages = previous.files_written, previous.pages
     made = {}
+    leftover: tuple[Diagnostic, ...] = ()
     if shown:
         jobs = []
         for item in shown:
@@ -135,6 +137,7 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
         writer = OutputWriter(out_dir)
         writer.open()
         result = writer.finish([*entries, *made.values()])
+        leftover = (result.leftover,) if result.leftover else ()
         search_files = file_names(cache_dir)
         hashes, files_written, pages = result.hashes, result.files, result.html_pages
         fingerprints = {**previous.fingerprints, **{job.path: job.fingerprint for job in jobs}}
@@ -146,14 +149,15 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
     from generator.build import summarise  # build.py imports this module
 
     inputs = freshness.Inputs(key, watched, previous.inputs.dates)
-    freshness.save(cache_dir, out_dir, profile, inputs, today,
-                   summarise(site, diagnostics, files_written, pages), stats)
+    if not leftover:  # with a leftover copy beside the output, the next build is a real one and removes it
+        freshness.save(cache_dir, out_dir, profile, inputs, today,
+                       summarise(site, diagnostics, files_written, pages), stats)
     snapshot = dataclasses.replace(previous, inputs=inputs, racy=freshness.racy_hashes(watched), today=today,
                                    content=content, site=site, renderer=renderer, diagnostics=diagnostics,
                                    hashes=hashes, fingerprints=fingerprints, stats=stats, search_files=search_files,
                                    files_written=files_written, pages=pages)
     return Patched(snapshot, len(made), pages - sum(1 for path in made if path.endswith(".html")),
-                   len(documents) - len(changed))
+                   len(documents) - len(changed), leftover)
 
 
 def _content(content: ValidContent, swap: dict[int, object], allowances: dict[Path, tuple]) -> ValidContent:

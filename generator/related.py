@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
+from generator.cachedir import write_atomically
 from generator.model import Item
 
 RELATED_LIMIT = 5
@@ -38,9 +39,7 @@ def related_items(items: Sequence[Item], tag_groups, cache_dir: Path | None = No
             pass
     chosen = _choose(items, tag_groups)
     if saved:
-        partial = saved.with_suffix(".partial")
-        partial.write_bytes(pickle.dumps((key, chosen), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, saved)
+        write_atomically(saved, pickle.dumps((key, chosen), protocol=pickle.HIGHEST_PROTOCOL))
     return _by_url(items, chosen)
 
 

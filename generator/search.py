@@ -34,6 +34,7 @@ from operator import add, mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
+from generator.cachedir import write_atomically
 from generator.documents import default_jobs
 from generator.fields import MONTH_NAMES
 
@@ -647,6 +648,12 @@ def _hash(*parts: str) -> str:
 _blocks: dict[str, "Block"] = {}
 
 
+def forget_blocks() -> None:
+    """Drop what this process keeps of the index's cache (it was emptied)."""
+    _blocks.clear()
+    _last_facets.clear()
+
+
 class IndexStore:
     """The search index's folder in the build cache; any file that is missing or damaged is only
     work to do again. Files are written under a temporary name and renamed, never changed."""
@@ -688,9 +695,7 @@ class IndexStore:
 
     def write(self, name: str, data: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.folder / f"{name}.{os.getpid()}.partial"
-        partial.write_bytes(data)
-        os.replace(partial, self.folder / name)
+        write_atomically(self.folder / name, data)
 
     def dump(self, name: str, value) -> None:
         self.write(name, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

@@ -45,22 +45,21 @@ class Preview:
 
     def rebuild(self) -> None:
         started = time.perf_counter()
-        config, problems = load_config(self.config_path)
+        config, problems = self.load_config()
         lines: list[str]
         if config is None:
             lines = [p.format() for p in problems]
             self.kept = None
         else:
-            self.watched_roots = (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
-            self.read_roots = config.read_roots
             # What this build made stays in memory: an edit to items' text then patches it. The
             # look at the files that saw the change is the build's too, when it looked at its folders.
             roots, files = self.last_scan
             same_folders = roots == (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
             report = build(config, self.out_dir, keep=True, previous=self.kept, scanned=files if same_folders else None)
             self.kept = report.snapshot
-            for diagnostic in report.warnings:
-                print(diagnostic.format(), file=sys.stderr)
+            for diagnostic in report.diagnostics:
+                if diagnostic not in report.errors:  # warnings and notes
+                    print(diagnostic.format(), file=sys.stderr)
             lines = [d.format() for d in report.errors]
         for line in lines:
             print(line, file=sys.stderr)
@@ -71,6 +70,14 @@ class Preview:
         with self.lock:
             self.errors = tuple(lines)
             self.version += 1
+
+    def load_config(self):
+        """The config, and the folders it names are the ones watched."""
+        config, problems = load_config(self.config_path)
+        if config is not None:
+            self.watched_roots = (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
+            self.read_roots = config.read_roots
+        return config, problems
 
     def snapshot(self) -> dict[str, tuple]:
         """What scan() says of every watched file, and of the config; a change in any means rebuild."""
@@ -85,8 +92,12 @@ class Preview:
             pass
         return state
 
-    def watch(self, stop: threading.Event) -> None:
-        before, pause = self.timed_snapshot()
+    def watch(self, stop: threading.Event, before: dict[str, tuple] | None = None) -> None:
+        """Rebuild at every change after ``before`` (the look the first build was made from:
+        a file saved while that build ran differs from it, so it is seen too)."""
+        pause = POLL_SECONDS
+        if before is None:
+            before, pause = self.timed_snapshot()
         while not stop.wait(pause):
             now, pause = self.timed_snapshot()
             if now != before:
@@ -239,9 +250,11 @@ def _serve(preview: Preview, port: int) -> int:
         print(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; choose another port with --port", file=sys.stderr)
         return 2
     server.daemon_threads = True
+    preview.load_config()
+    first_look = preview.snapshot()  # the first build is made from this look, and the watcher starts from it
     preview.rebuild()
     stop = threading.Event()
-    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher = threading.Thread(target=preview.watch, args=(stop, first_look), daemon=True)
     watcher.start()
     print(f"Preview at http://127.0.0.1:{server.server_address[1]}/ (it rebuilds when you save; Ctrl+C stops it)", flush=True)
     try:

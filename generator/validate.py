@@ -12,7 +12,7 @@ from typing import Mapping
 from generator import fields as f
 from generator import pii
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic, error
+from generator.diagnostics import Diagnostic, error, note
 from generator.model import Article, Document, Page, Tag, Testimony
 from generator.documents import FileResult, FileSettings, process_files
 from generator.media import check_media
@@ -121,6 +121,8 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
     settings = FileSettings(config.language, config.max_file_bytes, redactions, config.read_roots)
     store = open_store(cache_dir)
     cache = DocumentCache(cache_dir, settings, store)
+    if cache.damaged:
+        problems.append(note(cache.path, None, f"the build cache was damaged ({cache.damaged}): every file is read again"))
     # A file the cache does not know is hashed by the worker that reads it (None until then).
     # A linked file is read again every time: its target is checked against the reading rule when read.
     hashes: list[str | None] = [cache.file_hash(s.path) if cache.knows(s.path) and not s.linked else None

@@ -11,7 +11,9 @@ edited one) is deleted from the copy, so nothing unpublished lingers beside the 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,9 +21,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import AbstractSet as Set, Iterable, Mapping
+from typing import AbstractSet as Set, Callable, Iterable, Mapping
 
-from generator.diagnostics import DiagnosticError, error
+from generator.diagnostics import Diagnostic, DiagnosticError, error, os_error
 from generator.manifest import MANIFEST_NAME, manifest_output
 from generator.render import Output
 
@@ -67,6 +69,7 @@ class WriteResult:
     html_pages: int
     hashes: Mapping[str, str]  # output path -> sha256, as in the manifest
     files_changed: int = 0  # files written or deleted because their bytes changed
+    leftover: Diagnostic | None = None  # the new output is in place, but the old copy beside it could not be removed
 
 
 def copy_dir(out_dir: Path) -> Path:
@@ -110,8 +113,12 @@ class OutputWriter:
         if legacy.exists():
             shutil.rmtree(legacy)
         self.held = _open_copy(self.staging)
-        for path in self.distrust:
-            self.held.pop(path, None)
+        for path in sorted(self.distrust & self.held.keys()):
+            # Changed by hand in the output, and so in the copy through the hard link: it is not
+            # what the record says, and must not stay if it is no longer built (a withdrawn page).
+            del self.held[path]
+            _remove(self.staging / path)
+            _prune(self.staging / path, self.staging)
 
     def store(self, output: Output) -> Written:
         sha = hashlib.sha256(output.data).hexdigest()
@@ -130,8 +137,10 @@ class OutputWriter:
         else:
             target.write_bytes(data)
 
-    def finish(self, entries: Iterable[Output | Reuse | Written], pending: Iterable[str] = ()) -> WriteResult:
-        """``pending`` names the outputs workers may be writing: if the build stops, their state is unknown."""
+    def finish(self, entries: Iterable[Output | Reuse | Written], pending: Iterable[str] = (),
+               stop: Callable[[], object] | None = None) -> WriteResult:
+        """``pending`` names the outputs workers may be writing, and ``stop`` stops them: if the
+        build fails, they are stopped before the copy is put in order."""
         held, staging = self.held, self.staging
         hashes: dict[str, str] = {}
         changed = 0
@@ -152,31 +161,50 @@ class OutputWriter:
                     self._put(entry.path, entry.data, None)
                 held[entry.path] = sha
                 changed += 1
-        except Exception:
-            # A template or content error stopped the build: the output is untouched, and the copy
-            # records what it now holds, so the next build still writes only what differs.
-            for path in pending:
-                if path not in hashes:
-                    held.pop(path, None)
-            _write_copy_manifest(staging, held)
+            for path in sorted(held.keys() - hashes.keys(), reverse=True):
+                _remove(staging / path)
+                _prune(staging / path, staging)
+                changed += 1
+            for name, data in ((MANIFEST_NAME, manifest_output(hashes).data), (MARKER, MARKER_TEXT)):
+                _remove(staging / name)
+                (staging / name).write_bytes(data)
+            (staging / UPDATING).unlink()
+        except BaseException as exc:
+            if stop is not None:
+                stop()
+            self._abandon(exc, [path for path in pending if path not in hashes])
             raise
-        for path in sorted(held.keys() - hashes.keys(), reverse=True):
-            _remove(staging / path)
-            _prune(staging / path, staging)
-            changed += 1
-        for name, data in ((MANIFEST_NAME, manifest_output(hashes).data), (MARKER, MARKER_TEXT)):
-            _remove(staging / name)
-            (staging / name).write_bytes(data)
-        (staging / UPDATING).unlink()
         # Stopped before this line (killed, say), the output is untouched and the copy keeps its
         # UPDATING mark or lacks its manifest: the next build starts the copy afresh.
-        if self.out_dir.exists():
-            _exchange(staging, self.out_dir)
-            _trim_copy(staging, hashes, self.distrust)
-        else:
+        result = WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes), changed)
+        if not self.out_dir.exists():
             # The first build leaves no copy: the next one makes it, linking what did not change.
             os.rename(staging, self.out_dir)
-        return WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes), changed)
+            return result
+        _exchange(staging, self.out_dir)
+        try:
+            _trim_copy(staging, hashes, self.distrust)
+        except OSError as exc:
+            # The new site is in place; what is left of the old one beside it keeps its UPDATING
+            # mark, so the next build deletes it whole before making the copy again.
+            return dataclasses.replace(result, leftover=os_error(exc, staging, "the new site is in place, but the old "
+                                                                 "copy beside it could not be removed; the next build "
+                                                                 "removes it"))
+        return result
+
+    def _abandon(self, exc: BaseException, unconfirmed: list[str]) -> None:
+        """Put the copy in order after a failed build: the output is untouched either way."""
+        if isinstance(exc, OSError):
+            # A full or failing disk: free what this build wrote; the next build makes the copy again.
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return
+        # A template or content error: the copy records what it holds, so the next build still
+        # writes only what differs. Files a worker may have written without saying so are not
+        # in the record; the next build looks at every file of the copy and deletes those.
+        for path in unconfirmed:
+            self.held.pop(path, None)
+        with contextlib.suppress(OSError):
+            _write_copy_manifest(self.staging, self.held, checked=False)
 
 
 def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path, distrust: Set[str] = frozenset()) -> WriteResult:
@@ -210,21 +238,45 @@ def _aside(out_dir: Path) -> Path:
 
 
 def _open_copy(staging: Path) -> dict[str, str]:
-    """What the copy holds, marked as being changed; an unknown or damaged copy is started afresh."""
+    """What the copy holds, marked as being changed; an unknown or damaged copy is started afresh,
+    and one a failed build left is checked file by file first."""
     held: dict[str, str] = {}
+    checked = True
     if staging.is_dir() and not (staging / UPDATING).exists():
         try:
-            held = json.loads((staging / COPY_MANIFEST).read_text(encoding="utf-8"))
-            if not isinstance(held, dict) or not all(isinstance(v, str) for v in held.values()):
+            record = json.loads((staging / COPY_MANIFEST).read_text(encoding="utf-8"))
+            held, checked = record["files"], record["checked"]
+            if not isinstance(held, dict) or not all(isinstance(v, str) for v in held.values()) or checked not in (True, False):
                 held = {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError, TypeError):
             held = {}
     if not held and staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(exist_ok=True)
     (staging / UPDATING).write_bytes(b"")
     _remove(staging / COPY_MANIFEST)
+    if not checked:
+        held = _reconcile(staging, held)
     return held
+
+
+def _reconcile(staging: Path, held: dict[str, str]) -> dict[str, str]:
+    """Make the copy hold exactly what its record says: a file not in the record (a page a worker
+    wrote as a failed build stopped) is deleted, and a record of a missing file is dropped."""
+    present = set()
+    stack = [str(staging)]
+    base = len(str(staging)) + 1
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.path[base:] not in (UPDATING, COPY_MANIFEST):
+                    present.add(entry.path[base:].replace(os.sep, "/"))
+    for path in sorted(present - held.keys(), reverse=True):
+        _remove(staging / path)
+        _prune(staging / path, staging)
+    return {path: sha for path, sha in held.items() if path in present}
 
 
 def _trim_copy(staging: Path, hashes: Mapping[str, str], distrust: Set[str]) -> None:
@@ -250,8 +302,10 @@ def _trim_copy(staging: Path, hashes: Mapping[str, str], distrust: Set[str]) -> 
     _write_copy_manifest(staging, kept)
 
 
-def _write_copy_manifest(staging: Path, held: Mapping[str, str]) -> None:
-    (staging / COPY_MANIFEST).write_text(json.dumps(dict(held), sort_keys=True), encoding="utf-8")
+def _write_copy_manifest(staging: Path, held: Mapping[str, str], checked: bool = True) -> None:
+    """Record what the copy holds; ``checked``: exactly that, file for file (else the next build looks)."""
+    record = {"checked": checked, "files": dict(held)}
+    (staging / COPY_MANIFEST).write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
     (staging / UPDATING).unlink()
 
 

@@ -165,7 +165,7 @@ def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_t
     (tmp_path / "content/articles/b.md").unlink()
     assert main(["build"]) == 0
     assert not (tmp_path / "_site/articles/b").exists()
-    assert [p.name for p in tmp_path.glob("._site.*")] == ["._site.building"]
+    assert sorted(p.name for p in tmp_path.glob("._site.*")) == ["._site.building", "._site.lock"]
     assert_copy_holds_only_output(tmp_path / "_site")
 
 
@@ -259,5 +259,5 @@ def test_output_is_swapped_in_without_renameat2_too(site_tree, tmp_path, monkeyp
     (tmp_path / "content/articles/b.md").write_text(make_article("B changed"))
     assert main(["build"]) == 0
     assert "B changed" in (tmp_path / "_site/articles/b/index.html").read_text()
-    assert sorted(p.name for p in tmp_path.glob("._site*")) == ["._site.building"]
+    assert sorted(p.name for p in tmp_path.glob("._site*")) == ["._site.building", "._site.lock"]
     assert_copy_holds_only_output(tmp_path / "_site")
