@@ -97,11 +97,12 @@ class Testimony(WithBody):
     images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
     card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
+    given_title: str = ""  # the title: field; empty when the testimony has none
     kind = "testimony"
 
     @property
     def title(self) -> str:
-        return f"{self.pseudonym}, {self.date.month_label}"
+        return self.given_title or f"{self.pseudonym}, {self.date.month_label}"
 
     @property
     def url(self) -> str:

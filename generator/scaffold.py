@@ -56,6 +56,9 @@ consent:
   status:
   # The day consent was recorded, YYYY-MM-DD.
   recorded:
+# A short title for lists and the page, in quotes, such as a phrase from the text that names
+# no one; without one, the pseudonym and month ("Anonymous, March 2018").
+title:
 # Name shown with the testimony; never a real name.
 pseudonym: "Anonymous"
 # Coarse region only, such as a country, in quotes: "Canada".

@@ -20,7 +20,7 @@ from generator.sources import RawDocument, SourceSet
 
 CONSENT_STATES = ("granted", "withdrawn")
 # Testimony fields that are published, so the PII guard reads them and redact.yaml rewrites them.
-TESTIMONY_PUBLIC_TEXT = ("pseudonym", "region", "summary", "editor_note")
+TESTIMONY_PUBLIC_TEXT = ("title", "pseudonym", "region", "summary", "editor_note")
 
 
 def _consent_status(name, value, source):
@@ -62,6 +62,7 @@ ARTICLE = (
 
 TESTIMONY = (
     f.Field("date", f.month_or_date, required=True, doc="When it was shared, YYYY-MM or YYYY-MM-DD; shown as month and year."),
+    f.Field("title", f.text, default="", doc="A short title for lists and the page; without one, the pseudonym and month."),
     f.Field("pseudonym", f.text, default="Anonymous", doc="Name shown with the testimony."),
     f.Field("region", f.text, default="", doc="Coarse region, e.g. a country."),
     f.Field("tags", f.list_of(f.identifier, unique=True), default=()),
@@ -265,7 +266,7 @@ def check_document(raw: RawDocument, default_language: str) -> tuple[Document | 
                        featured=values["featured"], editor_note=values["editor_note"],
                        publish_after=values["publish_after"], **common), values, []
     if raw.kind == "testimony":
-        return Testimony(date=values["date"], pseudonym=values["pseudonym"], region=values["region"],
+        return Testimony(date=values["date"], given_title=values["title"], pseudonym=values["pseudonym"], region=values["region"],
                          tags=values["tags"], summary=values["summary"],
                          content_warnings=values["content_warnings"], editor_note=values["editor_note"],
                          consent_status=values["consent_status"], publish_after=values["publish_after"],

@@ -109,7 +109,9 @@ def test_timeline_groups_by_year_and_month(small_site):
 def test_content_warning_folds_the_body(small_site):
     html = read(small_site, "testimonies/t1/index.html")
     assert "Content warning:</span> <span class=\"cw\">Harassment</span>" in html
-    assert re.search(r"<details class=\"cw-fold\">\s*<summary>Show testimony</summary>\s*<div class=\"prose\"><p>I want to share this.</p>", html)
+    assert re.search(r"<details class=\"cw-fold\">\s*<summary><span class=\"fold-show\">Show testimony</span>"
+                     r"<span class=\"fold-hide\">Hide testimony</span></summary>\s*<div class=\"prose\"><p>I want to share this.</p>",
+                     html)
 
 
 def test_feed_is_atom_with_absolute_links(small_site):
