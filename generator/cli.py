@@ -191,8 +191,14 @@ def run_new(args) -> int:
         for problem in problems:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
+    from generator.scaffold import same_title
+
+    twin = same_title(config.content_dir / "articles", args.title) if args.kind == "article" else None
     path = new_item(config, args.kind, args.title)
     print(display_path(path))
+    if twin is not None:
+        print(f"note: {display_path(twin)} has the same title; if it is the same article, delete "
+              f"{display_path(path)} and edit that one", file=sys.stderr)
     print("fill in the required fields and the text, then run: python -m generator check", file=sys.stderr)
     return EXIT_OK
 

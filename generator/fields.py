@@ -98,6 +98,9 @@ def identifier(name: str, value: Any, source: str | None) -> str:
 def flag(name: str, value: Any, source: str | None) -> bool:
     if isinstance(value, bool):
         return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+        word = "true" if value.strip().lower() in ("true", "yes") else "false"
+        raise FieldError(f"'{name}' must be true or false without quotes (in quotes it is text): write {name}: {word}")
     raise FieldError(f"'{name}' must be true or false, {describe(value, source)}")
 
 
@@ -121,7 +124,7 @@ def full_date(name: str, value: Any, source: str | None) -> dt.date:
                 return dt.date(*map(int, match.groups()))
             except ValueError:
                 pass
-    raise FieldError(f"'{name}' must be a date written YYYY-MM-DD, got {_shown(value, source)}")
+    raise FieldError(f"'{name}' must be a date written YYYY-MM-DD, got {_shown(value, source)}{_did_you_mean_date(value, True)}")
 
 
 def month_or_date(name: str, value: Any, source: str | None) -> PartialDate:
@@ -137,7 +140,21 @@ def month_or_date(name: str, value: Any, source: str | None) -> PartialDate:
                 return PartialDate(day.year, day.month)  # the day is checked, then dropped: it is never published
             except ValueError:
                 pass
-    raise FieldError(f"'{name}' must be YYYY-MM or YYYY-MM-DD, got {_shown(value, source)}")
+    raise FieldError(f"'{name}' must be YYYY-MM or YYYY-MM-DD, got {_shown(value, source)}{_did_you_mean_date(value, False)}")
+
+
+def _did_you_mean_date(value: Any, day_required: bool) -> str:
+    """'2018-2-3' -> ' (did you mean 2018-02-03?)': the same date with its zeros, when it is one."""
+    match = re.match(r"^\s*(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?\s*$", value) if isinstance(value, str) else None
+    if not match or (day_required and not match.group(3)):
+        return ""
+    year, month, day = int(match.group(1)), int(match.group(2)), match.group(3)
+    try:
+        written = dt.date(year, month, int(day or 1))
+    except ValueError:
+        return ""
+    suggestion = written.isoformat() if day else written.isoformat()[:7]
+    return f" (did you mean {suggestion}?)" if suggestion != value.strip() else ""
 
 
 def http_url(name: str, value: Any, source: str | None) -> str:
@@ -185,6 +202,10 @@ def check_fields(doc: YamlDoc, schema: tuple[Field, ...], path: Path, prefix: tu
             values[field.name] = field.default
             continue
         value = data[field.name]
+        if field.required and (value is None or isinstance(value, str) and not value.strip()):
+            problems.append(error(path, doc.line(*prefix, field.name),
+                                  f"'{field.name}' is required but empty: write its value after '{field.name}:'"))
+            continue
         if isinstance(value, list):
             source = tuple(doc.sources.get(prefix + (field.name, i)) for i in range(len(value)))
         else:

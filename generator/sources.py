@@ -11,6 +11,7 @@ from generator import safefs
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error, warning
 from generator.media import FOLDER as MEDIA_FOLDER, find_media
+from generator.history import reused_ids
 from generator.templatefiles import list_template_files
 from generator.yamlio import YamlDoc, parse_yaml
 
@@ -103,6 +104,8 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
         media, media_problems = find_media(media_folder, roots)
     problems.extend(media_problems)
     problems.extend(list_template_files(config).problems)
+    for kind in ("article", "testimony"):
+        problems.extend(reused_ids([source.path for source in files if source.kind == kind], kind))
     return SourceSet(tuple(files), tags_doc, tags_path, media), tuple(problems)
 
 

@@ -59,7 +59,8 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[YamlDoc | None, tuple[Ya
             mark = exc.problem_mark or exc.context_mark
             line = (mark.line + 1 + offset) if mark else first_line
             what = exc.problem or exc.context or "invalid YAML"
-            return None, (YamlProblem(line, f"invalid YAML: {what}"),)
+            source_line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+            return None, (YamlProblem(line, _explain(what, source_line)),)
         except yaml.YAMLError as exc:
             return None, (YamlProblem(first_line, f"invalid YAML: {exc}"),)
         if root is None:
@@ -69,6 +70,21 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[YamlDoc | None, tuple[Ya
         return YamlDoc(data, builder.lines, builder.sources), tuple(builder.problems)
     finally:
         loader.dispose()
+
+
+def _explain(problem: str, line: str) -> str:
+    """PyYAML's words for the commonest slips, said as what to do."""
+    if "mapping values are not allowed" in problem:
+        key, _, value = line.partition(":")
+        value = value.strip()
+        if key.strip() and value and not value.startswith(("'", '"')):
+            quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return (f"the value of '{key.strip()}' holds ': ', which YAML reads as another field: "
+                    f"put the whole value in quotes, {key.strip()}: {quoted}")
+        return "a ': ' inside a value: put the whole value in quotes"
+    if "'\\t'" in problem or "tab" in problem.lower():
+        return "a tab character: YAML indents with spaces only, replace the tab with spaces"
+    return f"invalid YAML: {problem}"
 
 
 class _Builder:

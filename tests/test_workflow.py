@@ -1,0 +1,104 @@
+"""The editorial workflow: ids never reused, and the commonest slips said as what to do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from generator.scaffold import slugify
+from tests.conftest import PROJECT
+
+TESTIMONY = "---\ndate: 2018-03\nconsent:\n  status: granted\n  recorded: 2018-04-01\n---\n\n{text}\n"
+
+
+def run(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def git(cwd, *args):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
+           "GIT_COMMITTER_NAME": "Editor", "GIT_COMMITTER_EMAIL": "editor@example.org"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def archive(site_tree, tmp_path):
+    """A site in a git repository with two testimonies, the second deleted in a later commit."""
+    site_tree({"content/testimonies/t010.md": TESTIMONY.format(text="The tenth story."),
+               "content/testimonies/t011.md": TESTIMONY.format(text="The eleventh story.")})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "two testimonies")
+    git(tmp_path, "rm", "-q", "content/testimonies/t011.md")
+    git(tmp_path, "commit", "-q", "-m", "t011 deleted")
+    return tmp_path
+
+
+def test_a_new_testimony_never_takes_a_deleted_id(archive):
+    made = run("new", "testimony", cwd=archive)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "content/testimonies/t012.md"
+
+
+def test_a_new_testimony_never_takes_an_id_the_last_build_published(site_tree, tmp_path):
+    site_tree({"content/testimonies/t001.md": TESTIMONY.format(text="One."),
+               "content/testimonies/t002.md": TESTIMONY.format(text="Two.")})
+    assert run("build", cwd=tmp_path).returncode == 0
+    (tmp_path / "content/testimonies/t002.md").unlink()  # no git here: the manifest remembers it
+    assert run("new", "testimony", cwd=tmp_path).stdout.strip() == "content/testimonies/t003.md"
+
+
+def test_a_file_that_takes_a_deleted_id_is_an_error(archive):
+    (archive / "content/testimonies/t011.md").write_text(TESTIMONY.format(text="Another person's story."))
+    commit = git(archive, "log", "-1", "--format=%H").strip()[:10]
+    checked = run("check", cwd=archive)
+    assert checked.returncode == 1
+    assert (f"content/testimonies/t011.md:1: error: the id 't011' belonged to a testimony deleted in commit {commit}: "
+            f"a new item must never take a withdrawn or deleted item's address, which readers, search engines and "
+            f"archives may still link to. Rename the file (python -m generator new testimony picks a free id)"
+            ) in checked.stderr.splitlines()
+
+
+def test_the_same_testimony_restored_is_not_an_error(archive):
+    git(archive, "checkout", "-q", "HEAD~1", "--", "content/testimonies/t011.md")
+    assert run("check", cwd=archive).returncode == 0
+
+
+@pytest.mark.parametrize("front, message", [
+    ("title: Weinstein: the report\ndate: 2017-10-05\nsource: P\n",
+     "content/articles/a.md:2: error: the value of 'title' holds ': ', which YAML reads as another field: put the "
+     "whole value in quotes, title: \"Weinstein: the report\""),
+    ("title: A\n\tdate: 2017-10-05\nsource: P\n",
+     "content/articles/a.md:3: error: a tab character: YAML indents with spaces only, replace the tab with spaces"),
+    ("title: A\ndate: 2017-10-05\nsource: P\ndraft: \"true\"\n",
+     "content/articles/a.md:5: error: 'draft' must be true or false without quotes (in quotes it is text): write draft: true"),
+    ("title: A\ndate: 2018-2-3\nsource: P\n",
+     "content/articles/a.md:3: error: 'date' must be a date written YYYY-MM-DD, got '2018-2-3' (did you mean 2018-02-03?)"),
+    ("title: A\ndate:\nsource: P\n",
+     "content/articles/a.md:3: error: 'date' is required but empty: write its value after 'date:'"),
+])
+def test_the_commonest_slips_say_what_to_do(site_tree, tmp_path, front, message):
+    site_tree({"content/articles/a.md": f"---\n{front}---\n\nText.\n"})
+    checked = run("check", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert message in checked.stderr.splitlines(), checked.stderr
+
+
+def test_a_long_title_makes_a_slug_cut_at_a_word():
+    slug = slugify("When the women who worked for the film producer finally spoke in the newspaper of record")
+    assert slug == "when-the-women-who-worked-for-the-film-producer-finally"
+    assert len(slug) <= 60 and not slug.endswith("-")
+
+
+def test_a_new_article_with_a_title_already_used_says_so(site_tree, tmp_path):
+    site_tree({"content/articles/hello.md": "---\ntitle: \"Hello  World\"\ndate: 2017-10-05\nsource: P\n---\nText.\n"})
+    made = run("new", "article", "hello world", cwd=tmp_path)
+    assert made.returncode == 0
+    assert made.stdout.strip() == "content/articles/hello-world.md"
+    assert ("note: content/articles/hello.md has the same title; if it is the same article, delete "
+            "content/articles/hello-world.md and edit that one") in made.stderr
