@@ -33,6 +33,8 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="check the content and templates without writing anything")
     _add_common(check_cmd)
     check_cmd.add_argument("--verbose", action="store_true", help="list withheld files by path")
+    check_cmd.add_argument("--staged", action="store_true",
+                           help="check the files staged for commit in git, not the working folder (for pre-commit hooks)")
     bundle_cmd = commands.add_parser("bundle", help="build the offline profile into one zip that works from disk")
     _add_common(bundle_cmd)
     bundle_cmd.add_argument("--out", type=Path, metavar="FILE.zip", help="zip to write (default: <title>-offline.zip beside the config)")
@@ -92,7 +94,33 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run_staged_check(args) -> int:
+    """check on a copy of git's index: what the commit will hold. Says clearly when it refuses."""
+    import os
+
+    from generator.staged import NotStaged, staged_copy
+
+    try:
+        with staged_copy(args.config) as (config_path, inside):
+            here = os.getcwd()
+            os.chdir(inside)  # paths are shown as in the working folder
+            try:
+                code = run_build(argparse.Namespace(**{**vars(args), "config": config_path, "no_cache": True,
+                                                       "staged": False}), write=False)
+            finally:
+                os.chdir(here)
+    except NotStaged as exc:
+        print(f"cannot check the staged files: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if code != EXIT_OK:
+        print("commit refused: the staged files have the problems above. Fix them, stage the fixes "
+              "(git add), and commit again", file=sys.stderr)
+    return code
+
+
 def run_build(args, write: bool = True) -> int:
+    if getattr(args, "staged", False):
+        return run_staged_check(args)
     config, problems = load_config(args.config)
     if config is None:
         for problem in problems:

@@ -102,3 +102,60 @@ def test_a_new_article_with_a_title_already_used_says_so(site_tree, tmp_path):
     assert made.stdout.strip() == "content/articles/hello-world.md"
     assert ("note: content/articles/hello.md has the same title; if it is the same article, delete "
             "content/articles/hello-world.md and edit that one") in made.stderr
+
+
+# Hooks that check what is committed.
+
+ARTICLE = "---\ntitle: A\ndate: {date}\nsource: P\n---\n\nText.\n"
+
+
+@pytest.fixture
+def repo(site_tree, tmp_path):
+    site_tree({"content/articles/a.md": ARTICLE.format(date="2017-10-05")})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "first")
+    return tmp_path
+
+
+def test_a_broken_file_staged_then_fixed_without_staging_is_refused(repo):
+    path = repo / "content/articles/a.md"
+    path.write_text(ARTICLE.format(date="2017-13-05"))
+    git(repo, "add", "content/articles/a.md")
+    path.write_text(ARTICLE.format(date="2017-10-06"))  # fixed, but the fix is not staged
+    assert run("check", cwd=repo).returncode == 0  # the working folder is fine ...
+    staged = run("check", "--staged", cwd=repo)  # ... the commit would not be
+    assert staged.returncode == 1
+    lines = staged.stderr.splitlines()
+    assert lines[0] == "content/articles/a.md:3: error: 'date' must be a date written YYYY-MM-DD, got '2017-13-05'"
+    assert lines[-1] == ("commit refused: the staged files have the problems above. Fix them, stage the fixes "
+                         "(git add), and commit again")
+
+
+def test_a_broken_file_not_staged_does_not_refuse_the_commit(repo):
+    (repo / "content/articles/a.md").write_text(ARTICLE.format(date="2017-13-05"))
+    (repo / "content/articles/b.md").write_text(ARTICLE.format(date="2017-11-05"))
+    git(repo, "add", "content/articles/b.md")
+    assert run("check", "--staged", cwd=repo).returncode == 0
+
+
+def test_the_hook_refuses_a_commit_and_says_so(repo):
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text(f"#!/bin/sh\nexec {sys.executable} -m generator check --staged\n")
+    hook.chmod(0o755)
+    (repo / "content/articles/a.md").write_text(ARTICLE.format(date="2017-13-05"))
+    git(repo, "add", "-A")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "GIT_AUTHOR_NAME": "E", "GIT_AUTHOR_EMAIL": "e@example.org",
+           "GIT_COMMITTER_NAME": "E", "GIT_COMMITTER_EMAIL": "e@example.org"}
+    done = subprocess.run(["git", "commit", "-m", "broken"], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "commit refused" in done.stderr
+    assert git(repo, "log", "--format=%s").splitlines() == ["first"]
+
+
+def test_the_pre_commit_framework_hook_checks_the_staged_files():
+    import yaml
+
+    hooks = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text())
+    assert [hook["id"] for hook in hooks] == ["chorus-check"]
+    assert "--staged" in hooks[0]["entry"].split() and hooks[0]["pass_filenames"] is False
