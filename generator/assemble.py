@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping
 
 from generator.diagnostics import Diagnostic, display_path, error
@@ -24,6 +25,7 @@ RESERVED = ("articles", "testimonies", "tags", "timeline", "search", "data", "st
 class Withheld:
     path: Path
     reason: str  # "draft" | "consent withdrawn" | "embargoed"
+    url: str = ""  # the address it would have
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,9 @@ class Site:
     # Reviewed PII-guard exceptions in published testimonies; those of withheld ones are
     # left out, since the report must not quote an item that is not published.
     allowances: tuple[Allowance, ...] = ()
+    # Only in the preview's view of drafts (serve --drafts): address -> why a build withholds
+    # it ("draft", "embargoed"). A build's site never has any.
+    unpublished: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def menu_pages(self) -> tuple[Page, ...]:
@@ -75,13 +80,24 @@ def withholding_reason(document: Document, today: dt.date) -> str | None:
     return None
 
 
-def assemble(content: ValidContent, today: dt.date, cache_dir: Path | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
+# What the preview shows with --drafts; a withdrawn testimony is never shown, not even there.
+SHOWN_WITH_DRAFTS = ("draft", "embargoed")
+
+
+def assemble(content: ValidContent, today: dt.date, cache_dir: Path | None = None,
+             drafts: bool = False) -> tuple[Site, tuple[Diagnostic, ...]]:
+    """The site to publish; with ``drafts`` (the preview's serve --drafts only), drafts and
+    embargoed items too, each marked in ``Site.unpublished``."""
     published: list[Document] = []
     withheld: list[Withheld] = []
+    unpublished: dict[str, str] = {}
     for document in content.documents:
         reason = withholding_reason(document, today)
-        if reason:
-            withheld.append(Withheld(document.path, reason))
+        if reason and drafts and reason in SHOWN_WITH_DRAFTS:
+            unpublished[document.url] = reason
+            published.append(document)
+        elif reason:
+            withheld.append(Withheld(document.path, reason, document.url))
         else:
             published.append(document)
     problems = find_collisions(content.documents)
@@ -104,6 +120,7 @@ def assemble(content: ValidContent, today: dt.date, cache_dir: Path | None = Non
         timeline=_group_by_month(items),
         withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
         allowances=tuple(a for a in content.allowances if a.path in published_paths),
+        unpublished=MappingProxyType(dict(sorted(unpublished.items()))),
     )
     return site, tuple(problems)
 

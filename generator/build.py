@@ -102,12 +102,14 @@ def fewer_collections():
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
           profile: str = "web", today: dt.date | None = None, progress: Progress | None = None,
           jobs: int | None = None, use_cache: bool = True, keep: bool = False, previous=None,
-          scanned: tuple | None = None, wait: float = DEFAULT_WAIT_SECONDS) -> BuildReport:
+          scanned: tuple | None = None, wait: float = DEFAULT_WAIT_SECONDS, drafts: bool = False) -> BuildReport:
     """Build the site. A process that builds again and again (the preview) passes keep=True and
     then each report's ``snapshot`` as ``previous``: an edit to items' text then patches the last
     build (generator/patch.py) instead of running every stage again. ``scanned`` is what
     freshness.scan() found just now in the content folder and the template folders, when the
-    caller looked (the preview's watcher does); the build looks itself otherwise.
+    caller looked (the preview's watcher does); the build looks itself otherwise. ``drafts``
+    (the preview's serve --drafts only, into a folder of its own) shows drafts and embargoed
+    items, marked as not published.
 
     The build holds the cache's lock and the output's (generator/locks.py) from start to end,
     waiting up to ``wait`` seconds for another process that holds them. A fault of the disk or
@@ -133,7 +135,7 @@ def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True
             for attempt in (1, 2):
                 try:
                     report = _build(config, out_dir, write, strict, profile, today, progress, jobs, cache_dir, keep,
-                                    previous, scanned, started)
+                                    previous, scanned, started, drafts)
                     break
                 except CacheDamaged as exc:
                     if attempt == 2:
@@ -180,7 +182,7 @@ def forget_cache_in_memory() -> None:
 
 def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile: str,
            today: dt.date | None, progress: Progress, jobs: int | None, cache_dir: Path | None,
-           keep: bool, previous, scanned: tuple | None, started: float) -> BuildReport:
+           keep: bool, previous, scanned: tuple | None, started: float, drafts: bool = False) -> BuildReport:
     diagnostics: list[Diagnostic] = []
 
     def report(site=None, written=0, rendered=0, reused=0, cache_hits=0) -> BuildReport:
@@ -197,7 +199,7 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
     watched = ()
     if write and cache_dir:
         # Nothing changed since the build that wrote this output: say what it said, do nothing.
-        key = freshness_key(config, out_dir, profile)
+        key = freshness_key(config, out_dir, profile + ("+drafts" if drafts else ""))
         watched = scanned if scanned is not None else freshness.scan([config.content_dir, *map(Path, template_dirs(config))],
                                                                       config.read_roots)
         summary = freshness.current(cache_dir, out_dir, profile, key, watched, today)
@@ -234,7 +236,7 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
     diagnostics.extend(problems)
     content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
     diagnostics.extend(problems)
-    site, problems = assemble(content, today, cache_dir)
+    site, problems = assemble(content, today, cache_dir, drafts=drafts)
     diagnostics.extend(problems)
     if any(d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING) for d in diagnostics):
         return report(site)

@@ -47,6 +47,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
                            help="site config file (default: ./site.yaml)")
     serve_cmd.add_argument("--port", type=int, default=8000, metavar="N", help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--drafts", action="store_true",
+                           help="show drafts and embargoed items too, marked as not published (never in a build)")
 
     new_cmd = commands.add_parser("new", help="write a new article or testimony file with every field, ready to fill in")
     new_cmd.add_argument("kind", choices=("article", "testimony"), help="what to create")
@@ -205,7 +207,7 @@ def run_diff(args) -> int:
 def run_serve(args) -> int:
     from generator.serve import serve
 
-    return serve(args.config, args.port)
+    return serve(args.config, args.port, args.drafts)
 
 
 def run_new(args) -> int:

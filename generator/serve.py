@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from generator import freshness, incremental, safefs
 from generator.build import build
-from generator.cachedir import CacheRefused, prepare_cache_dir
+from generator.cachedir import CacheRefused, locked_cache
+from generator.locks import DEFAULT_WAIT_SECONDS
 from generator.config import PROJECT_TEMPLATES, load_config
 from generator.diagnostics import display_path
 from generator.freshness import scan
@@ -32,9 +33,10 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost")
 class Preview:
     """The preview's state: where the site is, which build it is, and what went wrong."""
 
-    def __init__(self, config_path: Path, out_dir: Path):
+    def __init__(self, config_path: Path, out_dir: Path, drafts: bool = False):
         self.config_path = Path(config_path)
         self.out_dir = out_dir
+        self.drafts = drafts  # serve --drafts: drafts and embargoed items shown, marked as not published
         self.version = 0
         self.errors: tuple[str, ...] = ()
         self.watched_roots: tuple[Path, ...] = (self.config_path.parent / "content", self.config_path.parent / "templates")
@@ -55,7 +57,8 @@ class Preview:
             # look at the files that saw the change is the build's too, when it looked at its folders.
             roots, files = self.last_scan
             same_folders = roots == (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
-            report = build(config, self.out_dir, keep=True, previous=self.kept, scanned=files if same_folders else None)
+            report = build(config, self.out_dir, keep=True, previous=self.kept, scanned=files if same_folders else None,
+                           drafts=self.drafts)
             self.kept = report.snapshot
             for diagnostic in report.diagnostics:
                 if diagnostic not in report.errors:  # warnings and notes
@@ -178,16 +181,17 @@ def with_reload_script(html: bytes) -> bytes:
 
 
 @contextlib.contextmanager
-def preview_folder(cache_dir: Path) -> Iterator[Path]:
-    """Where the preview builds: .cache/preview-site, kept between sessions so that a preview of
-    an unchanged archive starts at once. A second preview of the same site running at the same
-    time builds into a folder of its own, removed when it stops: two previews writing one
-    folder would each replace the other's pages."""
-    prepare_cache_dir(cache_dir)
-    lock = open(cache_dir / "preview-site.lock", "a+b")
+def preview_folder(cache_dir: Path, name: str = "preview-site") -> Iterator[Path]:
+    """Where the preview builds: .cache/preview-site (preview-drafts with --drafts), kept between
+    sessions so that a preview of an unchanged archive starts at once. A second preview of the
+    same site running at the same time builds into a folder of its own, removed when it stops:
+    two previews writing one folder would each replace the other's pages."""
+    with locked_cache(cache_dir, DEFAULT_WAIT_SECONDS):
+        pass  # made and marked as this machine's (generator/cachedir.py) before anything is put in it
+    lock = open(cache_dir / f"{name}.lock", "a+b")
     try:
         if _lock(lock):
-            yield cache_dir / "preview-site"
+            yield cache_dir / name
             return
         own = cache_dir / f"preview-{os.getpid()}"
         try:
@@ -231,13 +235,13 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def serve(config_path: Path, port: int) -> int:
+def serve(config_path: Path, port: int, drafts: bool = False) -> int:
     """Run until interrupted; returns an exit code."""
     stop_on_sigterm()
     cache_dir = Path(config_path).resolve().parent / ".cache"
     try:
-        with preview_folder(cache_dir) as folder:
-            return _serve(Preview(config_path, folder), port)
+        with preview_folder(cache_dir, "preview-drafts" if drafts else "preview-site") as folder:
+            return _serve(Preview(config_path, folder, drafts), port)
     except CacheRefused as exc:
         print(f"{display_path(cache_dir)}: error: {exc}", file=sys.stderr)
         return 1
@@ -256,7 +260,9 @@ def _serve(preview: Preview, port: int) -> int:
     stop = threading.Event()
     watcher = threading.Thread(target=preview.watch, args=(stop, first_look), daemon=True)
     watcher.start()
-    print(f"Preview at http://127.0.0.1:{server.server_address[1]}/ (it rebuilds when you save; Ctrl+C stops it)", flush=True)
+    shown = " with drafts and embargoed items, marked as not published" if preview.drafts else ""
+    print(f"Preview at http://127.0.0.1:{server.server_address[1]}/{shown} (it rebuilds when you save; "
+          f"Ctrl+C stops it)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -159,3 +159,37 @@ def test_the_pre_commit_framework_hook_checks_the_staged_files():
     hooks = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text())
     assert [hook["id"] for hook in hooks] == ["chorus-check"]
     assert "--staged" in hooks[0]["entry"].split() and hooks[0]["pass_filenames"] is False
+
+
+# Drafts in the preview, never in a build.
+
+def test_drafts_show_in_the_drafts_preview_only(site_tree, tmp_path):
+    import json
+    import re
+    import urllib.error
+    import urllib.request
+
+    draft = TESTIMONY.format(text="A draft story.").replace("date: 2018-03", "title: \"Under review\"\ndate: 2018-03\ndraft: true")
+    withdrawn = TESTIMONY.format(text="A withdrawn story.").replace("status: granted", "status: withdrawn")
+    site_tree({"content/testimonies/t001.md": TESTIMONY.format(text="A published story."),
+               "content/testimonies/t002.md": draft, "content/testimonies/t003.md": withdrawn})
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0", "--drafts"], cwd=tmp_path,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        base = re.search(r"http://127\.0\.0\.1:\d+/", process.stdout.readline()).group(0)
+        page = urllib.request.urlopen(base + "testimonies/t002/").read().decode()
+        assert "Not published (draft)." in page and "A draft story." in page
+        listing = urllib.request.urlopen(base + "testimonies/").read().decode()
+        assert "Under review" in listing and "Not published (draft)" in listing
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "testimonies/t003/")
+        assert json.loads(urllib.request.urlopen(base + "__chorus/errors").read()) == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (tmp_path / ".cache/preview-drafts/testimonies/t002/index.html").is_file()
+    assert run("build", cwd=tmp_path).returncode == 0
+    assert not (tmp_path / "_site/testimonies/t002").exists()
+    assert b"A draft story." not in b"".join(p.read_bytes() for p in (tmp_path / "_site").rglob("*") if p.is_file())
+    assert not (tmp_path / ".cache/preview-site/testimonies/t002").exists()
