@@ -42,6 +42,7 @@ class BuildReport:
     up_to_date: bool = False  # no input changed since the build that wrote the output: nothing was done
     snapshot: object = None  # with keep=True, a patch.Snapshot for the next build of this process
     patched: bool = False  # made by patching the previous build (patch.py), not by the full pipeline
+    removed: tuple = ()  # of removals.Removed: pages and images the previous output had and this one has not
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -226,6 +227,7 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
     from generator.assemble import assemble
     from generator.documents import default_jobs
     from generator.manifest import MANIFEST_NAME
+    from generator.removals import purge_other_outputs, removed_files, write_purge_list
     from generator.render import SiteRenderer, render_jobs
     from generator.sources import discover
     from generator.validate import validate
@@ -252,6 +254,7 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
         writer = OutputWriter(out_dir, work.distrust) if write else None
         if writer:
             writer.open()
+            before = _files_of(out_dir)
         # While page workers render, this process makes the search index (otherwise it waits).
         rendered = render_jobs(renderer, list(work.to_render), processes, writer.store if writer else None,
                                alongside=renderer.start_search)
@@ -262,6 +265,7 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
             written, pages = result.files, result.html_pages
             if result.leftover is not None:
                 diagnostics.append(result.leftover)
+            removed = removed_files(before, result.hashes, site.withheld, (item.url for item in site.items))
             try:  # the new site is in place: a fault from here on is said as such
                 stats = freshness.output_stats(out_dir, (*result.hashes, MANIFEST_NAME, MARKER)) if cache_dir else {}
                 incremental.save(cache_dir, out_dir, profile, work.fingerprints, result.hashes, stats)
@@ -279,11 +283,14 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
                         snapshot = Snapshot(key, inputs, freshness.racy_hashes(watched), today, content, site,
                                             renderer.for_site(site), ordered, result.hashes, work.fingerprints, stats,
                                             written, pages, file_names(cache_dir))
+                write_purge_list(out_dir, config.base_url, removed)
+                purge_other_outputs(cache_dir, out_dir, removed)
             except OSError as exc:
                 diagnostics.append(fault(exc, out_dir, cache_dir))
                 snapshot = None
         else:
             written, pages = 0, sum(1 for entry in entries if entry.path.endswith(".html"))
+            removed = ()
         reused = len(work.reused)
     except DiagnosticError as exc:
         diagnostics.extend(exc.diagnostics)
@@ -291,4 +298,15 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
     finally:
         if renderer is not None:
             renderer.wait_for_search()
-    return dataclasses.replace(report(site, written, pages, reused, content.cache_hits), snapshot=snapshot)
+    return dataclasses.replace(report(site, written, pages, reused, content.cache_hits), snapshot=snapshot,
+                               removed=removed)
+
+
+def _files_of(out_dir: Path) -> dict[str, str]:
+    """What the output held before this build (its manifest), to say what the build removed."""
+    from generator.manifest import ManifestError, read_manifest
+
+    try:
+        return dict(read_manifest(out_dir)) if out_dir.is_dir() else {}
+    except ManifestError:
+        return {}

@@ -150,6 +150,10 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
     if getattr(args, "verbose", False):
         for item in summary.withheld:
             print(f"withheld: {display_path(item.path)} ({item.reason})", file=sys.stderr)
+    # What stopped being published, always: a withdrawal must be seen to have ended, and the
+    # same list is beside the output for purging caches (generator/removals.py).
+    for removed in getattr(report, "removed", ()):
+        print(f"no longer published: {removed.address} ({removed.reason})", file=sys.stderr)
     # Always listed, not only with --verbose: an accepted exception to the PII guard stays visible.
     for allowance in summary.allowances:
         print(f"allowed: {display_path(allowance.path)}:{allowance.line}: {allowance.text!r} ({allowance.reason})",

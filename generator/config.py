@@ -38,6 +38,7 @@ class SiteConfig:
     quick_exit_url: str
     max_file_bytes: int
     max_image_bytes: int
+    withdrawn: str = "remove"  # what a withdrawn testimony's address shows: nothing (404) or a notice
 
     @property
     def read_roots(self) -> tuple[str, ...]:
@@ -89,6 +90,8 @@ SCHEMA = (
     f.Field("quick_exit_url", f.http_url, default="https://www.wikipedia.org/", doc="Where the 'Leave this site' button goes."),
     f.Field("max_file_bytes", f.positive_int, default=1_000_000, doc="Largest content file accepted, in bytes."),
     f.Field("max_image_bytes", f.positive_int, default=20_000_000, doc="Largest image in content/media/ accepted, in bytes."),
+    f.Field("withdrawn", f.one_of("remove", "notice"), default="remove",
+            doc="What a withdrawn testimony's address shows: nothing (remove) or a short withdrawal notice."),
 )
 
 
@@ -141,6 +144,7 @@ def load_config(path: Path) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
         quick_exit_url=values["quick_exit_url"],
         max_file_bytes=values["max_file_bytes"],
         max_image_bytes=values["max_image_bytes"],
+        withdrawn=values["withdrawn"],
     )
     return config, ()
 

@@ -157,6 +157,21 @@ def _did_you_mean_date(value: Any, day_required: bool) -> str:
     return f" (did you mean {suggestion}?)" if suggestion != value.strip() else ""
 
 
+def one_of(*choices: str) -> Callable[[str, Any, str | None], str]:
+    """Text that is one of ``choices``."""
+    def check(name: str, value: Any, source: str | None) -> str:
+        value = text(name, value, source)
+        if value not in choices:
+            raise FieldError(f"'{name}' must be {' or '.join(choices)}, got {value!r}{_did_you_mean(value, choices)}")
+        return value
+    return check
+
+
+def _did_you_mean(value: str, known) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def http_url(name: str, value: Any, source: str | None) -> str:
     value = text(name, value, source)
     if not re.match(r"^https?://[^\s/?#]+[^\s]*$", value, re.IGNORECASE):

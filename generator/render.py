@@ -359,6 +359,11 @@ class SiteRenderer:
         jobs.append(PageJob("timeline.html", "/timeline/", {}, fp("timeline", every_card)))
         for page in site.pages:
             jobs.append(PageJob("page.html", page.url, {"item": page}, fp("page", page.fingerprint)))
+        if config.withdrawn == "notice":
+            # At a withdrawn testimony's address, a notice that says nothing of it but that it was withdrawn.
+            for withheld in site.withheld:
+                if withheld.reason == "consent withdrawn" and withheld.url:
+                    jobs.append(PageJob("withdrawn.html", withheld.url, {}, fp("withdrawn", withheld.url)))
         if self.profile == "web":
             # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
             # and they would point readers of a bundle back to the web host.

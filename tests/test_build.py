@@ -167,7 +167,9 @@ def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_t
     (tmp_path / "content/articles/b.md").unlink()
     assert main(["build"]) == 0
     assert not (tmp_path / "_site/articles/b").exists()
-    assert sorted(p.name for p in tmp_path.glob("._site.*")) == ["._site.building", "._site.lock"]
+    assert "no longer published: /articles/b/ (deleted)" in capsys.readouterr().err.splitlines()
+    # Beside the output: the copy, the lock, and the addresses this build removed (for purging caches).
+    assert sorted(p.name for p in tmp_path.glob("._site.*")) == ["._site.building", "._site.lock", "._site.removed.txt"]
     assert_copy_holds_only_output(tmp_path / "_site")
 
 

@@ -247,8 +247,11 @@ def test_withdrawing_removes_every_file_of_the_earlier_build(site_tree, tmp_path
     assert not (out / "testimonies/later-withdrawn").exists()
     assert leaks(all_bytes(out)) == []
     # The copy kept beside the output for the next build holds nothing of it either.
-    assert sorted(p.name for p in tmp_path.glob(".out.*")) == [".out.building", ".out.lock"]
+    assert sorted(p.name for p in tmp_path.glob(".out.*")) == [".out.building", ".out.lock", ".out.removed.txt"]
     assert all_bytes(tmp_path / ".out.building") and leaks(all_bytes(tmp_path / ".out.building")) == []
+    # The addresses removed, for purging caches (not published): the page and its picture, nothing of the text.
+    assert sorted((tmp_path / ".out.removed.txt").read_text().splitlines()) == [
+        "https://example.org/media/granted-canary.png", "https://example.org/testimonies/later-withdrawn/"]
 
 
 def test_text_removed_in_an_edit_is_gone_from_the_output_and_the_copy_beside_it(site_tree, tmp_path):

@@ -193,3 +193,48 @@ def test_drafts_show_in_the_drafts_preview_only(site_tree, tmp_path):
     assert not (tmp_path / "_site/testimonies/t002").exists()
     assert b"A draft story." not in b"".join(p.read_bytes() for p in (tmp_path / "_site").rglob("*") if p.is_file())
     assert not (tmp_path / ".cache/preview-site/testimonies/t002").exists()
+
+
+# Withdrawal that ends everywhere Chorus can reach.
+
+def test_a_withdrawal_is_reported_listed_for_purging_and_purged_from_the_preview(site_tree, tmp_path):
+    from tests.conftest import build_site
+
+    root = site_tree({"content/testimonies/t001.md": TESTIMONY.format(text="The first story."),
+                      "content/testimonies/t002.md": TESTIMONY.format(text="The second story.")})
+    assert run("build", cwd=root).returncode == 0
+    assert not build_site(root, root / ".cache/preview-site").errors  # as the preview leaves it
+    assert (root / ".cache/preview-site/testimonies/t001/index.html").is_file()
+    path = root / "content/testimonies/t001.md"
+    path.write_text(path.read_text().replace("status: granted", "status: withdrawn"))
+    built = run("build", cwd=root)
+    assert built.returncode == 0
+    assert "no longer published: /testimonies/t001/ (consent withdrawn)" in built.stderr.splitlines()
+    assert (root / "._site.removed.txt").read_text() == "https://example.org/testimonies/t001/\n"
+    assert not (root / ".cache/preview-site/testimonies/t001").exists()  # at once, before the preview runs
+    again = run("build", "--no-cache", cwd=root)
+    assert "no longer published" not in again.stderr and not (root / "._site.removed.txt").exists()
+
+
+def test_withdrawn_notice_says_nothing_of_the_testimony(site_tree, tmp_path):
+    site_yaml = "title: T\nbase_url: https://example.org/\nwithdrawn: notice\n"
+    withdrawn = TESTIMONY.format(text="Secret story text.").replace(
+        "date: 2018-03", "title: \"Secret title\"\npseudonym: \"Secret pseudonym\"\nregion: \"Secret region\"\ndate: 2018-03"
+    ).replace("status: granted", "status: withdrawn")
+    site_tree({"content/testimonies/t001.md": withdrawn,
+               "content/testimonies/t002.md": TESTIMONY.format(text="A published story.")}, site_yaml=site_yaml)
+    assert run("build", cwd=tmp_path).returncode == 0
+    notice = (tmp_path / "_site/testimonies/t001/index.html").read_text()
+    assert "withdrawn at the request of the person who shared it" in notice
+    assert '<meta name="robots" content="noindex">' in notice
+    everything = b"".join(p.read_bytes() for p in (tmp_path / "_site").rglob("*") if p.is_file())
+    assert b"Secret" not in everything and b"March 2018" not in notice.encode()
+    for listing in ("sitemap.xml", "feed.xml", "testimonies/index.html", "data/items.json"):
+        assert "/testimonies/t001/" not in (tmp_path / "_site" / listing).read_text()
+
+
+def test_withdrawn_takes_remove_or_notice_only(site_tree, tmp_path):
+    site_tree({}, site_yaml="title: T\nbase_url: https://example.org/\nwithdrawn: notise\n")
+    checked = run("check", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert "site.yaml:3: error: 'withdrawn' must be remove or notice, got 'notise' (did you mean 'notice'?)" in checked.stderr
