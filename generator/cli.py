@@ -40,9 +40,16 @@ def make_parser() -> argparse.ArgumentParser:
     bundle_cmd.add_argument("--out", type=Path, metavar="FILE.zip", help="zip to write (default: <title>-offline.zip beside the config)")
     bundle_cmd.add_argument("--verbose", action="store_true", help="list withheld files by path")
 
-    diff_cmd = commands.add_parser("diff", help="list pages added, removed and changed between two builds")
-    diff_cmd.add_argument("old", type=Path, metavar="OLD", help="a built folder, or its chorus-manifest.json")
-    diff_cmd.add_argument("new", type=Path, metavar="NEW", help="a built folder, or its chorus-manifest.json")
+    diff_cmd = commands.add_parser("diff", help="list pages added, removed and changed between two builds, "
+                                                "or what the working tree publishes since a git revision")
+    diff_cmd.add_argument("old", type=Path, nargs="?", metavar="OLD", help="a built folder, or its chorus-manifest.json")
+    diff_cmd.add_argument("new", type=Path, nargs="?", metavar="NEW", help="a built folder, or its chorus-manifest.json")
+    diff_cmd.add_argument("--since", metavar="REV", help="build git revision REV and the working tree, and compare, "
+                                                         "with a reason for each address")
+    diff_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
+                          help="site config file, with --since (default: ./site.yaml)")
+    diff_cmd.add_argument("--format", choices=("text", "markdown"), default="text",
+                          help="with --since: text (default) or markdown, for a pull request comment")
     serve_cmd = commands.add_parser("serve", help="preview the site on this computer; it rebuilds and reloads when you save")
     serve_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
                            help="site config file (default: ./site.yaml)")
@@ -192,6 +199,11 @@ def run_bundle(args) -> int:
 
 
 def run_diff(args) -> int:
+    if args.since is not None:
+        return run_diff_since(args)
+    if args.old is None or args.new is None:
+        print("give two builds to compare (diff OLD NEW), or a git revision (diff --since REV)", file=sys.stderr)
+        return EXIT_USAGE
     from generator.manifest import ManifestError, diff_manifests, page_address, read_manifest
 
     try:
@@ -205,6 +217,23 @@ def run_diff(args) -> int:
             print(f"{label}: {page_address(path)}")
     if changes.is_empty:
         print("no changes")
+    return EXIT_OK
+
+
+def run_diff_since(args) -> int:
+    from generator.changes import DiffFailed, as_markdown, as_text, changes_since
+
+    if args.old is not None:
+        print("diff --since compares a git revision with the working tree: give no OLD or NEW", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        changes = changes_since(args.config, args.since)
+    except DiffFailed as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        print(f"cannot compare with {args.since}: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    sys.stdout.write(as_markdown(changes, args.since) if args.format == "markdown" else as_text(changes))
     return EXIT_OK
 
 

@@ -238,3 +238,57 @@ def test_withdrawn_takes_remove_or_notice_only(site_tree, tmp_path):
     checked = run("check", cwd=tmp_path)
     assert checked.returncode == 1
     assert "site.yaml:3: error: 'withdrawn' must be remove or notice, got 'notise' (did you mean 'notice'?)" in checked.stderr
+
+
+# Review what a commit publishes.
+
+def article(title: str, date: str, tags: str = "law", text: str = "Text.") -> str:
+    return f"---\ntitle: \"{title}\"\ndate: {date}\nsource: Paper\ntags: [{tags}]\n---\n\n{text}\n"
+
+
+@pytest.fixture
+def history(site_tree, tmp_path):
+    site_tree({"content/tags.yaml": "law: {label: Law}\nwork: {label: Work}\n",
+               "content/articles/a.md": article("First", "2017-10-05"),
+               "content/articles/b.md": article("Second", "2017-11-05"),
+               "content/articles/c.md": article("Third", "2017-12-05", tags="work"),
+               "content/testimonies/t001.md": TESTIMONY.format(text="A story.")})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    return tmp_path
+
+
+def test_diff_since_gives_each_changed_address_its_reason(history):
+    (history / "content/articles/d.md").write_text(article("Fourth", "2018-01-05", tags="work"))
+    (history / "content/articles/a.md").write_text(article("First", "2017-10-05", text="Edited text."))
+    path = history / "content/testimonies/t001.md"
+    path.write_text(path.read_text().replace("status: granted", "status: withdrawn"))
+    done = run("diff", "--since", "HEAD", cwd=history)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    for expected in ("added: /articles/d/ (a new item)",
+                     "changed: /articles/a/ (its own item edited)",
+                     "changed: /articles/c/ (its newer/older link)",
+                     "removed: /testimonies/t001/ (consent withdrawn)",
+                     "changed: /articles/ (the list of articles)",
+                     "changed: /tags/work/ (a tag page)",
+                     "changed: /feed.xml (the feed)"):
+        assert expected in lines, done.stdout
+    assert not any(line.startswith("changed: /articles/b/") for line in lines)  # nothing it shows changed
+    assert git(history, "worktree", "list").count("\n") == 1  # the temporary worktree is gone
+
+
+def test_diff_since_writes_a_pull_request_comment(history):
+    (history / "content/articles/d.md").write_text(article("Fourth", "2018-01-05"))
+    done = run("diff", "--since", "HEAD", "--format", "markdown", cwd=history)
+    assert done.returncode == 0
+    text = done.stdout
+    assert text.startswith("**Chorus:** what this change publishes, compared with `HEAD`: 2 added, ")
+    assert "| added | `/articles/d/` | a new item |" in text
+
+
+def test_diff_since_a_revision_that_does_not_exist_is_an_error(history):
+    done = run("diff", "--since", "no-such-branch", cwd=history)
+    assert done.returncode == 1
+    assert done.stderr.startswith("cannot compare with no-such-branch:")
