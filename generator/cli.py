@@ -57,6 +57,15 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--drafts", action="store_true",
                            help="show drafts and embargoed items too, marked as not published (never in a build)")
 
+    private_cmd = commands.add_parser("private", help="seal private records with age, open one for editing, or "
+                                                      "seal them again to new keys")
+    private_cmd.add_argument("action", choices=("seal", "unseal", "rekey"),
+                             help="seal: every plain private value; unseal FILE: open one file's for editing; "
+                                  "rekey: seal every value again to private_recipients")
+    private_cmd.add_argument("file", nargs="?", type=Path, metavar="FILE", help="with unseal: the file to open")
+    private_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
+                             help="site config file (default: ./site.yaml)")
+
     new_cmd = commands.add_parser("new", help="write a new article or testimony file with every field, ready to fill in")
     new_cmd.add_argument("kind", choices=("article", "testimony"), help="what to create")
     new_cmd.add_argument("title", nargs="?", help="the article's title (its file name is made from it)")
@@ -266,6 +275,57 @@ def run_new(args) -> int:
     return EXIT_OK
 
 
+def run_private(args) -> int:
+    from generator import sealing
+
+    config, problems = load_config(args.config)
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_CONTENT
+    files = sealing.record_files(config.content_dir)
+    try:
+        if args.action == "unseal":
+            if args.file is None:
+                print("name the file to open: python -m generator private unseal content/testimonies/t011.md",
+                      file=sys.stderr)
+                return EXIT_USAGE
+            wanted = Path(args.file).resolve()
+            chosen = [(path, front) for path, front in files if path.resolve() == wanted]
+            if not chosen:
+                print(f"{display_path(args.file)}: not a testimony or redact.yaml of this site", file=sys.stderr)
+                return EXIT_USAGE
+            identities = sealing.load_identities()
+            if identities is None:
+                print(f"set {sealing.IDENTITY_VARIABLE} to your age identity file to open sealed values", file=sys.stderr)
+                return EXIT_USAGE
+            changed = sealing.unseal_files(chosen, identities)
+            verb = "opened for editing (seal it again before you commit: python -m generator private seal)"
+        else:
+            if not config.private_recipients:
+                print(f"{display_path(config.path)}: list the age public keys to seal to under private_recipients "
+                      f"(one per editor and one for CI)", file=sys.stderr)
+                return EXIT_USAGE
+            to = sealing.recipients(config.private_recipients)
+            if args.action == "seal":
+                changed, verb = sealing.seal_files(files, to), "sealed"
+            else:
+                identities = sealing.load_identities()
+                if identities is None:
+                    print(f"set {sealing.IDENTITY_VARIABLE} to your age identity file: rekey opens every sealed value",
+                          file=sys.stderr)
+                    return EXIT_USAGE
+                changed, verb = sealing.rekey_files(files, identities, to), "sealed again to the keys in private_recipients"
+    except sealing.SealError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    for path in changed:
+        print(f"{verb}: {display_path(path)}")
+    if not changed:
+        print(f"nothing to do: no file has values to {args.action}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "build": run_build,
     "check": lambda args: run_build(args, write=False),
@@ -273,4 +333,5 @@ COMMANDS = {
     "new": run_new,
     "bundle": run_bundle,
     "diff": run_diff,
+    "private": run_private,
 }

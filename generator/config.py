@@ -39,6 +39,8 @@ class SiteConfig:
     max_file_bytes: int
     max_image_bytes: int
     withdrawn: str = "remove"  # what a withdrawn testimony's address shows: nothing (404) or a notice
+    private_recipients: tuple[str, ...] = ()  # age public keys the private records are sealed to
+    private_records: str = "plain"  # "sealed": a private value in plain text is an error
 
     @property
     def read_roots(self) -> tuple[str, ...]:
@@ -63,6 +65,14 @@ def _relative_dir(name, value, source):
     if "\0" in value:  # no file system accepts it; Path.resolve() would raise
         raise f.FieldError(f"'{name}' must be a folder name or path, got {value!r}")
     return Path(value)
+
+
+def _age_recipient(name, value, source):
+    value = f.text(name, value, source)
+    if not re.match(r"^age1[02-9ac-hj-np-z]{58}$", value):
+        raise f.FieldError(f"'{name}' must be an age public key (age1 and 58 letters and digits), got {value!r}: "
+                           f"make a key pair with age-keygen, and list its public key")
+    return value
 
 
 def _warning_vocabulary(name, value, source):
@@ -90,6 +100,10 @@ SCHEMA = (
     f.Field("quick_exit_url", f.http_url, default="https://www.wikipedia.org/", doc="Where the 'Leave this site' button goes."),
     f.Field("max_file_bytes", f.positive_int, default=1_000_000, doc="Largest content file accepted, in bytes."),
     f.Field("max_image_bytes", f.positive_int, default=20_000_000, doc="Largest image in content/media/ accepted, in bytes."),
+    f.Field("private_recipients", f.list_of(_age_recipient, unique=True), default=(),
+            doc="The age public keys (age1...) that private: records are sealed to: one per editor and one for CI."),
+    f.Field("private_records", f.one_of("plain", "sealed"), default="plain",
+            doc="sealed: a private: value in plain text is an error, not a warning."),
     f.Field("withdrawn", f.one_of("remove", "notice"), default="remove",
             doc="What a withdrawn testimony's address shows: nothing (remove) or a short withdrawal notice."),
 )
@@ -145,6 +159,8 @@ def load_config(path: Path) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
         max_file_bytes=values["max_file_bytes"],
         max_image_bytes=values["max_image_bytes"],
         withdrawn=values["withdrawn"],
+        private_recipients=values["private_recipients"],
+        private_records=values["private_records"],
     )
     return config, ()
 
