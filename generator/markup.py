@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import markdown
 import nh3
@@ -102,6 +103,7 @@ class TriggeredInlineProcessor(InlineProcessor):
             count = len(patterns)
             apply = self._InlineProcessor__applyPattern
             present = {character for character in characters if character in data}
+            stale = False  # a match replaced text with a placeholder: characters may have gone
             while patternIndex < count:
                 needed = triggers[patternIndex]
                 if needed is not None and needed.isdisjoint(present):
@@ -109,18 +111,112 @@ class TriggeredInlineProcessor(InlineProcessor):
                     start = 0
                     continue
                 data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
-                if matched:  # the text now holds a placeholder where the match was
-                    present = {character for character in characters if character in data}
-                else:
+                if not matched:
                     patternIndex += 1
+                    if stale:
+                        # Looked again only when moving on to the next pattern, not after every match:
+                        # that made a paragraph of n matches cost n full scans. A placeholder adds none of
+                        # these characters, so until then the old set is a superset, and a pattern tried
+                        # for a character that has gone simply does not match.
+                        present = {character for character in characters if character in data}
+                        stale = False
+                else:
+                    stale = True
         return data
+
+
+class LinearTableProcessor(tables.TableProcessor):
+    """The tables extension, splitting a row into cells in time linear in its length.
+
+    TableProcessor._split pairs each run of backticks by searching the rest of the row's runs,
+    and tests every '|' against every code span before it: a row of 8,000 '`|' took 2 s.
+    This pairs and tests the same way, walking each list once; the cells are the same.
+    """
+
+    def _split(self, row: str) -> list[str]:
+        pipes, tics, tic_points = [], [], []
+        for m in self.RE_CODE_PIPES.finditer(row):  # as TableProcessor._split reads the row
+            if m.group(2):  # \`+: the backslash is not part of the run
+                tics.append(len(m.group(2)) - 1)
+                tic_points.append((m.start(2), m.end(2) - 1, 1))
+            elif m.group(3):
+                tics.append(len(m.group(3)))
+                tic_points.append((m.start(3), m.end(3) - 1, 0))
+            elif m.group(5):
+                pipes.append(m.start(5))
+        # A run opens a code span closed by the next run of its length (an escaped run's
+        # backslash is taken off its length first); the search goes on after the closing run.
+        runs_of_length: dict[int, list[int]] = {}
+        for index, length in enumerate(tics):
+            runs_of_length.setdefault(length, []).append(index)
+        next_run = dict.fromkeys(runs_of_length, 0)  # each list's first run not yet passed
+        spans, position = [], 0
+        while position < len(tics):
+            length = tics[position] - tic_points[position][2]
+            runs = runs_of_length.get(length) if length else None
+            if runs is None:
+                position += 1
+                continue
+            k = next_run[length]
+            while k < len(runs) and runs[k] <= position:
+                k += 1
+            next_run[length] = k
+            if k == len(runs):
+                position += 1
+                continue
+            spans.append((tic_points[position][0], tic_points[runs[k]][1]))
+            position = runs[k] + 1
+        # The spans are in order and apart, and so are the pipes: one walk tells which pipes are in code.
+        cells, start, span = [], 0, 0
+        for pipe in pipes:
+            while span < len(spans) and spans[span][1] < pipe:
+                span += 1
+            if span < len(spans) and spans[span][0] <= pipe:
+                continue
+            cells.append(row[start:pipe])
+            start = pipe + 1
+        cells.append(row[start:])
+        return cells
+
+
+class FootnoteIds(footnotes.FootnoteExtension):
+    """The footnotes extension, numbering a footnote's repeated references without counting from 1 each time.
+
+    unique_ref tries fnref:1, fnref2:1, fnref3:1, ... until one is unused, so n references to one
+    footnote cost n²/2 tries (2,000 took 2.5 s). Each search here starts at the id the last one for
+    that reference gave: every id before it is still in use, so the first unused one is the same.
+    """
+
+    last_refs: dict[str, str]
+
+    def reset(self) -> None:
+        super().reset()
+        self.last_refs = {}
+
+    def unique_ref(self, reference: str, found: bool = False) -> str:
+        if not found:
+            return reference
+        original = reference
+        reference = self.last_refs.get(original, original)
+        separator = self.get_separator()
+        while reference in self.used_refs:  # as FootnoteExtension.unique_ref steps
+            ref, rest = reference.split(separator, 1)
+            m = footnotes.RE_REF_ID.match(ref)
+            if m:
+                reference = "%s%d%s%s" % (m.group(1), int(m.group(2)) + 1, separator, rest)
+            else:
+                reference = "%s%d%s%s" % (ref, 2, separator, rest)
+        self.used_refs.add(reference)
+        self.found_refs[original] = self.found_refs.get(original, 0) + 1
+        self.last_refs[original] = reference
+        return reference
 
 
 # The same for block processors: each (by name, with its class and expression) and the
 # characters every block it takes contains. A block without them is one it declines
 # (its test fails, or its run puts the block back and returns False).
 BLOCK_TRIGGERS: dict[str, tuple[type, str | None, str]] = {
-    "table": (tables.TableProcessor, None, "|"),  # a header row of two cells or more, or a border
+    "table": (LinearTableProcessor, None, "|"),  # a header row of two cells or more, or a border
     "hashheader": (blockprocessors.HashHeaderProcessor,
                    r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)", "#"),
     "hr": (blockprocessors.HRProcessor,
@@ -198,10 +294,22 @@ def markdown_instance(triggered: bool = True) -> markdown.Markdown:
     md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
     if triggered:
         md.treeprocessors.register(TriggeredInlineProcessor(md), "inline", 20)
+        md.parser.blockprocessors["table"].__class__ = LinearTableProcessor
+        extension = md.inlinePatterns["footnote"].footnotes
+        extension.__class__ = FootnoteIds
+        extension.last_refs = {}
         md.parser.__class__ = TriggeredBlockParser
         md.parser.prepare()
         md.treeprocessors["toc"].__class__ = HeadingIdsTreeprocessor
     return md
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    html: str  # safe HTML
+    has_h1: bool  # the text used '# ' headings (the page title is the only h1)
+    removed_images: tuple[str, ...]  # image addresses removed because they were not on this site
+    unclosed: Unclosed | None  # an element left open that takes in the text after it
 
 
 class Renderer:
@@ -210,16 +318,115 @@ class Renderer:
     def __init__(self) -> None:
         self._md = markdown_instance()
 
-    def to_html(self, source: str) -> tuple[str, bool, tuple[str, ...]]:
-        """Safe HTML, whether the text used '# ' headings (the page title is the only h1),
-        and the image addresses removed because they were not on this site."""
+    def to_html(self, source: str) -> RenderedBody:
         self._md.reset()
         converted = self._md.convert(source)
         has_h1 = "<h1" in converted
         if has_h1:
             converted = _H1.sub(r"<\1h2", converted)
         removed = tuple(html.unescape(src) for src in _ANY_IMG_SRC.findall(converted) if not is_local(html.unescape(src)))
-        return sanitise(converted), has_h1, removed
+        return RenderedBody(sanitise(converted), has_h1, removed, unclosed_element(converted))
+
+
+# Elements an HTML parser reads everything after as their content, up to their end tag. What nh3
+# does with that content (tests/test_hostile_markdown.py checks each): it removes the content of
+# these, so all the text after one left open disappears...
+HIDING_ELEMENTS = frozenset({"script", "style", "template"})
+# ... and shows the content of these as text, tags and Markdown's HTML included ('<p>' on the page).
+RAW_TEXT_ELEMENTS = frozenset({"iframe", "noembed", "noframes", "noscript", "plaintext", "textarea", "title", "xmp"})
+# In <math> or <svg> any of them is an element of that language instead, whose content nh3 removes
+# too, up to its end tag or to the first HTML tag that ends the <math> or <svg> (a '</p>', a '<b>').
+# The parts of <math> and <svg> that hold HTML hide, left open, all the text after them.
+_HTML_PARTS = {"math": frozenset({"mi", "mo", "mn", "ms", "mtext", "annotation-xml"}),
+               "svg": frozenset({"foreignobject", "desc", "title"})}
+_HTML_AGAIN = frozenset({  # start tags that end a <math> or <svg> and put the parser back in HTML
+    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em", "embed", "h1", "h2",
+    "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre",
+    "ruby", "s", "small", "span", "strike", "strong", "sub", "sup", "table", "tt", "u", "ul", "var"})
+_TAKING_NAMES = HIDING_ELEMENTS | RAW_TEXT_ELEMENTS | _HTML_PARTS["math"] | _HTML_PARTS["svg"]
+_TAKING = re.compile(r"<(?:" + "|".join(sorted(_TAKING_NAMES)) + r")(?=[\s/>])", re.IGNORECASE)
+_HTML_TOKEN = re.compile(r"""<!--(?:>|->|.*?(?:--!?>|\Z))|<(/?)([a-zA-Z][^\s/>]*+)((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""",
+                         re.DOTALL)
+_END_TAG = {name: re.compile(f"</{name}(?=[\\s/>])", re.IGNORECASE) for name in _TAKING_NAMES}
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True, slots=True)
+class Unclosed:
+    """An element left open in Markdown's HTML, and what it does to the text after it."""
+
+    name: str
+    effect: str  # "hides all", "hides" (to the end of its paragraph, in <math> or <svg>) or "shows as code"
+
+
+def unclosed_element(converted: str) -> Unclosed | None:
+    """The first element in Markdown's HTML that is never closed and takes in text after it, if any.
+
+    Markdown escapes '<' in code, so a tag written in a code span or block is no tag here; nor is one
+    in a comment or an attribute's value. What a raw-text element holds, up to its end tag, is text
+    to the parser: tags in it do not count. A <plaintext> cannot be closed.
+    """
+    if _TAKING.search(converted) is None:  # the usual case: none of these names is in the HTML at all
+        return None
+    last_end: dict[str, int] = {}
+
+    def closed_later(name: str, position: int) -> bool:
+        if name not in last_end:
+            last_end[name] = max((m.start() for m in _END_TAG[name].finditer(converted)), default=-1)
+        return last_end[name] >= position
+
+    def text_follows(position: int, end: int | None = None) -> bool:
+        return bool(_ANY_TAG.sub("", converted[position:end]).strip())
+
+    foreign = None  # "math" or "svg" while in one, outside its HTML parts
+    open_part = None  # an HTML part of a <math> or <svg> never closed: it hides all after it, whatever is in it
+    template_start, templates = 0, 0  # a template's content is HTML, so tags in it count
+    position = 0
+    while (token := _HTML_TOKEN.search(converted, position)) is not None:
+        position = token.end()
+        if token.group(2) is None:
+            continue  # a comment
+        closing, name, attributes = token.group(1), token.group(2).lower(), token.group(3)
+        if closing:
+            if name in _HTML_PARTS or (foreign and name in ("p", "br")):
+                foreign = None
+            elif name == "template" and templates:
+                templates -= 1
+        elif name in _HTML_PARTS:
+            foreign = name
+        elif foreign:
+            if name in _HTML_PARTS[foreign]:
+                if attributes.rstrip().endswith("/"):
+                    continue  # closes itself there
+                if open_part is None and not closed_later(name, position) and text_follows(position):
+                    open_part = name
+                foreign = None
+            elif name in _HTML_AGAIN:
+                foreign = None
+            elif name in HIDING_ELEMENTS | RAW_TEXT_ELEMENTS and not attributes.rstrip().endswith("/"):
+                # an element of <math> or <svg> ('<style/>' closes itself there), its content removed
+                paragraph_end = converted.find("</p>", position)
+                if not closed_later(name, position) and text_follows(position, None if paragraph_end < 0 else paragraph_end):
+                    return Unclosed(name, "hides")
+        elif name == "template":
+            template_start, templates = (position if not templates else template_start), templates + 1
+        elif name in HIDING_ELEMENTS or name in RAW_TEXT_ELEMENTS:
+            close = _END_TAG[name].search(converted, position) if name != "plaintext" else None
+            if close is not None:
+                position = close.end()  # what it holds is text, not tags
+            elif open_part is not None:
+                return Unclosed(name, "hides all")  # inside the open part: hidden with it
+            elif name in HIDING_ELEMENTS and text_follows(position):
+                return Unclosed(name, "hides all")
+            elif name in RAW_TEXT_ELEMENTS and converted[position:].strip():
+                return Unclosed(name, "shows as code")
+            else:
+                return None  # nothing after it to take in
+    if open_part is not None:
+        return Unclosed(open_part, "hides all")
+    if templates and text_follows(template_start):
+        return Unclosed("template", "hides all")
+    return None
 
 
 # Ids the templates use: a body must not take them (a heading "Main" would capture the skip link).
