@@ -66,6 +66,14 @@ def make_parser() -> argparse.ArgumentParser:
     private_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
                              help="site config file (default: ./site.yaml)")
 
+    review_cmd = commands.add_parser("review", help="list what the PII guard finds in testimonies, with the words "
+                                                    "around each finding and a suggested redaction (check stays the gate)")
+    review_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                            help="testimony files or folders to review (default: every testimony)")
+    review_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
+                            help="site config file (default: ./site.yaml)")
+    review_cmd.add_argument("--json", action="store_true", help="print the findings as JSON")
+
     new_cmd = commands.add_parser("new", help="write a new article or testimony file with every field, ready to fill in")
     new_cmd.add_argument("kind", choices=("article", "testimony"), help="what to create")
     new_cmd.add_argument("title", nargs="?", help="the article's title (its file name is made from it)")
@@ -326,6 +334,24 @@ def run_private(args) -> int:
     return EXIT_OK
 
 
+def run_review(args) -> int:
+    """Every finding of the PII guard, grouped by testimony, for an editor to go through."""
+    from generator.review import as_json, as_text, review
+
+    config, problems = load_config(args.config)
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_CONTENT
+    reviewed, problems = review(config, tuple(args.paths))
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    text = as_json(reviewed) if args.json else as_text(reviewed)
+    if text:
+        print(text)
+    return EXIT_CONTENT if any(p.severity.value == "error" for p in problems) else EXIT_OK
+
+
 COMMANDS = {
     "build": run_build,
     "check": lambda args: run_build(args, write=False),
@@ -334,4 +360,5 @@ COMMANDS = {
     "bundle": run_bundle,
     "diff": run_diff,
     "private": run_private,
+    "review": run_review,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -15,7 +16,19 @@ from generator.diagnostics import Diagnostic, error, printable
 from generator.yamlio import parse_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROJECT_TEMPLATES = PROJECT_ROOT / "templates"
+
+
+def _stock_templates() -> Path:
+    """Chorus's own templates: beside the package in a checkout; under share/chorus/ when Chorus is
+    installed as a package (pip, or the pre-commit framework's hook)."""
+    for candidate in (PROJECT_ROOT / "templates", Path(sys.prefix) / "share" / "chorus" / "templates",
+                      PROJECT_ROOT / "share" / "chorus" / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    return PROJECT_ROOT / "templates"
+
+
+PROJECT_TEMPLATES = _stock_templates()
 # The config file is read before its own limits are known.
 CONFIG_MAX_BYTES = 1_000_000
 

@@ -19,7 +19,8 @@ from markupsafe import Markup
 from generator import pii
 from generator.bodies import EMPTY, InlineBody
 from generator.diagnostics import Diagnostic, error, warning
-from generator.markup import Renderer, image_sources, plain_text
+from generator.limits import find_hazards
+from generator.markup import Renderer, Unclosed, image_sources, plain_text
 from generator.media import media_name
 from generator.model import Document
 from generator.sources import SourceFile, read_document
@@ -33,6 +34,9 @@ class FileSettings:
     max_file_bytes: int
     redactions: pii.Redactions
     read_roots: tuple[str, ...]  # SiteConfig.read_roots: where the files read may lie (generator/safefs.py)
+    # Sealed private records (generator/sealing.py): the identity's public keys, hashed ("" without
+    # one), whether a plain value is an error (private_records: sealed), and whether the site seals at all.
+    sealing: tuple[str, bool, bool] = ("", False, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,59 +52,75 @@ class FileResult:
     references: tuple[Reference, ...]
     diagnostics: tuple[Diagnostic, ...]
     allowances: tuple[pii.Allowance, ...]
+    plain_private: bool = False  # a testimony whose private: block holds values in plain text (not sealed)
 
 
 _renderer: Renderer | None = None
 
 
 def process_file(source: SourceFile, settings: FileSettings) -> FileResult:
-    from generator.validate import check_document, guard_testimony  # validate imports this module
+    from generator.validate import check_document, check_testimony, open_private, redact_testimony  # validate imports this module
 
     raw, problems = read_document(source.path, source.kind, settings.max_file_bytes, settings.read_roots)
     if raw is None:
         return FileResult(None, (), tuple(problems), ())
     allowances: tuple = ()
     if raw.kind == "testimony":
-        raw, guard_problems, allowances = guard_testimony(raw, settings.redactions)
-        problems.extend(guard_problems)
+        raw, sealed_problems, plain_private = open_private(raw, settings.sealing)
+        problems.extend(sealed_problems)
+        raw = redact_testimony(raw, settings.redactions)
     document, values, doc_problems = check_document(raw, settings.language)
     problems.extend(doc_problems)
     references = tuple(Reference(vocabulary, value, raw.front.line(vocabulary, index))
                        for vocabulary in ("tags", "content_warnings")
                        for index, value in enumerate(values.get(vocabulary) or ()))
+    body_html = None
     if document is not None:
         document, body_problems, images = render_body(document)
         problems.extend(body_problems)
         references += images
-    return FileResult(document, references, tuple(problems), tuple(allowances))
+        if not document.body_markdown and isinstance(document.body, InlineBody):
+            body_html = str(document.body.html)  # the guard reads the body as it is published
+    if raw.kind == "testimony":
+        guard_problems, allowances = check_testimony(raw, settings.redactions, settings.language, body_html)
+        problems.extend(guard_problems)
+    return FileResult(document, references, tuple(problems), tuple(allowances), raw.kind == "testimony" and plain_private)
 
 
 def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[Reference, ...]]:
     """The document with its HTML, problems in the text, and the site images it shows (checked later)."""
     global _renderer
+    hazards = find_hazards(document.body_markdown)
+    if hazards:  # rendering would take minutes, or hours: say where and why instead
+        return document, [error(document.path, document.body_line + hazard.line, hazard.message) for hazard in hazards], ()
     if _renderer is None:
         _renderer = Renderer()
     try:
-        body_html, has_h1, removed_images = _renderer.to_html(document.body_markdown)
+        rendered = _renderer.to_html(document.body_markdown)
     except RecursionError:  # Markdown recurses once per level of nesting
         return document, [error(document.path, document.body_line, "the text is nested too deeply to render (lists "
                                 "or quotes inside each other hundreds of times): flatten it")], ()
+    body_html = rendered.html
     problems = []
-    lines = document.body_markdown.split("\n")
-    if has_h1:
+    if rendered.unclosed is not None:
+        problems.append(_unclosed_element_error(document, rendered.unclosed))
+    if rendered.has_h1:
+        lines = document.body_markdown.split("\n")
         offset = next((i for i, line in enumerate(lines) if line.startswith("# ")), 0)
         problems.append(warning(document.path, document.body_line + offset,
                                 "a '# ' heading in the text is shown as a section heading: the title is the page's "
                                 "only top heading, so write sections as '## '"))
-    for src in removed_images:
+    removed_at = _SourceLines(document.body_markdown, document.body_line)
+    for src in rendered.removed_images:
         shown = f"'{src}'" if src else "with no address"
-        problems.append(error(document.path, _line_of(src, lines, document.body_line),
+        problems.append(error(document.path, removed_at.line_of(src),
                               f"image {shown} is not a file of this site: images must be files in content/media/, "
                               f"written as ![description](/media/name.jpg); remote images would make readers' "
                               f"browsers contact another host"))
     images = []
+    shown_at = _SourceLines(document.body_markdown, document.body_line)
     for src in image_sources(body_html):
-        line = _line_of(src, lines, document.body_line)
+        line = shown_at.line_of(src)
         name = media_name(src, document.url)
         if name is None:
             problems.append(error(document.path, line, f"image '{src}' is not in content/media/: put the file "
@@ -118,9 +138,56 @@ def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[R
     return document, problems, tuple(images)
 
 
-def _line_of(text: str, lines: list[str], first_line: int) -> int:
-    """The body line where text appears (the first line of the body when it cannot be found)."""
-    return first_line + next((i for i, line in enumerate(lines) if text and text in line), 0)
+def _unclosed_element_error(document: Document, unclosed: Unclosed) -> Diagnostic:
+    """An element left open takes in the text after it: where it is, and what it does to the text."""
+    name, source = unclosed.name, document.body_markdown.lower()
+    # The one left open is the first of its start tags after its last end tag (the first, if never closed).
+    start = source.find(f"<{name}", source.rfind(f"</{name}") + 1)
+    if start < 0:
+        start = source.find(f"<{name}")
+    line = document.body_line + (source.count("\n", 0, start) if start >= 0 else 0)
+    if name == "plaintext":
+        message = "a <plaintext> shows all the text after it as raw HTML code, and cannot be closed: remove it"
+    elif unclosed.effect == "shows as code":
+        message = f"an unclosed <{name}> shows all the text after it as raw HTML code: close it with </{name}> or remove it"
+    elif unclosed.effect == "hides":
+        message = (f"an unclosed <{name}> in <math> or <svg> hides the text after it: close it with </{name}> "
+                   f"or remove it")
+    else:
+        message = f"an unclosed <{name}> hides all the text after it: close it with </{name}> or remove it"
+    return error(document.path, line, message)
+
+
+class _SourceLines:
+    """The body line where each of a series of texts (image addresses, in the order the HTML shows
+    them) is written: the first place it appears from where the one before it was found, or from
+    the top when it is not found after that; the body's first line when it is not found at all.
+
+    Searching each from the top instead made n images cost n readings of the body (8,000 images, 7 s).
+    """
+
+    MAX_SEARCHES_FROM_TOP = 100  # past this (texts far out of order), a text not found onwards is put at the first line
+
+    def __init__(self, body: str, first_line: int):
+        self.body, self.first_line = body, first_line
+        self.position, self.line = 0, first_line  # where the last text was found, and its line
+        self.searches_from_top = 0
+        self.known: dict[str, int] = {}
+
+    def line_of(self, text: str) -> int:
+        if not text:
+            return self.first_line
+        found = self.body.find(text, self.position)
+        if found >= 0:
+            self.line += self.body.count("\n", self.position, found)
+            self.position = found
+            self.known.setdefault(text, self.line)
+            return self.line
+        if text not in self.known:
+            self.searches_from_top += 1
+            found = self.body.find(text) if self.searches_from_top <= self.MAX_SEARCHES_FROM_TOP else -1
+            self.known[text] = self.first_line + (self.body.count("\n", 0, found) if found >= 0 else 0)
+        return self.known[text]
 
 
 def default_jobs() -> int:

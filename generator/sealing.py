@@ -90,6 +90,16 @@ def load_identities(environ=os.environ) -> list | None:
     return identities
 
 
+_this_process: list = []
+
+
+def process_identities() -> list | None:
+    """load_identities(), once per process (a forked worker reads the same variable)."""
+    if not _this_process or _this_process[0][0] != os.environ.get(IDENTITY_VARIABLE):
+        _this_process[:] = [(os.environ.get(IDENTITY_VARIABLE), load_identities())]
+    return _this_process[0][1]
+
+
 def identity_fingerprint(identities: list | None) -> str:
     """Which identities a result was made with, without the secret: their public keys, hashed."""
     if not identities:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -12,11 +13,12 @@ from typing import Mapping
 from generator import fields as f
 from generator import pii
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic, error, note
+from generator.diagnostics import Diagnostic, Severity, error, note, warning
 from generator.model import Article, Document, Page, Tag, Testimony
 from generator.documents import FileResult, FileSettings, process_files
 from generator.media import check_media
 from generator.sources import RawDocument, SourceSet
+from generator.visible import strip_invisible
 
 CONSENT_STATES = ("granted", "withdrawn")
 # Testimony fields that are published, so the PII guard reads them and redact.yaml rewrites them.
@@ -116,10 +118,21 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
     problems: list[Diagnostic] = []
     tags, tag_problems = _validate_tags(sources)
     problems.extend(tag_problems)
+    from generator import sealing
+
+    try:
+        identities = sealing.process_identities()
+    except sealing.SealError as exc:
+        identities = None
+        problems.append(error(Path(os.environ.get(sealing.IDENTITY_VARIABLE, "CHORUS_IDENTITY")), None, str(exc)))
     redactions, redact_problems = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes,
-                                                      config.read_roots)
+                                                      config.read_roots, identities)
     problems.extend(redact_problems)
-    settings = FileSettings(config.language, config.max_file_bytes, redactions, config.read_roots)
+    # The guard reads each testimony's tags as its page shows them, labels included.
+    redactions = replace(redactions, tag_labels=tuple((tag.id, tag.label) for tag in tags.values()))
+    settings = FileSettings(config.language, config.max_file_bytes, redactions, config.read_roots,
+                            (sealing.identity_fingerprint(identities), config.private_records == "sealed",
+                             bool(config.private_recipients)))
     store = open_store(cache_dir)
     cache = DocumentCache(cache_dir, settings, store)
     if cache.damaged:
@@ -158,6 +171,12 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         allowances.extend(result.allowances)
         if result.document is not None:
             documents.append(result.document)
+    plain = sum(1 for result in results if result.plain_private)
+    if plain and not config.private_recipients and config.private_records != "sealed":
+        # Said once, on the folder: a note on one file could name a draft, and the report names
+        # no unpublished item (only --verbose lists them).
+        problems.append(note(config.content_dir / "testimonies", None,
+                             f"in {plain} testimon{'y' if plain == 1 else 'ies'}, {PLAIN_PRIVATE_UNSET}"))
     content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
                            cache_hits=cache.hits, parsed=len(missing), settings=settings, media_names=media_names)
     return content, tuple(problems)
@@ -182,32 +201,126 @@ def _identity(digest: str, path: Path, settings_fingerprint: str) -> str:
     return hashlib.sha256(f"{digest}\n{path}\n{settings_fingerprint}".encode()).hexdigest()
 
 
-def guard_testimony(raw: RawDocument, redactions: pii.Redactions):
+PLAIN_PRIVATE = ("private: holds values in plain text, readable by anyone who can read the repository: seal them "
+                 "with python -m generator private seal")
+PLAIN_PRIVATE_UNSET = ("private: records are in plain text, readable by anyone who can read the repository: list "
+                       "the editors' age keys under private_recipients in the site config, then seal them "
+                       "(docs/editors.md, 'Sealed private records')")
+
+
+def open_private(raw: RawDocument, sealing_settings: tuple[str, bool, bool]) -> tuple[RawDocument, list[Diagnostic], bool]:
+    """The testimony with its sealed private values opened in memory (generator/sealing.py), and
+    what to say: sealed values without an identity cannot be checked against the text (a
+    warning); plain values are a warning to seal them where the site seals, an error with
+    private_records: sealed; and whether it holds plain values (where the site does not seal
+    yet, validate() says so once for all)."""
+    from generator import sealing
+
+    data = raw.front.data
+    record = data.get("private") if isinstance(data, dict) else None
+    if not record:
+        return raw, [], False
+    _identity, required, sealing_on = sealing_settings
+    line = raw.front.line("private")
+    problems = []
+    plain = sealing.has_plain(record)
+    if plain and (sealing_on or required):
+        problems.append((error if required else warning)(raw.path, line, PLAIN_PRIVATE))
+    if not sealing.has_sealed(record):
+        return raw, problems, plain
+    try:
+        identities = sealing.process_identities()
+        if identities is None:
+            problems.append(warning(raw.path, line, f"private: is sealed and {sealing.IDENTITY_VARIABLE} is not set: "
+                                                    f"its values cannot be checked against the text; set it to your "
+                                                    f"age identity file (docs/editors.md, 'Sealed private records')"))
+            opened = _without_sealed(record)
+        else:
+            opened = sealing.unseal_tree(record, identities)
+    except sealing.SealError as exc:
+        return raw, problems + [error(raw.path, line, str(exc))], plain
+    return replace(raw, front=replace(raw.front, data={**data, "private": opened})), problems, plain
+
+
+def _without_sealed(value):
+    from generator.sealing import is_sealed
+
+    if isinstance(value, dict):
+        return {k: _without_sealed(v) for k, v in value.items() if not is_sealed(v)}
+    if isinstance(value, list):
+        return [_without_sealed(v) for v in value if not is_sealed(v)]
+    return value
+
+
+def guard_testimony(raw: RawDocument, redactions: pii.Redactions, site_language: str = "en"):
     """Apply redact.yaml to the public text, then run the PII guard on what would be published.
 
     A withdrawn testimony is never published, so it is not scanned; drafts and embargoed
     ones are, so that they are safe on the day they go out.
     """
+    redacted = redact_testimony(raw, redactions)
+    problems, used = check_testimony(redacted, redactions, site_language)
+    return redacted, problems, used
+
+
+def redact_testimony(raw: RawDocument, redactions: pii.Redactions) -> RawDocument:
+    """The testimony as published: its public fields and body without invisible characters (they
+    show nothing, and hide a name or a number from every reader but a machine), then with the
+    replacements of redact.yaml applied."""
     data = raw.front.data
     if not isinstance(data, dict):
-        return raw, [], ()  # the schema check reports front matter that is not a mapping
-    public = {key: redactions.apply(data[key]) for key in TESTIMONY_PUBLIC_TEXT if isinstance(data.get(key), str)}
-    body = redactions.apply(raw.body)
-    redacted = replace(raw, front=replace(raw.front, data={**data, **public}), body=body)
+        return raw  # the schema check reports front matter that is not a mapping
+    public = {key: redactions.apply(strip_invisible(data[key])) for key in TESTIMONY_PUBLIC_TEXT
+              if isinstance(data.get(key), str)}
+    body = redactions.apply(strip_invisible(raw.body))
+    return replace(raw, front=replace(raw.front, data={**data, **public}), body=body)
+
+
+def check_testimony(raw: RawDocument, redactions: pii.Redactions, site_language: str = "en",
+                    body_html: str | None = None, *, findings_only: bool = False):
+    """The PII guard on a redacted testimony (redact_testimony): (problems, allowances used), or,
+    with findings_only, (findings, allowances) for review. body_html is the body as rendered for
+    publication; without it the guard renders the body itself."""
+    data = raw.front.data
+    if not isinstance(data, dict):
+        return [], ()
     consent = data.get("consent")
     if isinstance(consent, dict) and consent.get("status") == "withdrawn":
-        return redacted, [], ()
+        return [], ()
     try:
         entries = _allow_list("allow", data["allow"], None) if data.get("allow") is not None else ()
     except f.FieldError:
         entries = ()  # reported by the schema check; without valid entries nothing is accepted
     allowances = [pii.Allowance(raw.path, raw.front.line("allow", index), text, reason)
                   for index, (text, reason) in enumerate(entries)]
-    texts = [pii.PublicText(key, value, raw.front.line(key)) for key, value in public.items()]
-    texts.append(pii.PublicText("body", body, raw.body_line))
+    texts = [pii.PublicText(key, data[key], raw.front.line(key)) for key in TESTIMONY_PUBLIC_TEXT
+             if isinstance(data.get(key), str)]
+    texts.extend(_tag_texts(raw, redactions))
+    texts.append(pii.PublicText("body", raw.body, raw.body_line))
     private = [data.get("private"), _private_numbers(raw.front)]
-    problems, used = pii.guard(raw.path, texts, private, redactions, allowances)
-    return redacted, problems, used
+    region = data.get("region") if isinstance(data.get("region"), str) else ""
+    language = data.get("language") if isinstance(data.get("language"), str) else None
+    listed = pii.listed_for(private, redactions, region=region, site_language=site_language, language=language)
+    findings = pii.guard_findings(texts, private, redactions, body_html=body_html, listed=listed)
+    if findings_only:
+        return findings, tuple(allowances)
+    return pii.diagnostics_of(raw.path, findings, allowances)
+
+
+def _tag_texts(raw: RawDocument, redactions: pii.Redactions) -> list[pii.PublicText]:
+    """A testimony's tags as its page shows them: each id (in its address) and its label from tags.yaml."""
+    tags = raw.front.data.get("tags")
+    if not isinstance(tags, list):
+        return []
+    labels = dict(redactions.tag_labels)
+    texts = []
+    for index, tag in enumerate(tags):
+        if isinstance(tag, str):
+            shown = tag.replace("-", " ")
+            if tag in labels:
+                shown += ", " + labels[tag]
+            texts.append(pii.PublicText("tags", shown, raw.front.line("tags", index)))
+    return texts
 
 
 def _private_numbers(front) -> list[str]:

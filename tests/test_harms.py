@@ -35,7 +35,8 @@ def tree(root: Path) -> dict[str, str]:
 
 
 def test_a_new_redaction_reaches_every_page_when_the_build_reuses_its_cache(site_tree, tmp_path):
-    root = site_tree({"content/testimonies/t1.md": testimony("I worked at Northwind Freight for years.")})
+    allow = '[{text: "Northwind Freight", reason: "reviewed: named before the redaction was decided"}]'
+    root = site_tree({"content/testimonies/t1.md": testimony("I worked at Northwind Freight for years.", allow=allow)})
     assert not build_site(root).errors
     assert b"Northwind Freight" in every_byte(tmp_path / "_site")
     (root / "content/redact.yaml").write_text('replace:\n  "Northwind Freight": "[employer]"\n')
