@@ -121,3 +121,62 @@ def test_recipients_must_be_age_public_keys(site_tree, tmp_path):
     checked = run("check", cwd=tmp_path)
     assert checked.returncode == 1
     assert "site.yaml:3: error: 'private_recipients[1]' must be an age public key" in checked.stderr
+
+
+# The guard, sealed and plain alike.
+
+LEAKY = TESTIMONY.replace("It happened at work, years ago.",
+                          "It happened at work, years ago. Maria Kowalczyk was my name then; at Acme Logistics.")
+
+
+def findings(done) -> list[str]:
+    return sorted(line for line in done.stderr.splitlines() if ": error: " in line)
+
+
+def test_the_guard_finds_the_same_with_sealed_records_as_with_plain_ones(site_tree, tmp_path):
+    public, identity = keypair(tmp_path.parent, f"{tmp_path.name}-parity")
+    site_yaml = f'title: T\nbase_url: https://example.org/\nprivate_recipients: ["{public}"]\n'
+    root = site_tree({"content/testimonies/t001.md": LEAKY, "content/redact.yaml": 'names: ["Maria Kowalczyk"]\n'},
+                     site_yaml=site_yaml)
+    plain = run("check", cwd=root)
+    assert plain.returncode == 1 and "Maria Kowalczyk" in plain.stderr
+    assert run("private", "seal", cwd=root).returncode == 0
+    sealed = run("check", cwd=root, identity=identity)
+    assert sealed.returncode == 1
+    assert findings(sealed) == findings(plain)
+    for folder in (".cache",):  # opened in memory only: no private value is written
+        for path in (root / folder).rglob("*"):
+            if path.is_file():
+                assert b"maria@example.org" not in path.read_bytes(), path
+
+
+def test_without_an_identity_sealed_names_are_a_warning_and_sealed_replacements_an_error(sealed_site):
+    root, _ = sealed_site
+    (root / "content/redact.yaml").write_text(REDACT.replace('replace:\n  "Acme Logistics": "[employer]"\n', ""))
+    assert run("private", "seal", cwd=root).returncode == 0
+    done = run("check", cwd=root)
+    assert done.returncode == 0
+    lines = done.stderr.splitlines()
+    assert any(line.startswith("content/testimonies/t001.md:6: warning: private: is sealed and CHORUS_IDENTITY is not "
+                               "set: its values cannot be checked against the text") for line in lines), done.stderr
+    assert any(line.startswith("content/redact.yaml:1: warning: the names are sealed") for line in lines), done.stderr
+    assert run("check", "--strict", cwd=root).returncode == 1
+    (root / "content/redact.yaml").write_text(REDACT)
+    assert run("private", "seal", cwd=root).returncode == 0
+    refused = run("build", cwd=root)
+    assert refused.returncode == 1
+    assert "content/redact.yaml:3: error: the strings to replace are sealed and CHORUS_IDENTITY is not set" in refused.stderr
+
+
+def test_plain_records_are_a_warning_where_the_site_seals_and_an_error_when_it_requires_it(site_tree, tmp_path):
+    public, _ = keypair(tmp_path.parent, f"{tmp_path.name}-plain")
+    site_yaml = f'title: T\nbase_url: https://example.org/\nprivate_recipients: ["{public}"]\n'
+    root = site_tree({"content/testimonies/t001.md": TESTIMONY}, site_yaml=site_yaml)
+    done = run("check", cwd=root)
+    assert done.returncode == 0
+    assert ("content/testimonies/t001.md:6: warning: private: holds values in plain text, readable by anyone who can "
+            "read the repository: seal them with python -m generator private seal") in done.stderr.splitlines()
+    (root / "site.yaml").write_text(site_yaml + "private_records: sealed\n")
+    assert run("check", cwd=root).returncode == 1
+    assert run("private", "seal", cwd=root).returncode == 0
+    assert "plain text" not in run("check", cwd=root).stderr
