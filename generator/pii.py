@@ -348,6 +348,44 @@ def as_shown(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # The guard
 
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?$")
+
+
+def name_parts(value: str) -> set[str]:
+    """The forms a person's name is signed or mentioned by, when ``value`` looks like one (two to
+    four capitalised words): each given name and surname of 3 letters or more, the initial with
+    the surname (M. Kowalczyk) and the given name with the surname's initial (Maria K.). A word
+    that is no one's name and an ordinary word ('Logistics' in a company's name) is left out."""
+    words = value.split()
+    if not 2 <= len(words) <= 4 or not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
+        return set()
+    names = [w.rstrip(".") for w in words if len(w.rstrip(".")) > 1]
+    if len(names) < 2:
+        return set()
+    given_names, family_names = unlisted.person_names()
+    ordinary = unlisted.ordinary_words()
+
+    def is_name(word: str) -> bool:
+        key = word.lower()
+        return key in given_names or key in family_names or key not in ordinary
+
+    parts = {name for name in names if len(name) >= MIN_PRIVATE_LENGTH and is_name(name)}
+    given, surname = names[0], names[-1]
+    if is_name(surname):
+        parts |= {f"{given[0]}. {surname}", f"{given[0]} {surname}"}
+    if is_name(given):
+        parts |= {f"{given} {surname[0]}.", f"{given} {surname[0]}"}
+    return parts
+
+
+def private_name_parts(value: Any) -> tuple[str, ...]:
+    """name_parts() of every text value in a private: block, longest first."""
+    parts: set[str] = set()
+    for text in private_strings(value):
+        parts |= name_parts(text)
+    return tuple(sorted(parts, key=lambda s: (-len(s), s)))
+
+
 def private_strings(value: Any) -> tuple[str, ...]:
     """Every text value in a private: block, however deeply nested, of 3 characters or more."""
     found: set[str] = set()
@@ -395,6 +433,7 @@ class Listed:
     knowledge: unlisted.Knowledge = unlisted.Knowledge()
     languages: tuple[str, ...] = ("en",)
     find_unlisted: bool = True
+    parts: tuple[str, ...] = ()     # parts of the private: block's names (Maria, M. Kowalczyk), looked for last
 
 
 def _phrases(key: str, phrases: Iterable[str], what: str) -> Iterator[tuple[int, int, str]]:
@@ -417,9 +456,12 @@ def _candidates(visible: Visible, listed: Listed, mode: str) -> Iterator[tuple[i
     yield from _phrases(key, listed.private, PRIVATE)
     yield from _phrases(key, listed.names, LISTED)
     yield from _phrases(key, listed.missed, MISSED)
+    if mode != LISTED_ONLY:
+        yield from detectors.find_details(visible.text, listed.context)
+    # After the contact details: 'jane at gmail dot com' is an email, not only a given name.
+    yield from _phrases(key, listed.parts, PRIVATE)
     if mode == LISTED_ONLY:
         return
-    yield from detectors.find_details(visible.text, listed.context)
     if listed.find_unlisted and mode == ALL:
         for found in unlisted.find_names(visible.text, listed.knowledge, listed.languages):
             yield found.start, found.end, found.kind
@@ -594,9 +636,10 @@ def listed_for(private: Any, redactions: Redactions, *, region: str = "", site_l
                                    english=(language or site_language).lower().startswith("en"))
     context = detectors.Context(detectors.phone_regions(region, site_language, language),
                                 tuple(dict.fromkeys((*languages, *detectors.DATE_LANGUAGES))), languages)
-    return Listed(private_strings(private), tuple(sorted(set(redactions.names), key=lambda s: (-len(s), s))),
+    whole = private_strings(private)
+    return Listed(whole, tuple(sorted(set(redactions.names), key=lambda s: (-len(s), s))),
                   tuple(sorted(redactions.hidden(), key=lambda s: (-len(s), s))), context, knowledge,
-                  languages)
+                  languages, parts=tuple(part for part in private_name_parts(private) if part not in whole))
 
 
 def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Redactions,

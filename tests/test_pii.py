@@ -364,3 +364,29 @@ def test_redact_replacements_hidden_by_markup_are_errors(site_tree):
         f"content/testimonies/t.md:9: error: {what} in the body: 'Jane Doe': {hint}",
         f"content/testimonies/t.md:10: error: {what} in the body: 'Jane Doe': {hint}",
     ]
+
+
+@pytest.mark.parametrize("body, part", [
+    ("Thank you for reading. Maria", "Maria"),
+    ("Kowalczyk was the name on the door.", "Kowalczyk"),
+    ("Signed, M. Kowalczyk", "M. Kowalczyk"),
+    ("Signed, Maria K.", "Maria K"),
+    ("Jane R. helped me that year.", "Jane R"),
+])
+def test_every_part_of_a_private_name_is_found(site_tree, body, part):
+    extra = 'private:\n  name: "Maria Kowalczyk"\n  friend: "Jane Roe"\n'
+    root = site_tree({"content/testimonies/t.md": make_testimony(body, extra)})
+    assert [e for e in errors_of(root) if f"private: block in the body: '{part}'" in e], errors_of(root)
+
+
+def test_a_word_of_a_company_name_that_is_an_ordinary_word_is_not_a_name_part(site_tree):
+    extra = 'private:\n  employer: "Acme Logistics"\n'
+    root = site_tree({"content/testimonies/t.md": make_testimony("The logistics of it all were hard.", extra)})
+    assert errors_of(root) == []
+
+
+def test_a_name_part_that_is_a_false_alarm_is_allowed_with_a_reason(site_tree):
+    extra = ('private:\n  name: "Maria Kowalczyk"\n'
+             'allow:\n  - {text: "Maria", reason: "the Ave Maria the choir sang, not her name"}\n')
+    root = site_tree({"content/testimonies/t.md": make_testimony("The choir sang an Ave Maria.", extra)})
+    assert errors_of(root) == []
