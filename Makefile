@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: site test check clean golden bench serve bundle
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-runtime.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)

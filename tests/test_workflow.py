@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -292,3 +293,24 @@ def test_diff_since_a_revision_that_does_not_exist_is_an_error(history):
     done = run("diff", "--since", "no-such-branch", cwd=history)
     assert done.returncode == 1
     assert done.stderr.startswith("cannot compare with no-such-branch:")
+
+
+def test_chorus_installed_as_the_pre_commit_framework_installs_it_checks_the_staged_files(repo, tmp_path_factory):
+    """pre-commit installs a hook repository with pip (language: python) and runs its entry:
+    `chorus check --staged`. Installed, Chorus finds its own templates under share/chorus/."""
+    target = tmp_path_factory.mktemp("installed")
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--target", str(target), str(PROJECT)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (target / "share/chorus/templates/base.html").is_file()
+    (repo / "content/articles/a.md").write_text(ARTICLE.format(date="2017-13-05"))
+    git(repo, "add", "-A")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(target)  # the package from the install, its libraries from this environment
+    hook = subprocess.run([sys.executable, str(target / "bin/chorus"), "check", "--staged", "--strict"], cwd=repo,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert hook.returncode == 1
+    assert "content/articles/a.md:3: error: 'date' must be a date written YYYY-MM-DD" in hook.stderr
+    assert "commit refused" in hook.stderr
+    for leftover in ("build", "chorus_archive.egg-info"):
+        shutil.rmtree(PROJECT / leftover, ignore_errors=True)
