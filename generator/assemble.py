@@ -59,6 +59,9 @@ class Site:
     # Only in the preview's view of drafts (serve --drafts): address -> why a build withholds
     # it ("draft", "embargoed"). A build's site never has any.
     unpublished: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # item URL -> the same text in its other published languages (the original and its
+    # translations, by language); only items that have any.
+    translations: Mapping[str, tuple[Item, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def menu_pages(self) -> tuple[Page, ...]:
@@ -121,8 +124,22 @@ def assemble(content: ValidContent, today: dt.date, cache_dir: Path | None = Non
         withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
         allowances=tuple(a for a in content.allowances if a.path in published_paths),
         unpublished=MappingProxyType(dict(sorted(unpublished.items()))),
+        translations=translations_of(items),
     )
     return site, tuple(problems)
+
+
+def translations_of(items: tuple[Item, ...]) -> Mapping[str, tuple[Item, ...]]:
+    """For each published item with a published original or translation: those others, by language."""
+    families: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for item in items:
+        families[(item.kind, item.translation_of or item.slug)].append(item)
+    found = {}
+    for members in families.values():
+        if len(members) > 1:
+            for item in members:
+                found[item.url] = tuple(sorted((m for m in members if m is not item), key=lambda m: (m.language, m.slug)))
+    return MappingProxyType(dict(sorted(found.items())))
 
 
 def find_collisions(documents) -> list[Diagnostic]:

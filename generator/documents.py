@@ -74,6 +74,8 @@ def process_file(source: SourceFile, settings: FileSettings) -> FileResult:
     references = tuple(Reference(vocabulary, value, raw.front.line(vocabulary, index))
                        for vocabulary in ("tags", "content_warnings")
                        for index, value in enumerate(values.get(vocabulary) or ()))
+    if values.get("translation_of"):
+        references += (Reference("translation_of", values["translation_of"], raw.front.line("translation_of")),)
     body_html = None
     if document is not None:
         document, body_problems, images = render_body(document)

@@ -57,6 +57,7 @@ class Article(WithBody):
     images: tuple[str, ...] = ()  # names of the files in content/media/ the text shows
     card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
+    translation_of: str = ""  # the slug of the article this one translates
     kind = "article"
 
     @property
@@ -98,6 +99,7 @@ class Testimony(WithBody):
     card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     given_title: str = ""  # the title: field; empty when the testimony has none
+    translation_of: str = ""  # the id of the testimony this one translates
     kind = "testimony"
 
     @property

@@ -187,6 +187,7 @@ def _site(site: Site, swap: dict[int, object], content: ValidContent) -> Site:
         tag_groups=tuple(TagGroup(group.tag, fixed(group.items)) for group in site.tag_groups),
         timeline=tuple(MonthGroup(m.year, m.month, m.label, fixed(m.items)) for m in site.timeline),
         related=_related(site.related, fixed),
+        translations=_related(site.translations, fixed),
         allowances=tuple(a for a in content.allowances if a.path in published),
     )
 

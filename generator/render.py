@@ -171,7 +171,32 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja
     env.globals["absolute"] = lambda url: absolute_url(config.base_url, url)
     env.filters["long_date"] = lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
     env.filters["atom_date"] = _atom_date
+    env.filters["language_name"] = language_name
+    env.filters["text_direction"] = text_direction
     return env
+
+
+@functools.lru_cache(maxsize=256)
+def language_name(code: str) -> str:
+    """A language's name in that language, as a reader of it looks for it: 'fr' -> 'Français'."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
+@functools.lru_cache(maxsize=256)
+def text_direction(code: str) -> str:
+    """'rtl' for languages written right to left (Arabic, Hebrew, Persian, Urdu...), else 'ltr' (CLDR)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code.replace("-", "_")).text_direction
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "ltr"
 
 
 def _template_cache(cache_dir: Path) -> Path:
@@ -368,9 +393,12 @@ class SiteRenderer:
             # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
             # and they would point readers of a bundle back to the web host.
             sitemap = self.sitemap_urls()
+            alternates = {url: tuple((other.language, other.url) for other in (self._item(url), *others))
+                          for url, others in site.translations.items()}
             jobs.append(PageJob("404.html", "/404.html", {"absolute_links": True}, fp("404")))
             jobs.append(self.feed_job())
-            jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": sitemap}, fp("sitemap", sitemap)))
+            jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": sitemap, "alternates": alternates},
+                                fp("sitemap", sitemap, sorted(alternates.items()))))
             for name, produce in (("items.json", items_json), ("items.csv", items_csv)):
                 jobs.append(PageJob(None, f"/data/{name}", {}, fp("data", name, every_card),
                                     producer=functools.partial(produce, site, config)))
@@ -384,10 +412,17 @@ class SiteRenderer:
         newer = items[index - 1] if index > 0 else None
         older = items[index + 1] if index + 1 < len(items) else None
         related = self.site.related.get(item.url, ())
+        translations = self.site.translations.get(item.url, ())
         template = f"{item.kind}.html"
         return PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
                        _digest(self.global_fingerprint(), template, item.fingerprint, newer and newer.card,
-                               older and older.card, *(r.card for r in related)))
+                               older and older.card, *(r.card for r in related), "translations",
+                               *(t.card for t in translations)))
+
+    def _item(self, url: str):
+        if not hasattr(self, "_items_by_url") or self._items_by_url[0] is not self.site:
+            self._items_by_url = (self.site, {item.url: item for item in self.site.items})
+        return self._items_by_url[1][url]
 
     def feed_job(self) -> PageJob:
         feed_items = self.site.items[:self.config.feed_items]

@@ -13,7 +13,7 @@ from typing import Mapping
 from generator import fields as f
 from generator import pii
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic, Severity, error, note, warning
+from generator.diagnostics import Diagnostic, Severity, display_path, error, note, warning
 from generator.model import Article, Document, Page, Tag, Testimony
 from generator.documents import FileResult, FileSettings, process_files
 from generator.media import check_media
@@ -60,6 +60,7 @@ ARTICLE = (
     f.Field("editor_note", f.text, default="", doc="A note from the editors shown above the body."),
     f.Field("draft", f.flag, default=False, doc="true keeps it out of every output."),
     f.Field("publish_after", f.full_date, doc="Embargo: not published before this date."),
+    f.Field("translation_of", f.identifier, doc="The file name (slug) of the article this one translates."),
 )
 
 TESTIMONY = (
@@ -76,6 +77,7 @@ TESTIMONY = (
     f.Field("consent", f.mapping, required=True, doc="status: granted | withdrawn, recorded: YYYY-MM-DD."),
     f.Field("private", f.mapping, default=MappingProxyType({}), doc="Editorial records; never published."),
     f.Field("publish_after", f.full_date),
+    f.Field("translation_of", f.identifier, doc="The id (file name) of the testimony this one translates."),
     f.Field("allow", _allow_list, default=(), doc="Reviewed exceptions to the PII guard: a list of {text, reason}."),
 )
 
@@ -171,6 +173,8 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         allowances.extend(result.allowances)
         if result.document is not None:
             documents.append(result.document)
+    problems.extend(_check_translations(documents, {source.path: result.references
+                                                    for source, result in zip(sources.files, results)}))
     plain = sum(1 for result in results if result.plain_private)
     if plain and not config.private_recipients and config.private_records != "sealed":
         # Said once, on the folder: a note on one file could name a draft, and the report names
@@ -377,14 +381,52 @@ def check_document(raw: RawDocument, default_language: str) -> tuple[Document | 
                        source_url=values["source_url"], authors=values["authors"], tags=values["tags"],
                        summary=values["summary"], content_warnings=values["content_warnings"],
                        featured=values["featured"], editor_note=values["editor_note"],
-                       publish_after=values["publish_after"], **common), values, []
+                       publish_after=values["publish_after"], translation_of=values["translation_of"] or "",
+                       **common), values, []
     if raw.kind == "testimony":
         return Testimony(date=values["date"], given_title=values["title"], pseudonym=values["pseudonym"], region=values["region"],
                          tags=values["tags"], summary=values["summary"],
                          content_warnings=values["content_warnings"], editor_note=values["editor_note"],
                          consent_status=values["consent_status"], publish_after=values["publish_after"],
-                         **common), values, []
+                         translation_of=values["translation_of"] or "", **common), values, []
     return Page(title=values["title"], summary=values["summary"], menu=values["menu"], **common), values, []
+
+
+def _check_translations(documents, references: Mapping[Path, tuple]) -> list[Diagnostic]:
+    """translation_of must name an original of the same kind (not itself a translation), in
+    another language, with at most one translation into each language."""
+    by_slug = {(d.kind, d.slug): d for d in documents}
+    noun = {"article": "article", "testimony": "testimony"}
+    problems: list[Diagnostic] = []
+    languages_of: dict[tuple[str, str], dict[str, Path]] = {}
+    for document in sorted(documents, key=lambda d: str(d.path)):
+        target = getattr(document, "translation_of", "")
+        if not target:
+            continue
+        line = next((ref.line for ref in references.get(document.path, ()) if ref.vocabulary == "translation_of"), 1)
+        original = by_slug.get((document.kind, target))
+        if original is None:
+            slugs = [slug for kind, slug in by_slug if kind == document.kind]
+            problems.append(error(document.path, line, f"translation_of '{target}': there is no {noun[document.kind]} "
+                                                       f"with that file name{_did_you_mean(target, slugs)}"))
+        elif original is document:
+            problems.append(error(document.path, line, "translation_of names this file itself: name the original"))
+        elif getattr(original, "translation_of", ""):
+            problems.append(error(document.path, line, f"translation_of '{target}' is itself a translation (of "
+                                                       f"'{original.translation_of}'): name the original, "
+                                                       f"translation_of: {original.translation_of}"))
+        elif original.language == document.language:
+            problems.append(error(document.path, line, f"'{target}' is in the same language ({document.language}) as "
+                                                       f"this one: a translation is in another language (set language:)"))
+        else:
+            taken = languages_of.setdefault((document.kind, target), {})
+            if document.language in taken:
+                problems.append(error(document.path, line, f"'{target}' already has a translation into "
+                                                           f"{document.language}: {display_path(taken[document.language])}; "
+                                                           f"keep one"))
+            else:
+                taken[document.language] = document.path
+    return problems
 
 
 def _check_references(path: Path, references, tags: Mapping[str, Tag], config: SiteConfig,
