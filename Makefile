@@ -52,3 +52,14 @@ bundle: $(STAMP)
 .PHONY: bench-search
 bench-search: $(STAMP)
 	$(PY) -m bench.search_bench $(if $(ITEMS),--items $(ITEMS))
+
+# The interface's catalogues: extract every word of the stock templates into
+# templates/locale/chorus.pot, then add new words (untranslated) to each language's .po file.
+# Translate them by hand; tests/test_interface.py fails while a word has no translation.
+.PHONY: catalogues
+catalogues: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o templates/locale/chorus.pot .
+	for po in templates/locale/*.po; do \
+	  lang=$$(basename $$po .po); \
+	  $(VENV)/bin/pybabel update --no-fuzzy-matching -i templates/locale/chorus.pot -l $$lang -o $$po; \
+	done

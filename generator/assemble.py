@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from generator.diagnostics import Diagnostic, display_path, error
-from generator.fields import MONTH_NAMES
+from generator.interface import month_year
 from generator.model import Article, Document, Item, Page, Tag, Testimony
 from generator.pii import Allowance
 from generator.related import related_items
@@ -120,7 +120,7 @@ def assemble(content: ValidContent, today: dt.date, cache_dir: Path | None = Non
         tags=content.tags,
         tag_groups=tag_groups,
         related=related_items(items, tag_groups, cache_dir),
-        timeline=_group_by_month(items),
+        timeline=_group_by_month(items, content.settings.language if content.settings else "en"),
         withheld=tuple(sorted(withheld, key=lambda w: str(w.path))),
         allowances=tuple(a for a in content.allowances if a.path in published_paths),
         unpublished=MappingProxyType(dict(sorted(unpublished.items()))),
@@ -168,9 +168,10 @@ def _group_by_tag(items: tuple[Item, ...], tags: Mapping[str, Tag]) -> tuple[Tag
     return tuple(TagGroup(tag, tuple(members.get(tag_id, ()))) for tag_id, tag in sorted(tags.items()))
 
 
-def _group_by_month(items: tuple[Item, ...]) -> tuple[MonthGroup, ...]:
+def _group_by_month(items: tuple[Item, ...], language: str = "en") -> tuple[MonthGroup, ...]:
+    """Items by month, newest first, each month labelled in the interface's language."""
     months: dict[tuple[int, int], list[Item]] = defaultdict(list)
     for item in items:
         months[(item.year, item.month)].append(item)
-    return tuple(MonthGroup(year, month, f"{MONTH_NAMES[month - 1]} {year}", tuple(months[(year, month)]))
+    return tuple(MonthGroup(year, month, month_year(year, month, language), tuple(months[(year, month)]))
                  for year, month in sorted(months, reverse=True))

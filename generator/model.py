@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from generator.bodies import EMPTY, Body
 from generator.fields import PartialDate
+from generator.interface import month_year
 
 
 class WithBody:
@@ -104,7 +105,7 @@ class Testimony(WithBody):
 
     @property
     def title(self) -> str:
-        return self.given_title or f"{self.pseudonym}, {self.date.month_label}"
+        return self.given_title or f"{self.pseudonym}, {month_year(self.date.year, self.date.month, self.language)}"
 
     @property
     def url(self) -> str:

@@ -475,6 +475,11 @@ def _classify(text: str, run: list[_Token], lenient: bool, knowledge: Knowledge,
             or (second in family and not _ordinary(second) and (first in given or not _ordinary(first)))):
         yield run[0].start, run[-1].end, PERSON
         return
+    if len(words) == 1 and lenient and not knowledge.english:
+        # A sentence's first word, in a language the word lists do not cover: "Relu" (read over)
+        # is a given name somewhere, and nothing here tells the two apart. Two names in a row
+        # still count (below).
+        return
     if len(words) == 1:
         key = words[0]
         if key in given or key in family:

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from generator import __version__, safefs
 from generator.assemble import Site
 from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs  # noqa: F401 (used from here too)
-from generator.fields import MONTH_NAMES
+from generator import interface
 from generator.diagnostics import DiagnosticError, error
 from generator.export import items_csv, items_json
 from generator.media import media_outputs
@@ -169,7 +169,11 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja
     env.globals["reuse"] = Reuse()
     env.filters["local_links"] = _local_links
     env.globals["absolute"] = lambda url: absolute_url(config.base_url, url)
-    env.filters["long_date"] = lambda d: f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
+    env.filters["long_date"] = lambda day: interface.long_date(day, config.language)
+    env.filters["month_year"] = lambda date: interface.month_year(date.year, date.month, config.language)
+    # Every word of the stock templates goes through the site language's catalogue (generator/interface.py).
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_translations(interface.translations(config), newstyle=True)
     env.filters["atom_date"] = _atom_date
     env.filters["language_name"] = language_name
     env.filters["text_direction"] = text_direction

@@ -12,6 +12,7 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, error, warning
 from generator.media import FOLDER as MEDIA_FOLDER, find_media
 from generator.history import reused_ids
+from generator.interface import catalogue_problems
 from generator.templatefiles import list_template_files
 from generator.yamlio import YamlDoc, parse_yaml
 
@@ -104,6 +105,7 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
         media, media_problems = find_media(media_folder, roots)
     problems.extend(media_problems)
     problems.extend(list_template_files(config).problems)
+    problems.extend(catalogue_problems(config))
     for kind in ("article", "testimony"):
         problems.extend(reused_ids([source.path for source in files if source.kind == kind], kind))
     return SourceSet(tuple(files), tags_doc, tags_path, media), tuple(problems)

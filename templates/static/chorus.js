@@ -1,5 +1,6 @@
 // Chorus reader script: quick exit, the reader's choice of warnings to hide, and printing.
-// Every page works without it.
+// Every page works without it. Its words come from the page (data-* attributes the templates
+// fill from the site language's catalogue), never from this file.
 (function () {
   "use strict";
 
@@ -83,7 +84,8 @@
         leave();
         return;
       }
-      show("Shift pressed " + count + " of " + SHIFT_PRESSES + " times");
+      var says = counter ? counter.getAttribute("data-says") || "{count}/{total}" : "";
+      show(says.replace("{count}", String(count)).replace("{total}", String(SHIFT_PRESSES)));
       if (resetTimer) {
         window.clearTimeout(resetTimer);
       }
@@ -154,8 +156,8 @@
     });
     var status = document.querySelector("[data-hidden-count]");
     if (status) {
-      status.textContent = hidden ? hidden + (hidden === 1 ? " item is" : " items are") +
-        " hidden because of the warnings you chose to hide." : "";
+      var words = hidden === 1 ? status.getAttribute("data-one") : status.getAttribute("data-many");
+      status.textContent = hidden ? (words || "{count}").replace("{count}", String(hidden)) : "";
     }
   }
 
