@@ -59,7 +59,10 @@ def test_translations_link_each_other_by_their_own_language_names(site_tree, tmp
     assert '<a href="../c/" hreflang="ar" lang="ar" dir="rtl">العربية</a>' in page
     assert '<link rel="alternate" hreflang="fr" href="https://example.org/articles/b/">' in page
     arabic = (tmp_path / "out/articles/c/index.html").read_text()
-    assert '<html lang="ar" dir="rtl">' in arabic and '<a href="../a/" hreflang="en" lang="en">English</a>' in arabic
+    # The page is in the interface's language; the item's own words say theirs.
+    assert '<html lang="en">' in arabic and '<h1 lang="ar" dir="rtl">C</h1>' in arabic
+    assert '<div class="prose" lang="ar" dir="rtl">' in arabic
+    assert '<a href="../a/" hreflang="en" lang="en">English</a>' in arabic
     listing = (tmp_path / "out/articles/index.html").read_text()
     assert re.search(r'<article class="card card-article" lang="ar" dir="rtl"', listing)
     assert re.search(r'<article class="card card-article" lang="fr">', listing)
