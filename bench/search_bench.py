@@ -1,12 +1,19 @@
 """Search index benchmark: build only the index of a synthetic archive and time a query from file://.
 
-    python -m bench.search_bench [--items 20000] [--seed 2017]      (make bench-search ITEMS=20000)
+    python -m bench.search_bench [--items 20000] [--seed 2017] [--shape standard|long|both] [--runs 5] [--keep DIR]
+    (make bench-search ITEMS=20000)
 
-The corpus is made in memory (no Markdown), with a Zipf-distributed vocabulary of 40,000
-made-up words so that term statistics look like prose; the same seed gives the same index.
-It reports the index build time (cold, filling an empty cache folder) and the time to rebuild it
-with nothing changed and after editing one item (warm cache), index size against the plain text it indexes, the shard
-bytes a two-word query loads, and the time to first results from file:// in headless Chromium.
+The corpus is made in memory (no Markdown), with a Zipf-distributed vocabulary of made-up words
+so that term statistics look like prose; the same seed gives the same index. Two shapes:
+
+  standard  700-word bodies, 40,000 words, 20 tags, one source, no regions or authors;
+  long      3,000-word bodies, 120,000 words, 200 tags (2 to 6 per item), 60 regions,
+            40 sources, 1 to 3 authors of 3,000, six content warnings.
+
+For each shape it reports the index build time (cold, filling an empty cache folder) and the time
+to rebuild it with nothing changed and after editing one item (warm cache), index size against the
+plain text it indexes, the shard bytes each query loads, and the time to first results from
+file:// in headless Chromium (median of --runs page loads, each in a new browser context).
 """
 
 from __future__ import annotations
@@ -19,9 +26,13 @@ import json
 import os
 import platform
 import random
+import shutil
+import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from generator.bodies import InlineBody
 from generator.assemble import Site
@@ -29,7 +40,7 @@ from generator.config import load_config
 from generator.fields import PartialDate
 from generator.model import Article, Tag, Testimony
 from generator.render import SiteRenderer, static_files
-from generator.search import build_index, item_fields
+from generator.search import build_index
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SYLLABLES = ("ka", "lo", "mi", "ne", "su", "ra", "te", "vo", "bi", "da", "fe", "gu", "ho", "ji", "pa", "ri",
@@ -39,6 +50,28 @@ TAGS = ("origins", "weinstein", "hashtag", "international", "workplace", "law-an
         "politics", "religion", "military", "science", "music", "technology")
 SITE_YAML = "title: Search bench\ndescription: Synthetic.\nbase_url: https://bench.example.org/\nlanguage: en\n" \
             "content_warnings:\n  harassment: Harassment\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How a synthetic archive looks; the defaults are the standard shape."""
+
+    words_per_item: int = 700
+    vocabulary: int = 40_000
+    tags: tuple[str, ...] = TAGS
+    tags_per_item: tuple[int, int] = (1, 3)
+    regions: int = 0          # testimonies' regions drawn from this many; 0: none
+    sources: int = 1          # articles' sources ("World Wire" when 1)
+    authors: int = 0          # articles have 1 to 3 authors of this many; 0: none
+    warnings: tuple[str, ...] = ("harassment",)
+
+
+WARNINGS = ("harassment", "sexual-assault", "abuse-of-power", "workplace-retaliation", "child-abuse", "self-harm")
+SHAPES = {
+    "standard": Shape(),
+    "long": Shape(words_per_item=3000, vocabulary=120_000, tags=tuple(f"topic-{n:03d}" for n in range(200)),
+                  tags_per_item=(2, 6), regions=60, sources=40, authors=3000, warnings=WARNINGS),
+}
 
 
 def vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -51,12 +84,20 @@ def vocabulary(rng: random.Random, size: int) -> list[str]:
     return words
 
 
-def synthetic_items(count: int, seed: int = 2017, words_per_item: int = 700) -> tuple:
-    """Articles and testimonies (one in three), newest first as in Site.items."""
+def synthetic_items(count: int, seed: int = 2017, words_per_item: int | None = None, shape: Shape = Shape()) -> tuple:
+    """Articles and testimonies (one in three), newest first as in Site.items. The standard shape
+    gives the same items as before shapes existed: the long shape's extra fields have a generator
+    of their own."""
     rng = random.Random(seed)
-    words = vocabulary(rng, 40_000)
+    extra = random.Random(seed + 1)
+    words_per_item = words_per_item or shape.words_per_item
+    words = vocabulary(rng, shape.vocabulary)
     weights = list(itertools.accumulate(1 / (rank + 2.7) for rank in range(len(words))))
     draw = lambda n: rng.choices(words, cum_weights=weights, k=n)  # noqa: E731
+    names = vocabulary(extra, max(shape.regions, shape.sources, shape.authors, 1) * 3)
+    regions = [name.capitalize() + " " + names[-n - 1].capitalize() for n, name in enumerate(names[:shape.regions])]
+    sources = ["World Wire"] if shape.sources <= 1 else [f"The {name.capitalize()} Times" for name in names[:shape.sources]]
+    authors = [f"{a.capitalize()} {b.capitalize()}" for a, b in zip(names[:shape.authors], names[shape.authors:2 * shape.authors])]
     items = []
     for n in range(count):
         sentences, length = [], 0
@@ -65,27 +106,51 @@ def synthetic_items(count: int, seed: int = 2017, words_per_item: int = 700) -> 
             sentences.append(" ".join(sentence).capitalize() + ".")
             length += len(sentence)
         body = " ".join(sentences)
-        tags = tuple(sorted(rng.sample(TAGS, rng.randint(1, 3))))
+        tags = tuple(sorted(rng.sample(shape.tags, rng.randint(*shape.tags_per_item))))
         summary = " ".join(draw(24)).capitalize() + "."
         year, month = rng.randint(2006, 2025), rng.randint(1, 12)
+        if shape.warnings == ("harassment",):
+            warnings = ("harassment",) if n % 4 == 0 else ()
+        else:
+            warnings = tuple(sorted(extra.sample(shape.warnings, extra.choice((0, 0, 1, 1, 2)))))
         common = dict(path=Path(f"{n}.md"), slug=f"item-{n:06d}", tags=tags, summary=summary, language="en",
-                      content_warnings=("harassment",) if n % 4 == 0 else (), editor_note="", draft=False,
+                      content_warnings=warnings, editor_note="", draft=False,
                       publish_after=None, body_markdown="", body_line=1, body=InlineBody(text=body))
         if n % 3 == 2:
-            items.append(Testimony(date=PartialDate(year, month), pseudonym=f"Contributor {n}", region="",
+            region = extra.choice(regions) if regions else ""
+            items.append(Testimony(date=PartialDate(year, month), pseudonym=f"Contributor {n}", region=region,
                                    consent_status="granted", **common))
         else:
             title = " ".join(draw(rng.randint(4, 9))).capitalize()
-            items.append(Article(title=title, date=dt.date(year, month, rng.randint(1, 28)), source="World Wire",
-                                 source_url=None, authors=(), featured=False, **common))
+            source = extra.choice(sources) if len(sources) > 1 else sources[0]
+            byline = tuple(extra.sample(authors, extra.randint(1, 3))) if authors else ()
+            items.append(Article(title=title, date=dt.date(year, month, rng.randint(1, 28)), source=source,
+                                 source_url=None, authors=byline, featured=False, **common))
     return tuple(sorted(items, key=lambda i: (i.sort_key, i.kind), reverse=True))
 
 
-def write_site(items, out: Path) -> tuple[float, int, dict[str, int]]:
+def site_yaml(shape: Shape) -> str:
+    warnings = "".join(f"  {w}: {w.replace('-', ' ').capitalize()}\n" for w in shape.warnings)
+    return SITE_YAML.split("content_warnings:")[0] + "content_warnings:\n" + warnings
+
+
+def plain_text(item, tag_labels: dict[str, str], warning_labels: dict[str, str]) -> tuple[str, ...]:
+    """The text of an item a reader can see, which the index's size is measured against: its title,
+    tag and warning labels, source, authors, pseudonym, region, summary and body."""
+    byline = (item.source, *item.authors) if item.kind == "article" else (item.pseudonym, item.region)
+    return (item.title, *(tag_labels[t] for t in item.tags), *(warning_labels[w] for w in item.content_warnings),
+            *byline, item.summary, item.body_text)
+
+
+def tag_labels(shape: Shape) -> dict[str, str]:
+    return {t: t.replace("-", " ").title() for t in shape.tags}
+
+
+def write_site(items, out: Path, shape: Shape) -> tuple[float, int, dict[str, int]]:
     """Build the index (timed) and write it with the search page; returns seconds, files, sizes."""
-    (out / "site.yaml").write_text(SITE_YAML)
+    (out / "site.yaml").write_text(site_yaml(shape))
     config, problems = load_config(out / "site.yaml")
-    tags = {t: Tag(t, t.replace("-", " ").title(), "") for t in TAGS}
+    tags = {t: Tag(t, label, "") for t, label in tag_labels(shape).items()}
     labels = {t: tag.label for t, tag in tags.items()}
     started = time.perf_counter()  # cold: an empty cache folder, which the build fills
     files = build_index(items, labels, config.content_warnings, cache_dir=out / ".cache")
@@ -103,15 +168,15 @@ def write_site(items, out: Path) -> tuple[float, int, dict[str, int]]:
     return seconds, len(files), sizes
 
 
-def unchanged_rebuild(items, out: Path) -> float:
+def unchanged_rebuild(items, out: Path, shape: Shape) -> float:
     """Seconds to rebuild the index with the cache write_site left, nothing changed: the last files come back."""
     config, _problems = load_config(out / "site.yaml")
     started = time.perf_counter()
-    build_index(items, {t: t.replace("-", " ").title() for t in TAGS}, config.content_warnings, cache_dir=out / ".cache")
+    build_index(items, tag_labels(shape), config.content_warnings, cache_dir=out / ".cache")
     return time.perf_counter() - started
 
 
-def edit_rebuild(items, out: Path) -> float:
+def edit_rebuild(items, out: Path, shape: Shape) -> float:
     """Seconds to rebuild the index with the cache write_site left, after editing the middle item."""
     config, _problems = load_config(out / "site.yaml")
     middle = len(items) // 2
@@ -119,64 +184,109 @@ def edit_rebuild(items, out: Path) -> float:
     changed = items[:middle] + (dataclasses.replace(item, body=InlineBody(text=item.body_text + " Edited."),
                                                     fingerprint=item.fingerprint + " edited"),) + items[middle + 1:]
     started = time.perf_counter()
-    build_index(changed, {t: t.replace("-", " ").title() for t in TAGS}, config.content_warnings, cache_dir=out / ".cache")
+    build_index(changed, tag_labels(shape), config.content_warnings, cache_dir=out / ".cache")
     return time.perf_counter() - started
 
 
-def browser_query(site: Path, query: str, sizes: dict[str, int], runs: int = 3) -> dict:
+# search.js sets __chorusFirstResults when the first results are on screen; a search without results
+# is timed when the page first says it is ready (#search[data-state=ready]), seen by an observer.
+WATCH_READY = """new MutationObserver((changes, observer) => {
+  const root = document.getElementById("search");
+  if (root && root.getAttribute("data-state") === "ready") { window.__benchReady = performance.now(); observer.disconnect(); }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-state"]});"""
+DONE = "window.__benchReady !== undefined"
+DONE_AT = "window.__chorusFirstResults !== undefined ? window.__chorusFirstResults : window.__benchReady"
+
+
+def browser_query(site: Path, query: str, sizes: dict[str, int], runs: int = 5) -> dict:
     """Median time to first results from file:// (navigation start to results shown) and bytes loaded."""
     from playwright.sync_api import sync_playwright
 
-    url = (site / "search/index.html").as_uri() + "?q=" + query.replace(" ", "+")
+    url = (site / "search/index.html").as_uri() + "?" + urlencode({"q": query})
     timings, loaded = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         for _ in range(runs):
-            context = browser.new_context()
+            # Playwright evaluates its wait condition as a string, which the page's CSP forbids.
+            context = browser.new_context(bypass_csp=True)
             page = context.new_page()
+            page.add_init_script(WATCH_READY)
             page.goto(url)
-            page.wait_for_function("window.__chorusFirstResults !== undefined", timeout=60_000)
-            timings.append(page.evaluate("window.__chorusFirstResults"))
+            page.wait_for_function(DONE, timeout=60_000)
+            timings.append(round(page.evaluate(DONE_AT)))
             scripts = page.evaluate("Array.from(document.scripts).map(s => s.getAttribute('src'))")
             loaded = sorted("search/" + s for s in scripts if s and not s.startswith("../"))
+            status = page.inner_text("#search-status")
             context.close()
         browser.close()
     return {"query": query, "first_results_ms": sorted(timings)[len(timings) // 2], "all_ms": timings,
-            "files": len(loaded), "bytes": sum(sizes[p] for p in loaded)}
+            "files": len(loaded), "bytes": sum(sizes[p] for p in loaded), "status": status[:80]}
+
+
+def typo(word: str) -> str:
+    """The word with two neighbouring letters swapped, as a reader typing fast on a phone might."""
+    at = max(1, len(word) // 2)
+    return word[:at - 1] + word[at] + word[at - 1] + word[at + 1:] if len(word) > 2 else word + word[-1]
+
+
+def bench_shape(name: str, shape: Shape, count: int, seed: int, runs: int, keep: Path | None = None) -> None:
+    started = time.perf_counter()
+    # A real build's items carry a fingerprint of their source file; the cache keys on it.
+    items = tuple(dataclasses.replace(item, fingerprint=f"synthetic {name} {seed} {n}")
+                  for n, item in enumerate(synthetic_items(count, seed, shape=shape)))
+    print(f"{name} corpus: {count} items made in {time.perf_counter() - started:.1f} s")
+    labels = tag_labels(shape)
+    warning_labels = {w: w.replace("-", " ").capitalize() for w in shape.warnings}
+    plain = sum(len(text.encode()) for item in items for text in plain_text(item, labels, warning_labels))
+    words = [w for w in items[0].body_text.lower().replace(".", "").split()]
+    by_frequency = [w for w, _ in sorted(((w, words.count(w)) for w in set(words)), key=lambda p: (-p[1], p[0]))]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        if keep:  # write the site where it stays, to look at or profile afterwards
+            out = keep / name
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+        seconds, file_count, sizes = write_site(items, out, shape)
+        index = {path: size for path, size in sizes.items() if path.startswith("search/") and path.endswith(".js")}
+        largest = max(index, key=index.get)
+        report = {
+            "shape": name, "items": count,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "index_build_s": round(seconds, 2), "index_rebuild_unchanged_s": round(unchanged_rebuild(items, out, shape), 3),
+            "index_rebuild_after_one_edit_s": round(edit_rebuild(items, out, shape), 3),
+            "load_average": os.getloadavg()[0], "index_files": file_count, "index_bytes": sum(index.values()),
+            "plain_text_bytes": plain, "index_to_text": round(sum(index.values()) / plain, 3),
+            "manifest_bytes": sizes["search/manifest.js"], "largest_file": largest, "largest_file_bytes": index[largest],
+            "by_kind_bytes": {kind: sum(size for path, size in index.items() if path.startswith(f"search/{kind}/"))
+                              for kind in sorted({path.split("/")[1] for path in index if path.count("/") > 1})},
+        }
+        print(json.dumps(report, indent=2))
+        queries = {"two mid-frequency words": f"{by_frequency[40]} {by_frequency[120]}",
+                   "two most frequent words": f"{by_frequency[0]} {by_frequency[1]}",
+                   "phrase": '"' + " ".join(items[0].body_text.lower().split()[3:5]) + '"',
+                   "a mid-frequency word mistyped": typo(next(w for w in by_frequency[40:] if len(w) >= 7))}
+        for label, query in queries.items():
+            print(label + ":", json.dumps(browser_query(out / "site", query, sizes, runs)), flush=True)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--shape", choices=(*SHAPES, "both"), default="both")
+    parser.add_argument("--runs", type=int, default=5, help="page loads per query; the median is reported")
+    parser.add_argument("--keep", type=Path, help="write each shape's site under this folder and keep it")
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    # A real build's items carry a fingerprint of their source file; the cache keys on it.
-    items = tuple(dataclasses.replace(item, fingerprint=f"synthetic {args.seed} {n}")
-                  for n, item in enumerate(synthetic_items(args.items, args.seed)))
-    print(f"corpus: {args.items} items made in {time.perf_counter() - started:.1f} s")
-    plain = sum(len(text.encode()) for item in items for text in item_fields(item, {t: t for t in TAGS}))
-    words = [w for w in items[0].body_text.lower().replace(".", "").split()]
-    by_frequency = [w for w, _ in sorted(((w, words.count(w)) for w in set(words)), key=lambda p: (-p[1], p[0]))]
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        seconds, file_count, sizes = write_site(items, out)
-        index_bytes = sum(size for path, size in sizes.items() if path.startswith("search/") and path.endswith(".js"))
-        report = {
-            "items": args.items, "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "index_build_s": round(seconds, 2), "index_rebuild_unchanged_s": round(unchanged_rebuild(items, out), 3),
-            "index_rebuild_after_one_edit_s": round(edit_rebuild(items, out), 3),
-            "load_average": os.getloadavg()[0], "index_files": file_count, "index_bytes": index_bytes,
-            "plain_text_bytes": plain, "index_to_text": round(index_bytes / plain, 3),
-            "manifest_bytes": sizes["search/manifest.js"],
-            "largest_shard_bytes": max(s for p, s in sizes.items() if p.startswith("search/") and p.endswith(".js")),
-        }
-        print(json.dumps(report, indent=2))
-        queries = {"two mid-frequency words": f"{by_frequency[40]} {by_frequency[120]}",
-                   "two most frequent words": f"{by_frequency[0]} {by_frequency[1]}",
-                   "phrase": '"' + " ".join(items[0].body_text.lower().split()[3:5]) + '"'}
-        for label, query in queries.items():
-            print(label + ":", json.dumps(browser_query(out / "site", query, sizes)))
+    print(f"Chromium: {chromium_version()}")
+    for name in SHAPES if args.shape == "both" else (args.shape,):
+        bench_shape(name, SHAPES[name], args.items, args.seed, args.runs, args.keep)
+
+
+def chromium_version() -> str:
+    try:
+        return subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except OSError as exc:
+        return f"unknown ({exc})"
 
 
 if __name__ == "__main__":

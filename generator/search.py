@@ -6,16 +6,22 @@ script that hands its data to ``__chorusShard(id, data)``; the search page injec
 must normalise and tokenise text exactly as ``normalise`` and ``query_tokens`` do here.
 
 Layout under search/ (doc ids are positions in ``site.items``, newest first):
-  manifest.js        counts, term ranges of the shards, facets (kind, year, tag) and shard starts
+  manifest.js        counts, first term of each terms and spell shard, records per docs shard
+  facets.js          kind, year and content warnings of every item, tag names: to filter, count, hide
+  tags.js            each tag's items, loaded to filter or count by tag
+  phrases.js         first term of each positions shard, loaded only for "quoted phrases"
   terms/N.js         term -> postings: (doc gap, BM25F pseudo-frequency) pairs
   positions/N.js     term -> token positions per posting, loaded only for "quoted phrases"
-  docs/N.js          what a result shows: url, title, kind, date, tags, warnings, excerpt
+  docs/N.js          what a result shows: url, title, kind, date, tags, warnings, summary, source or
+                     region, language, the start of the text for excerpts
+  spell/N.js         terms by skeleton, loaded only to suggest a spelling for a word without matches
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import gc
 import hashlib
 import itertools
@@ -34,25 +40,31 @@ from operator import add, mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
+from generator import interface
 from generator.cachedir import write_atomically
 from generator.documents import default_jobs
-from generator.fields import MONTH_NAMES
 
 if TYPE_CHECKING:
     from generator.model import Item
     from generator.render import Output, SiteRenderer
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # Fields in the order their tokens are numbered; a gap between fields stops phrases crossing them.
-FIELDS = ("title", "tags", "summary", "byline", "body")
-FIELD_WEIGHTS = (6.0, 4.0, 2.0, 2.0, 1.0)
-FIELD_B = (0.5, 0.0, 0.75, 0.0, 0.75)  # how much each field's length dampens its term frequency
+# What a card shows is indexed: the region (testimonies), source and authors (articles), the
+# pseudonym, tag labels and content-warning labels as readers see them. docs/search.md says why
+# each weighs what it does.
+FIELDS = ("title", "tags", "region", "warnings", "source", "byline", "summary", "body")
+FIELD_WEIGHTS = (6.0, 4.0, 4.0, 3.0, 3.0, 2.0, 2.0, 1.0)
+FIELD_B = (0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.75)  # how much each field's length dampens its term frequency
 FIELD_GAP = 2
 K1 = 1.2
 TF_SCALE = 4  # pseudo-frequencies are stored as round(tf * TF_SCALE)
 MAX_TOKEN_LENGTH = 40
-EXCERPT_CHARS = 240
+# Results show an excerpt around the matched words, taken from the first EXCERPT_TEXT_CHARS
+# characters of the body (about 200 words), else the summary: the whole text of every item would
+# take the index past 1.5 times the text (docs/search.md has the measurements).
+EXCERPT_TEXT_CHARS = 1200
 
 # Spellings readers use for the same name: the words in sequence also index the joined form,
 # and a query with the words searches for the joined form ("me too" = "MeToo" = "#metoo").
@@ -67,6 +79,8 @@ class ShardTargets:
     positions: int = 96_000
     # Ten results usually sit in ten different doc shards, so these stay small.
     docs: int = 16_000
+    # Loaded only for a word without matches, to suggest the nearest indexed terms.
+    spell: int = 16_000
 
 
 # --- normalising and tokenising (mirrored in templates/static/search.js) -------------------------
@@ -294,11 +308,16 @@ def encode_gaps(doc_ids: Sequence[int]) -> str:
 BODY = len(FIELDS) - 1
 
 
-def item_fields(item: Item, tag_labels: Mapping[str, str]) -> tuple[str, ...]:
-    """The indexed text of an item, in FIELDS order; nothing else about it is read."""
-    byline = item.source if item.kind == "article" else item.pseudonym
+def item_fields(item: Item, tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> tuple[str, ...]:
+    """The indexed text of an item, in FIELDS order; nothing else about it is read. Labels are
+    the ones readers see: a tag or warning id without a label is indexed as itself."""
     tags = " ".join(tag_labels.get(t, t) for t in item.tags)
-    return (item.title, tags, item.summary, byline, item.body_text)
+    warnings = " ".join(warning_labels.get(w, w) for w in item.content_warnings)
+    if item.kind == "article":
+        region, source, byline = "", item.source, " ".join(item.authors)
+    else:
+        region, source, byline = item.region, "", item.pseudonym
+    return (item.title, tags, region, warnings, source, byline, item.summary, item.body_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,9 +325,9 @@ class Analysis:
     """One item's words, made compact to keep and to pass between processes."""
 
     lengths: tuple[int, ...]           # words per field
-    terms: str                         # distinct terms, space-separated; those in title..byline first
+    terms: str                         # distinct terms, space-separated; those in the fields before the body first
     counts: array                      # occurrences of each term, joined spellings included
-    head_counts: tuple[tuple[int, ...], ...]  # per leading term: occurrences in title, tags, summary, byline
+    head_counts: tuple[tuple[int, ...], ...]  # per leading term: occurrences in each field before the body
     positions: str                     # per term, comma-separated: count, first position, position gaps
 
 
@@ -350,7 +369,7 @@ def _analyse(fields: Sequence[str], split) -> Analysis | None:
         offset += len(words) + FIELD_GAP
     if split is not tokens and positions and max(map(len, positions)) > MAX_TOKEN_LENGTH:
         return None
-    # Terms seen in title..byline were inserted first, so they lead in `positions` too.
+    # Terms seen in the fields before the body were inserted first, so they lead in `positions` too.
     places = positions.values()
     counts = array("I", map(len, places))
     if offset <= 4096:  # every position and count has a one- or two-character code in _SMALL
@@ -622,7 +641,7 @@ def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[s
 #   f-<digest>     one output file's bytes, named by a digest of them.
 # Names of a- and b- files hash this module's version with their inputs; f- names hash the bytes.
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 BLOCK_SIZE = 2000  # fewer blocks to join (each holds most of the vocabulary), still 5 per core at 20k items
 PARALLEL_THRESHOLD = 200  # items; below this, starting processes costs more than it saves
 
@@ -928,35 +947,143 @@ def term_script_values(data: bytes) -> list[str]:
     return data[data.rindex(b',"') + 2:-4].decode("ascii").split(",")
 
 
-def excerpt(item: Item) -> str:
-    if item.summary:
-        return item.summary
-    text = " ".join(item.body_text.split())
-    if len(text) <= EXCERPT_CHARS:
+# --- spelling suggestions: terms by skeleton (search.js suggests from them) --------------------------
+
+SPELL_MIN_LENGTH = 4  # shorter words are not corrected: too many terms are one edit away
+_DROP_VOWELS = str.maketrans(dict.fromkeys("aeiouy"))
+_REPEATS_RE = re.compile(r"(.)\1+")
+
+
+def skeleton(term: str) -> str:
+    """The term without vowels after its first letter, with each run of one letter made one letter:
+    a typo that doubles, drops or swaps vowels or doubles a letter ("weinstien", "harrassment")
+    keeps the skeleton of the word meant. Mirrored in search.js."""
+    return _REPEATS_RE.sub(r"\1", term[:1] + term[1:].translate(_DROP_VOWELS))
+
+
+def spell_entry(term: str, size: int) -> tuple[bytes, str] | None:
+    """A term's place in the spelling shards (its skeleton, then itself, as JavaScript orders
+    strings) and its entry there, "term.P" with P its popularity: the bit length of its postings'
+    length (size is what term_sizes gives), which changes only when they double or halve.
+    None for a term that is never suggested."""
+    if len(term) < SPELL_MIN_LENGTH or term.isdecimal():
+        return None
+    popularity = min(63, (size - len(term) - 2).bit_length())
+    return term_order(skeleton(term)) + b"\0\0" + term_order(term), f"{term}.{ALPHABET[popularity]}"
+
+
+@dataclass(slots=True)
+class Spelling:
+    """The spelling shards' entries in order (keys and entries side by side), kept between builds so
+    that an edit moves only the entries of the terms it changed."""
+
+    keys: list[bytes]
+    entries: list[str]
+
+    @classmethod
+    def of(cls, terms: Sequence[str], sizes: Sequence[int]) -> "Spelling":
+        pairs = sorted(filter(None, map(spell_entry, terms, sizes)))
+        return cls([key for key, _entry in pairs], [entry for _key, entry in pairs])
+
+    def update(self, term: str, old_size: int | None, new_size: int | None) -> bool:
+        """Move one term's entry (a size of None: not in the vocabulary); whether anything changed."""
+        old = spell_entry(term, old_size) if old_size is not None else None
+        new = spell_entry(term, new_size) if new_size is not None else None
+        if old == new:
+            return False
+        if old is not None:
+            at = bisect.bisect_left(self.keys, old[0])
+            if at < len(self.keys) and self.keys[at] == old[0]:
+                del self.keys[at], self.entries[at]
+        if new is not None:
+            at = bisect.bisect_left(self.keys, new[0])
+            self.keys.insert(at, new[0])
+            self.entries.insert(at, new[1])
+        return True
+
+    def shards(self, target: int) -> tuple[list[str], list[tuple[str, bytes]]]:
+        """Files of entries of about target bytes, never cutting a skeleton's terms apart, and the
+        first skeleton of each (the page looks a word's skeleton up among them)."""
+        if not self.entries:
+            return [], []
+        keys = self.keys
+        skeleton_ends = list(map(_skeleton_end, keys))
+        same = lambda n: keys[n][:skeleton_ends[n]] == keys[n - 1][:skeleton_ends[n - 1]]  # noqa: E731
+        cuts = [0]
+        for cut in balanced_cuts([len(entry) + 1 for entry in self.entries], target)[1:]:
+            while cut < len(keys) and same(cut):
+                cut += 1
+            if cut < len(keys) and cut > cuts[-1]:
+                cuts.append(cut)
+        firsts, files = [], []
+        for number, (start, end) in enumerate(zip(cuts, cuts[1:] + [len(keys)])):
+            firsts.append(keys[start][:skeleton_ends[start]].decode("utf-16-be"))
+            files.append((f"search/spell/{number}.js", script(f"spell/{number}", ",".join(self.entries[start:end]))))
+        return firsts, files
+
+
+def _skeleton_end(key: bytes) -> int:
+    """Where the skeleton ends in a key of spell_entry: at the first two zero bytes that start a
+    UTF-16 code unit (U+0400 then "a" also holds two zero bytes, between the code units)."""
+    at = key.find(b"\0\0")
+    while at % 2:
+        at = key.find(b"\0\0", at + 1)
+    return at
+
+
+def spell_shards(terms: Sequence[str], sizes: Sequence[int], target: int) -> tuple[list[str], list[tuple[str, bytes]]]:
+    """The spelling shards of a vocabulary (sorted terms and what term_sizes gives for each)."""
+    return Spelling.of(terms, sizes).shards(target)
+
+
+def _direction(language: str) -> str:
+    from generator.render import text_direction  # render.py imports this module
+
+    return text_direction(language)
+
+
+@functools.lru_cache(maxsize=16384)
+def _long_date(day, language: str) -> str:
+    """interface.long_date, once per day: 20,000 items hold a few thousand different days."""
+    return interface.long_date(day, language)
+
+
+def excerpt_text(body_text: str, limit: int = EXCERPT_TEXT_CHARS) -> str:
+    """The start of a body for excerpts: spaces collapsed, cut after a whole word, "…" if cut."""
+    text = " ".join(body_text.split())
+    if len(text) <= limit:
         return text
-    return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip() + "…"
 
 
-def doc_record(item: Item, warning_labels: Mapping[str, str]) -> list:
-    """What a result shows. Testimonies are dated by month only, as on their pages."""
+def doc_record(item: Item, warning_labels: Mapping[str, str], language: str = "en") -> list:
+    """What a result shows: [url, title, kind, date label, ISO date, warning labels, summary, source
+    or region (as on cards), the item's language, start of the body, "rtl" if its language is
+    written right to left]. Dates are in the site's language, as on its pages; testimonies are
+    dated by month only. Tags are in tags.js, for the filters: a result does not show them."""
     if item.kind == "article":
-        date_label = f"{item.date.day} {MONTH_NAMES[item.date.month - 1]} {item.date.year}"
-        date_iso = item.date.isoformat()
+        date_label, date_iso = _long_date(item.date, language), item.date.isoformat()
+        where = item.source
     else:
-        date_label, date_iso = item.date.month_label, item.date.month_iso
+        date_label, date_iso = interface.month_year(item.date.year, item.date.month, language), item.date.month_iso
+        where = item.region
     warnings = [warning_labels.get(w, w) for w in item.content_warnings]
-    return [item.url.lstrip("/"), item.title, item.kind[0], date_label, date_iso, list(item.tags), warnings, excerpt(item)]
+    return [item.url.lstrip("/"), item.title, item.kind[0], date_label, date_iso, warnings, item.summary, where,
+            item.language, excerpt_text(item.body_text), "rtl" if _direction(item.language) == "rtl" else ""]
 
 
-def facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
-    """Kind as a bitmap (set = testimony), years as runs of consecutive ids, tags as id gaps."""
+def facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> tuple[dict, list[str]]:
+    """Kind as a bitmap (set = testimony), years as runs of consecutive ids, content warnings as id
+    gaps (the search page hides items by warning before it loads their records), the tags' ids and
+    labels; and apart, each tag's items as id gaps, in the order of the tags."""
     # Items with the same cards in the same order (every field but the text) have the same facets:
     # a process that builds again after an edit to a text (the preview) counts them once.
     cards = tuple(getattr(item, "card", "") for item in items)
-    key = (cards, tuple(sorted(tag_labels.items()))) if all(cards) else None
+    key = (cards, tuple(sorted(tag_labels.items())), tuple(sorted(warning_labels.items()))) if all(cards) else None
     if key is not None and _last_facets and _last_facets[0] == key:
         return _last_facets[1]
-    found = _facets(items, tag_labels)
+    found = _facets(items, tag_labels, warning_labels)
     _last_facets[:] = (key, found) if key is not None else ()
     return found
 
@@ -964,7 +1091,7 @@ def facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
 _last_facets: list = []  # [key, facets] of the last call
 
 
-def _facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
+def _facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> tuple[dict, list[str]]:
     bits = []
     for start in range(0, len(items), 5):
         value = 0
@@ -978,17 +1105,27 @@ def _facets(items: Sequence[Item], tag_labels: Mapping[str, str]) -> dict:
         else:
             years.append([item.year, doc_id, 1])
     members: dict[str, list[int]] = {}
+    warned: dict[str, list[int]] = {}
     for doc_id, item in enumerate(items):
         for tag in item.tags:
             members.setdefault(tag, []).append(doc_id)
-    tags = {tag: [tag_labels.get(tag, tag), encode_gaps(ids)] for tag, ids in sorted(members.items())}
-    return {"kinds": "".join(bits), "years": years, "tags": tags}
+        for warning in item.content_warnings:
+            warned.setdefault(warning, []).append(doc_id)
+    # In the order the page lists them: tags by label, warnings as site.yaml lists them.
+    tag_order = sorted(members, key=lambda t: (tag_labels.get(t, t).casefold(), t))
+    order = {w: n for n, w in enumerate(warning_labels)}
+    warnings = [[w, warning_labels.get(w, w), encode_gaps(warned[w])] for w in sorted(warned, key=lambda w: (order.get(w, len(order)), w))]
+    found = {"kinds": "".join(bits), "years": years, "tags": [[tag, tag_labels.get(tag, tag)] for tag in tag_order],
+             "warnings": warnings}
+    return found, [encode_gaps(members[tag]) for tag in tag_order]
 
 
 def build_index(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str],
                 targets: ShardTargets = ShardTargets(), processes: int | None = None,
-                cache_dir: Path | None = None, known: Mapping[str, str] | None = None) -> list[tuple[str, bytes | None]]:
-    """Every file under search/ except the page itself, as (path, bytes), in a fixed order.
+                cache_dir: Path | None = None, known: Mapping[str, str] | None = None,
+                language: str = "en") -> list[tuple[str, bytes | None]]:
+    """Every file under search/ except the page itself, as (path, bytes), in a fixed order; results
+    show their dates in ``language`` (the site's), as its pages do.
 
     ``known`` (path -> name in the cache, as file_names() gives after a build) names files the
     caller holds already: one that is still the same bytes comes back as (path, None), unread.
@@ -1000,12 +1137,12 @@ def build_index(items: Sequence[Item], tag_labels: Mapping[str, str], warning_la
     """
     store = IndexStore(cache_dir)
     if not store.folder:
-        return _build_all(items, tag_labels, warning_labels, targets, processes, None, None, {})
+        return _build_all(items, tag_labels, warning_labels, language, targets, processes, None, None, {})
     settings = _hash(store.version, repr(targets), str(BLOCK_SIZE), repr(sorted(tag_labels.items())),
-                     repr(sorted(dict(warning_labels).items())))
+                     repr(sorted(dict(warning_labels).items())), language)
     # An item's fingerprint stands for everything read from its file (text, date, tags, address);
     # labels come from elsewhere and are in the settings. Items made without one are hashed whole.
-    identities = [item.fingerprint or _identity(item, tag_labels, warning_labels) for item in items]
+    identities = [item.fingerprint or _identity(item, tag_labels, warning_labels, language) for item in items]
     inputs = _hash(settings, *identities)
     state = store.state()
     known = known or {}
@@ -1015,38 +1152,62 @@ def build_index(items: Sequence[Item], tag_labels: Mapping[str, str], warning_la
             return files
     if state is not None and state["settings"] == settings and len(state["identities"]) == len(items):
         changed = [n for n, (new, old) in enumerate(zip(identities, state["identities"])) if new != old]
-        update = _Update(items, tag_labels, warning_labels, targets, store, state, changed, known)
+        update = _Update(items, tag_labels, warning_labels, language, targets, store, state, changed, known)
         files = update.run() if changed else None
         if files is not None:
             store.save_state(update.state(settings, inputs, identities), update.written)
             return files
-    return _build_all(items, tag_labels, warning_labels, targets, processes, store, state,
+    return _build_all(items, tag_labels, warning_labels, language, targets, processes, store, state,
                       {"settings": settings, "inputs": inputs, "identities": identities})
 
 
-def _identity(item: Item, tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> str:
+def _identity(item: Item, tag_labels: Mapping[str, str], warning_labels: Mapping[str, str], language: str) -> str:
     """Everything the index reads from an item that has no fingerprint."""
-    return "=" + _hash(repr((item_fields(item, tag_labels), doc_record(item, warning_labels), item.year, item.tags)))
+    return "=" + _hash(repr((item_fields(item, tag_labels, warning_labels), doc_record(item, warning_labels, language), item.year,
+                             item.tags, item.content_warnings)))
 
 
-def _manifest(items, tag_labels, term_firsts, position_firsts, doc_starts) -> bytes:
-    return json_script("manifest", {
+def _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, doc_starts,
+              spell_firsts) -> list[tuple[str, bytes]]:
+    """The small files that say where things are. The search page loads manifest.js and facets.js at
+    once, first: where the term, spelling and doc shards start (it needs that to ask for a query's
+    shards), and what it filters, hides and counts by. Where the positions shards start is only
+    needed for a phrase (phrases.js); which items have which tag only to filter or count by tag
+    (tags.js: on a large archive, the biggest of these files)."""
+    found, members = facets(items, tag_labels, warning_labels)
+    tags = json_script("tags", members)
+    return [("search/manifest.js", json_script("manifest", {
         "version": FORMAT_VERSION,
         "count": len(items),
         "k1": K1,
         "scale": TF_SCALE,
         "joins": [[list(words), joined] for words, joined in JOINS],
         "terms": term_firsts,
-        "positions": position_firsts,
-        "docs": doc_starts,
-        **facets(items, tag_labels),
-    })
+        "docsPerShard": doc_starts[1] if len(doc_starts) > 1 else max(1, len(items)),
+        "spell": spell_firsts,
+    })), ("search/phrases.js", json_script("phrases", position_firsts)),
+        ("search/facets.js", json_script("facets", {**found, "tagsBytes": len(tags)})), ("search/tags.js", tags)]
 
 
-def _build_all(items, tag_labels, warning_labels, targets, processes, store, state, new_state) -> list[tuple[str, bytes]]:
+def docs_per_shard(record_sizes: Sequence[int], target: int) -> int:
+    """How many consecutive records each docs shard holds: about target bytes of records of the mean
+    size, rounded to two significant figures so that an edit almost never changes it (a change
+    makes every docs shard again). The page finds a record's shard by dividing, with no list."""
+    if not record_sizes:
+        return 1
+    mean = float(f"{sum(record_sizes) / len(record_sizes):.2g}")
+    return max(1, min(64, round(target / mean)))
+
+
+def doc_cuts(record_sizes: Sequence[int], target: int) -> list[int]:
+    per = docs_per_shard(record_sizes, target)
+    return list(range(0, len(record_sizes), per))
+
+
+def _build_all(items, tag_labels, warning_labels, language, targets, processes, store, state, new_state) -> list[tuple[str, bytes]]:
     """Every file made from the items, reusing the analyses and blocks the cache holds (a cold build,
     or a change too wide for _Update: items added, removed or moved, labels or averages changed)."""
-    documents = [item_fields(item, tag_labels) for item in items]
+    documents = [item_fields(item, tag_labels, warning_labels) for item in items]
     keys = [item_key(item, fields) for item, fields in zip(items, documents)] if store else None
     known: dict[str, Analysis] = {}
     if state is not None:
@@ -1061,13 +1222,16 @@ def _build_all(items, tag_labels, warning_labels, targets, processes, store, sta
     term_firsts, term_files, term_cuts = term_shards("terms", terms, inverted.postings, targets.terms, sizes["terms"])
     position_firsts, position_files, position_cuts = term_shards("positions", terms, inverted.positions,
                                                                  targets.positions, sizes["positions"])
-    records = [doc_record(item, warning_labels) for item in items]
+    records = [doc_record(item, warning_labels, language) for item in items]
     record_sizes = [len(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode()) for r in records]
-    doc_cuts = balanced_cuts(record_sizes, targets.docs) if records else []
+    docs_cuts = doc_cuts(record_sizes, targets.docs)
     doc_files = [(f"search/docs/{number}.js", json_script(f"docs/{number}", records[start:end]))
-                 for number, (start, end) in enumerate(zip(doc_cuts, doc_cuts[1:] + [len(records)]))]
-    files = [("search/manifest.js", _manifest(items, tag_labels, term_firsts, position_firsts, doc_cuts))]
-    files += term_files + position_files + doc_files
+                 for number, (start, end) in enumerate(zip(docs_cuts, docs_cuts[1:] + [len(records)]))]
+    spelling = Spelling.of(terms, sizes["terms"])
+    spell_firsts, spell_files = spelling.shards(targets.spell)
+    new_state = {**new_state, "spell_firsts": spell_firsts}
+    files = _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, docs_cuts, spell_firsts)
+    files += term_files + position_files + doc_files + spell_files
     if store is not None:
         names = {path: store.file_name(data) for path, data in files}
         lengths = inverted.lengths
@@ -1075,8 +1239,8 @@ def _build_all(items, tag_labels, warning_labels, targets, processes, store, sta
             **new_state, "version": store.version, "blocks": inverted.blocks, "averages": inverted.averages,
             "lengths": array("I", itertools.chain.from_iterable(lengths)), "totals": list(map(sum, zip(*lengths, *[(0,) * len(FIELDS)]))),
             "terms": terms, "sizes": {kind: array("Q", values) for kind, values in sizes.items()},
-            "cuts": {"terms": term_cuts, "positions": position_cuts, "docs": doc_cuts},
-            "record_sizes": array("Q", record_sizes),
+            "cuts": {"terms": term_cuts, "positions": position_cuts, "docs": docs_cuts},
+            "record_sizes": array("Q", record_sizes), "spelling": (spelling.keys, spelling.entries),
             "files": [(path, names[path], len(data)) for path, data in files],
         }, {names[path]: data for path, data in files})
     return files
@@ -1095,9 +1259,10 @@ class _Update:
     only the shard files whose terms, items or cuts changed are made again; the others are the last
     build's bytes, read from the cache. run() gives None when that cannot be done."""
 
-    def __init__(self, items, tag_labels, warning_labels, targets, store: IndexStore, old: dict, changed: list[int],
+    def __init__(self, items, tag_labels, warning_labels, language, targets, store: IndexStore, old: dict, changed: list[int],
                  known: Mapping[str, str]):
         self.items, self.tag_labels, self.warning_labels, self.targets = items, tag_labels, warning_labels, targets
+        self.language = language
         self.known = known
         self.store, self.old, self.changed = store, old, changed
         self.written: dict[str, bytes] = {}
@@ -1117,7 +1282,7 @@ class _Update:
             return None
         new: dict[int, tuple[str, Analysis]] = {}
         for n in self.changed:
-            fields = item_fields(items[n], self.tag_labels)
+            fields = item_fields(items[n], self.tag_labels, self.warning_labels)
             new[n] = (item_key(items[n], fields), analyse(fields))
         self.lengths, self.totals = array("I", old["lengths"]), list(old["totals"])
         width = len(FIELDS)
@@ -1188,9 +1353,15 @@ class _Update:
         # The sorted vocabulary, with the changed terms added, resized or removed.
         self.terms, self.sizes = list(old["terms"]), {kind: list(values) for kind, values in old["sizes"].items()}
         terms, term_sizes, position_sizes = self.terms, self.sizes["terms"], self.sizes["positions"]
+        spelling = old.get("spelling")
+        if not (isinstance(spelling, tuple) and len(spelling) == 2 and "spell_firsts" in old):
+            return None
+        self.spelling = Spelling(list(spelling[0]), list(spelling[1]))
+        spelling_changed = False
         for term in changed_terms:
             index = bisect.bisect_left(terms, term_order(term), key=term_order)
             present = index < len(terms) and terms[index] == term
+            old_size = term_sizes[index] if present else None
             if term in postings:
                 sizes = (len(term) + len(postings[term]) + 2, len(term) + len(positions[term]) + 2)
                 if present:
@@ -1199,8 +1370,10 @@ class _Update:
                     terms.insert(index, term)
                     term_sizes.insert(index, sizes[0])
                     position_sizes.insert(index, sizes[1])
+                spelling_changed |= self.spelling.update(term, old_size, sizes[0])
             elif present:
                 del terms[index], term_sizes[index], position_sizes[index]
+                spelling_changed |= self.spelling.update(term, old_size, None)
         self.cuts = {}
         files: list[tuple[str, bytes | None]] = []
         firsts = {}
@@ -1214,8 +1387,14 @@ class _Update:
         if doc_files is None:
             return None
         files += doc_files
-        files.insert(0, ("search/manifest.js", _manifest(items, self.tag_labels, firsts["terms"], firsts["positions"],
-                                                         self.cuts["docs"])))
+        if spelling_changed:
+            spell_firsts, spell_files = self.spelling.shards(self.targets.spell)
+        else:  # the last build's files
+            spell_firsts, spell_files = old["spell_firsts"], [(path, None) for path in self.old_files if path.startswith("search/spell/")]
+        self.spell_firsts = spell_firsts
+        files += spell_files
+        files[:0] = _manifest(items, self.tag_labels, self.warning_labels, firsts["terms"], firsts["positions"],
+                              self.cuts["docs"], spell_firsts)
         result = []
         for path, data in files:
             if data is None:  # the last build's file, unchanged
@@ -1272,10 +1451,10 @@ class _Update:
         old, items = self.old, self.items
         sizes = list(old["record_sizes"])
         for n in self.changed:
-            record = doc_record(items[n], self.warning_labels)
+            record = doc_record(items[n], self.warning_labels, self.language)
             sizes[n] = len(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
         self.record_sizes = sizes
-        cuts = balanced_cuts(sizes, self.targets.docs) if items else []
+        cuts = doc_cuts(sizes, self.targets.docs)
         self.cuts["docs"] = cuts
         old_cuts = old["cuts"]["docs"]
         files = []
@@ -1287,7 +1466,7 @@ class _Update:
             if same_cut and not changed_inside:
                 files.append((path, None))
             else:
-                files.append((path, json_script(f"docs/{number}", [doc_record(item, self.warning_labels) for item in items[start:end]])))
+                files.append((path, json_script(f"docs/{number}", [doc_record(item, self.warning_labels, self.language) for item in items[start:end]])))
         return files
 
     def state(self, settings: str, inputs: str, identities: list[str]) -> dict:
@@ -1296,8 +1475,8 @@ class _Update:
             **old, "settings": settings, "inputs": inputs, "identities": identities, "blocks": self.blocks,
             "lengths": self.lengths, "totals": self.totals, "terms": self.terms,
             "sizes": {kind: array("Q", values) for kind, values in self.sizes.items()}, "cuts": self.cuts,
-            "record_sizes": array("Q", self.record_sizes),
-            "files": self.entries,
+            "record_sizes": array("Q", self.record_sizes), "spelling": (self.spelling.keys, self.spelling.entries),
+            "spell_firsts": self.spell_firsts, "files": self.entries,
         }
 
 
@@ -1316,7 +1495,7 @@ def index_files(renderer: SiteRenderer, processes: int | None = None,
     site = renderer.site
     tag_labels = {tag_id: tag.label for tag_id, tag in site.tags.items()}
     return build_index(site.items, tag_labels, renderer.config.content_warnings, processes=processes,
-                       cache_dir=renderer.cache_dir, known=known)
+                       cache_dir=renderer.cache_dir, known=known, language=renderer.config.language)
 
 
 def is_index_file(path: str) -> bool:

@@ -14,7 +14,7 @@ from generator.build import build
 from generator.config import load_config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-GOLDEN_SITES = ("basic",)
+GOLDEN_SITES = ("basic", "languages")
 # Theme assets change for reasons of their own; the golden files cover what the pipeline makes.
 SKIPPED_PREFIXES = ("static/",)
 

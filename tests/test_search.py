@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from bench.search_bench import TAGS, synthetic_items
+from bench.search_bench import SHAPES, TAGS, synthetic_items
 from generator.bodies import InlineBody
 from generator import search
 from generator.search import (JOINS, ShardTargets, balanced_cuts, build_index, decode_numbers, encode_numbers,
@@ -17,6 +17,7 @@ from generator.search import (JOINS, ShardTargets, balanced_cuts, build_index, d
 from tests.conftest import PROJECT, build_site
 
 NODE = "/usr/bin/node"
+WARNINGS = {"harassment": "Harassment"}
 SEARCH_JS = PROJECT / "templates/static/search.js"
 
 
@@ -90,10 +91,70 @@ def test_javascript_normaliser_matches_python():
         assert js == py, text
 
 
+def run_js(expression: str, data) -> object:
+    """expression over ``s`` (search.js as a module) and ``input`` (data), evaluated by node."""
+    program = (f"const s = require({json.dumps(str(SEARCH_JS))});"
+               f"s.setJoins({json.dumps([[list(w), j] for w, j in JOINS])});"
+               f"const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+               f"console.log(JSON.stringify({expression}));")
+    done = subprocess.run([NODE, "-e", program], input=json.dumps(data), capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+SKELETON_TERMS = ["weinstein", "weinstien", "harassment", "harrassment", "aardvark", "baab", "yyyy", "über", "ooooh",
+                  "straße", "日本語", "हिन्दी", "🙂🙂x", "x" * 40, "abc", "жжжжa", "привет", "ѐaѐa"]
+
+
+def test_javascript_skeleton_matches_python():
+    """The spelling shards are sorted by skeleton: search.js must find a word's skeleton in them."""
+    terms = SKELETON_TERMS + [t for text in TRICKY for t in tokens(text)]
+    assert run_js("input.map(s.skeleton)", terms) == [search.skeleton(t) for t in terms]
+    assert search.skeleton("weinstien") == search.skeleton("weinstein") == "wnstn"
+    assert search.skeleton("harrassment") == search.skeleton("harassment") == "hrsmnt"
+
+
+@pytest.mark.parametrize("word, candidates, expected", [
+    ("weinstien", [["weinstein", 3], ["wenstein", 1], ["einstein", 9]], "weinstein"),  # a swap is one edit
+    ("harrassment", [["harassment", 6], ["harassed", 5]], "harassment"),
+    ("harrassment", [["embarrassment", 9]], None),  # three edits away
+    ("cat", [["car", 9]], None),  # short words are not corrected
+    ("movment", [["movement", 2], ["moment", 8]], "moment"),  # as near: the more used term
+    ("2017", [["2016", 9]], None),
+])
+def test_the_nearest_term_is_suggested(word, candidates, expected):
+    assert run_js("s.nearestTerm(input[0], input[1])", [word, candidates]) == expected
+
+
+def test_spell_shards_hold_every_long_term_once_and_keep_a_skeleton_together():
+    # Cyrillic then Latin letters: their UTF-16 holds two zero bytes across code units (04 00 00 61).
+    cyrillic = ["ѐaѐa", "ѐaѐb", "жжжжa", "привет", "приветик"]
+    terms = sorted({t for item in synthetic_items(150, seed=3) for t in tokens(item.body_text)} | set(cyrillic), key=search.term_order)
+    sizes = [len(t) + 10 * (n % 7) + 3 for n, t in enumerate(terms)]
+    firsts, files = search.spell_shards(terms, sizes, 2_000)
+    assert len(files) > 5
+    shards = [shard_data(data)[0].split(",") for _path, data in files]
+    entries = [entry for shard in shards for entry in shard]
+    assert sorted(e.rsplit(".", 1)[0] for e in entries) == sorted(t for t in terms if len(t) >= 4 and not t.isdecimal())
+    for number, shard in enumerate(shards):
+        skeletons = [search.skeleton(e.rsplit(".", 1)[0]) for e in shard]
+        assert skeletons[0] == firsts[number] and skeletons == sorted(skeletons, key=search.term_order)
+        if number:
+            assert search.skeleton(shards[number - 1][-1].rsplit(".", 1)[0]) != skeletons[0]  # not cut apart
+
+
+def test_excerpt_text_is_the_start_of_the_body_cut_after_a_word():
+    assert search.excerpt_text("  One   two\nthree  ") == "One two three"
+    text = " ".join(f"word{n}" for n in range(1000))
+    cut = search.excerpt_text(text)
+    assert cut.endswith("…") and len(cut) <= search.EXCERPT_TEXT_CHARS + 1 and text.startswith(cut[:-1])
+    assert text[len(cut) - 1] == " "  # the whole last word, then the ellipsis
+    assert search.excerpt_text("x" * 3000) == "x" * search.EXCERPT_TEXT_CHARS + "…"
+
+
 @pytest.fixture(scope="module")
 def synthetic_index():
     items = synthetic_items(400, seed=7)
-    return items, build_index(items, {t: t for t in TAGS}, {"harassment": "Harassment"}, processes=1)
+    return items, build_index(items, {t: t for t in TAGS}, WARNINGS, processes=1)
 
 
 def test_shards_are_balanced_and_within_the_size_range(synthetic_index):
@@ -132,17 +193,92 @@ def test_metadata_shards_hold_what_a_result_shows(synthetic_index):
     items, files = synthetic_index
     by_path = dict(files)
     manifest = shard_data(by_path["search/manifest.js"])
-    records = []
-    for number, start in enumerate(manifest["docs"]):
+    records, per = [], manifest["docsPerShard"]
+    for number in range(-(-len(items) // per)):
         shard = shard_data(by_path[f"search/docs/{number}.js"])
-        assert len(records) == start
+        assert len(records) == number * per and len(shard) == min(per, len(items) - number * per)
         records += shard
     assert len(records) == len(items) == manifest["count"]
     first = items[0]
     assert records[0][:3] == [first.url.lstrip("/"), first.title, first.kind[0]]
-    assert records[0][5] == list(first.tags) and records[0][7] == first.summary
+    assert records[0][5] == ["Harassment" for _w in first.content_warnings] and records[0][6] == first.summary
     testimony = next(i for i, item in enumerate(items) if item.kind == "testimony")
     assert records[testimony][3] == items[testimony].date.month_label  # month only, never the day
+    article = next(i for i, item in enumerate(items) if item.kind == "article")
+    assert records[article][7] == items[article].source and records[article][8] == "en"
+    assert records[article][9] == search.excerpt_text(items[article].body_text)
+
+
+@pytest.fixture(scope="module")
+def long_items():
+    return synthetic_items(24, seed=5, shape=SHAPES["long"])
+
+
+def test_what_the_cards_show_is_indexed(long_items):
+    """Region and pseudonym (testimonies), source and authors (articles), tag and warning labels."""
+    labels = {t: f"Label {t}" for item in long_items for t in item.tags}
+    warnings = {w: f"Warned {w}" for item in long_items for w in item.content_warnings}
+    for item in long_items:
+        fields = dict(zip(search.FIELDS, search.item_fields(item, labels, warnings)))
+        assert fields["title"] == item.title and fields["summary"] == item.summary and fields["body"] == item.body_text
+        assert fields["tags"] == " ".join(labels[t] for t in item.tags)
+        assert fields["warnings"] == " ".join(warnings[w] for w in item.content_warnings)
+        if item.kind == "article":
+            assert (fields["source"], fields["byline"], fields["region"]) == (item.source, " ".join(item.authors), "")
+        else:
+            assert (fields["region"], fields["byline"], fields["source"]) == (item.region, item.pseudonym, "")
+    assert any(item.kind == "testimony" and item.region for item in long_items)
+    assert any(item.kind == "article" and item.authors for item in long_items)
+
+
+def test_a_word_found_only_in_a_card_field_finds_the_item(long_items):
+    labels = {t: t.replace("-", " ").title() for item in long_items for t in item.tags}
+    files = dict(build_index(long_items, labels, bench_warnings(long_items), processes=1))
+    manifest = shard_data(files["search/manifest.js"])
+    testimony = next(n for n, item in enumerate(long_items) if item.kind == "testimony" and item.region)
+    article = next(n for n, item in enumerate(long_items) if item.kind == "article" and item.authors)
+    for n, text in ((testimony, long_items[testimony].region), (article, long_items[article].authors[0]),
+                    (article, long_items[article].source)):
+        for word in tokens(text):
+            assert n in postings_of(files, manifest, word), (text, word)
+
+
+def test_facets_name_each_items_warnings(synthetic_index):
+    items, files = synthetic_index
+    facets = shard_data(dict(files)["search/facets.js"])
+    assert [w[:2] for w in facets["warnings"]] == [["harassment", "Harassment"]]
+    assert gaps_to_ids(facets["warnings"][0][2]) == [n for n, item in enumerate(items) if "harassment" in item.content_warnings]
+    assert [t[0] for t in facets["tags"]] == sorted(t[0] for t in facets["tags"])  # labels are the ids here
+    members = shard_data(dict(files)["search/tags.js"])
+    assert facets["tagsBytes"] == len(dict(files)["search/tags.js"])
+    for (tag, _label), gaps in zip(facets["tags"], members, strict=True):
+        assert gaps_to_ids(gaps) == [n for n, item in enumerate(items) if tag in item.tags]
+
+
+def bench_warnings(items):
+    return {w: w.replace("-", " ").capitalize() for item in items for w in item.content_warnings}
+
+
+def gaps_to_ids(text: str) -> list[int]:
+    ids, previous = [], -1
+    for gap in decode_numbers(text):
+        previous += gap + 1
+        ids.append(previous)
+    return ids
+
+
+def postings_of(files, manifest, term) -> list[int]:
+    """The doc ids of a term's postings, or [] if it is not indexed."""
+    shard = next(n for n, first in reversed(list(enumerate(manifest["terms"]))) if search.term_order(first) <= search.term_order(term))
+    terms, postings = shard_data(files[f"search/terms/{shard}.js"])
+    terms = terms.split(" ")
+    if term not in terms:
+        return []
+    docs, previous = [], -1
+    for gap in decode_numbers(postings.split(",")[terms.index(term)])[0::2]:
+        previous += gap + 1
+        docs.append(previous)
+    return docs
 
 
 def test_postings_decode_to_the_documents_containing_the_term(synthetic_index):
@@ -157,16 +293,16 @@ def test_postings_decode_to_the_documents_containing_the_term(synthetic_index):
     for gap in numbers[0::2]:
         previous += gap + 1
         docs.append(previous)
-    expected = [i for i, item in enumerate(items) if term in set(tokens(" ".join(search.item_fields(item, {t: t for t in TAGS}))))]
+    expected = [i for i, item in enumerate(items) if term in set(tokens(" ".join(search.item_fields(item, {t: t for t in TAGS}, WARNINGS))))]
     assert docs == expected
 
 
 def test_index_is_byte_identical_across_builds_and_process_counts(synthetic_index):
     items, files = synthetic_index
-    again = search.build_index(items, {t: t for t in TAGS}, {"harassment": "Harassment"}, processes=2)
+    again = search.build_index(items, {t: t for t in TAGS}, WARNINGS, processes=2)
     assert files == again
-    blocks = search.invert([search.item_fields(i, {t: t for t in TAGS}) for i in items], processes=2, block_size=37)
-    assert blocks == search.invert([search.item_fields(i, {t: t for t in TAGS}) for i in items], processes=1)
+    blocks = search.invert([search.item_fields(i, {t: t for t in TAGS}, WARNINGS) for i in items], processes=2, block_size=37)
+    assert blocks == search.invert([search.item_fields(i, {t: t for t in TAGS}, WARNINGS) for i in items], processes=1)
 
 
 ARTICLE = """\
@@ -218,7 +354,7 @@ def edited(items, index, body):
 
 
 def build(items, cache_dir=None, processes=1):
-    return build_index(items, {t: t for t in TAGS}, {"harassment": "Harassment"}, processes=processes, cache_dir=cache_dir)
+    return build_index(items, {t: t for t in TAGS}, WARNINGS, processes=processes, cache_dir=cache_dir)
 
 
 def counting(monkeypatch, name):
@@ -247,12 +383,12 @@ def test_splicing_edited_items_into_a_block_gives_what_inverting_it_again_gives(
     """First, last and neighbouring items: each edit takes words away, adds new ones and moves the rest."""
     labels = {t: t for t in TAGS}
     items = synthetic_items(120, seed=21)
-    analyses = [search.analyse(search.item_fields(item, labels)) for item in items]
+    analyses = [search.analyse(search.item_fields(item, labels, WARNINGS)) for item in items]
     averages = search.average_lengths([a.lengths for a in analyses])
     after = list(analyses)
     for n in edited:
-        fields = search.item_fields(items[n], labels)
-        after[n] = search.analyse(fields[:4] + (f"quillwort {n} " + " ".join(fields[4].split()[5::2]),))
+        fields = search.item_fields(items[n], labels, WARNINGS)
+        after[n] = search.analyse(fields[:search.BODY] + (f"quillwort {n} " + " ".join(fields[search.BODY].split()[5::2]),))
     spliced = search.splice_block(search.invert_block(analyses, averages), {n: analyses[n] for n in edited},
                                   {n: after[n] for n in edited}, averages)
     expected = layout(search.invert_block(after, averages))
@@ -324,7 +460,7 @@ def test_edits_in_place_remake_only_the_shards_they_change(tmp_path, monkeypatch
     monkeypatch.setattr(search, "BLOCK_SIZE", 64)
     targets = search.ShardTargets(terms=8_000, positions=12_000, docs=2_000)
     labels = {t: t for t in TAGS}
-    index = lambda items, cache=None: build_index(items, labels, {"harassment": "Harassment"}, targets, 1, cache)  # noqa: E731
+    index = lambda items, cache=None: build_index(items, labels, WARNINGS, targets, 1, cache)  # noqa: E731
     items = tuple(dataclasses.replace(item, fingerprint=f"source {n}") for n, item in enumerate(synthetic_items(300, seed=16)))
     previous = dict(index(items, tmp_path))
     rng = random.Random(5)

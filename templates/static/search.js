@@ -15,7 +15,7 @@
   var JOIN_SEPARATOR = "[ \\t\\n\\r\\f\\v'\\u2019\\u2010-\\u2013-]+";
   var MAX_TOKEN_LENGTH = 40;
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  var DIGIT = {};
+  var DIGIT = new Int8Array(128);
   for (var a = 0; a < ALPHABET.length; a++) { DIGIT[ALPHABET.charCodeAt(a)] = a; }
   var joins = [];
 
@@ -47,31 +47,38 @@
   }
 
   // ---- the index format ----
+  // Decoding runs over every posting of a query's words (20,000 for a word in every item): typed
+  // arrays and no allocation per number keep it to a few milliseconds.
   function decodeNumbers(text) {
-    var values = [], value = 0, shift = 0;
+    var values = new Float64Array(text.length), count = 0, value = 0, scale = 1;
     for (var i = 0; i < text.length; i++) {
       var digit = DIGIT[text.charCodeAt(i)];
-      value += (digit & 31) * Math.pow(2, shift);
-      if (digit & 32) { shift += 5; } else { values.push(value); value = 0; shift = 0; }
+      value += (digit & 31) * scale;
+      if (digit & 32) { scale *= 32; } else { values[count++] = value; value = 0; scale = 1; }
     }
-    return values;
+    return values.subarray(0, count);
   }
 
   function decodeGaps(text) {
-    var gaps = decodeNumbers(text), ids = [], previous = -1;
-    for (var i = 0; i < gaps.length; i++) { previous += gaps[i] + 1; ids.push(previous); }
+    var gaps = decodeNumbers(text), ids = new Int32Array(gaps.length), previous = -1;
+    for (var i = 0; i < gaps.length; i++) { previous += gaps[i] + 1; ids[i] = previous; }
     return ids;
   }
 
   /* Postings of one term: doc ids ascending and their BM25F pseudo-frequencies. */
   function decodePostings(text, scale) {
-    var numbers = decodeNumbers(text), docs = [], freqs = [], previous = -1;
-    for (var i = 0; i + 1 < numbers.length; i += 2) {
-      previous += numbers[i] + 1;
-      docs.push(previous);
-      freqs.push(numbers[i + 1] / scale);
+    var docs = new Int32Array(text.length >> 1), freqs = new Float64Array(text.length >> 1);
+    var count = 0, value = 0, unit = 1, isGap = true, previous = -1;
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGIT[text.charCodeAt(i)];
+      value += (digit & 31) * unit;
+      if (digit & 32) { unit *= 32; continue; }
+      if (isGap) { previous += value + 1; docs[count] = previous; } else { freqs[count++] = value / scale; }
+      isGap = !isGap;
+      value = 0;
+      unit = 1;
     }
-    return {docs: docs, freqs: freqs};
+    return {docs: docs.subarray(0, count), freqs: freqs.subarray(0, count)};
   }
 
   /* Positions of one term: a Map from doc id to its positions, for the docs of its postings. */
@@ -129,8 +136,145 @@
     return {terms: terms, prefix: prefix, phrases: phrases};
   }
 
+  // ---- typo suggestions (skeleton() mirrors generator/search.py) ----
+  var VOWELS = "aeiouy";
+
+  /* A term without its vowels after the first letter, runs of one letter made one: "weinstien" and
+     "weinstein" are both "wnstn", "harrassment" and "harassment" both "hrsmnt". */
+  function skeleton(term) {
+    var letters = Array.from(term), out = [];
+    for (var i = 0; i < letters.length; i++) {
+      var c = letters[i];
+      if (i > 0 && VOWELS.indexOf(c) >= 0) { continue; }
+      if (out.length && out[out.length - 1] === c) { continue; }
+      out.push(c);
+    }
+    return out.join("");
+  }
+
+  /* Edits (insert, delete, substitute, swap two neighbours) from a to b, or max + 1 if more. */
+  function editDistance(a, b, max) {
+    a = Array.from(a);
+    b = Array.from(b);
+    if (Math.abs(a.length - b.length) > max) { return max + 1; }
+    var before = null, previous = [], row;
+    for (var j = 0; j <= b.length; j++) { previous.push(j); }
+    for (var i = 1; i <= a.length; i++) {
+      row = [i];
+      var smallest = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var value = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost);
+        if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          value = Math.min(value, before[j - 2] + 1);
+        }
+        row.push(value);
+        if (value < smallest) { smallest = value; }
+      }
+      if (smallest > max) { return max + 1; }
+      before = previous;
+      previous = row;
+    }
+    return Math.min(previous[b.length], max + 1);
+  }
+
+  /* How many edits a word of this length may be from a suggestion. */
+  function allowedEdits(word) {
+    var length = Array.from(word).length;
+    return length >= 7 ? 2 : length >= 4 ? 1 : 0;
+  }
+
+  /* The best of candidates ([term, popularity] pairs) for a word without matches, or null:
+     fewest edits, then the most used term, then the one sharing the longest start with it. */
+  function nearestTerm(word, candidates) {
+    var max = allowedEdits(word), best = null;
+    if (!max) { return null; }
+    candidates.forEach(function (candidate) {
+      var term = candidate[0];
+      if (term === word || /^[0-9]+$/.test(term)) { return; }
+      var edits = editDistance(word, term, max);
+      if (edits > max) { return; }
+      var shared = 0;
+      while (shared < word.length && word[shared] === term[shared]) { shared++; }
+      var rank = [edits, -candidate[1], -shared, term];
+      if (!best || compareRanks(rank, best.rank) < 0) { best = {term: term, rank: rank}; }
+    });
+    return best ? best.term : null;
+  }
+
+  function compareRanks(x, y) {
+    for (var i = 0; i < x.length; i++) {
+      if (x[i] < y[i]) { return -1; }
+      if (x[i] > y[i]) { return 1; }
+    }
+    return 0;
+  }
+
+  /* The popularity the index stores for a term: the bit length of its postings' length. */
+  function popularity(postingsLength) { return 32 - Math.clz32(postingsLength); }
+
+  // ---- excerpts ----
+  var WORD_RE = /[\p{L}\p{N}\p{M}]+/gu;
+  var EXCERPT_BEFORE = 8, EXCERPT_WORDS = 32;
+
+  /* The words of text with, for each, where it is and its terms; and the runs of words to mark:
+     words whose term is in terms, and joined spellings ("me too") whose joined term is. */
+  function findMarks(text, terms) {
+    var words = [], match, marks = [];
+    // In ASCII text a word is a run of letters and digits, and its term is its lower case.
+    var ascii = /^[\x00-\x7f]*$/.test(text), raw = ascii ? /[A-Za-z0-9]+/g : new RegExp(WORD_RE.source, "gu");
+    var lower = ascii ? text.toLowerCase() : null;
+    while ((match = raw.exec(text)) !== null) {
+      var end = match.index + match[0].length;
+      words.push({start: match.index, end: end, terms: ascii ? [lower.slice(match.index, end)] : tokens(match[0])});
+    }
+    if (!terms.size) { return {words: words, marks: marks}; }
+    var separator = new RegExp("^" + JOIN_SEPARATOR + "$", "u");
+    for (var i = 0; i < words.length; i++) {
+      var span = null;
+      for (var n = 0; n < joins.length && !span; n++) {
+        var join = joins[n], count = join.words.length, fits = terms.has(join.joined) && i + count <= words.length;
+        for (var k = 0; fits && k < count; k++) {
+          if (words[i + k].terms.join(" ") !== join.words[k]) { fits = false; }
+          else if (k && !separator.test(normalise(text.slice(words[i + k - 1].end, words[i + k].start)))) { fits = false; }
+        }
+        if (fits) { span = {first: i, last: i + count - 1, term: join.joined}; }
+      }
+      if (!span) {
+        var found = words[i].terms.filter(function (t) { return terms.has(t); });
+        if (found.length) { span = {first: i, last: i, term: found[0]}; }
+      }
+      if (span) {
+        marks.push({start: words[span.first].start, end: words[span.last].end, first: span.first, last: span.last, term: span.term});
+        i = span.last;
+      }
+    }
+    return {words: words, marks: marks};
+  }
+
+  /* Where to cut an excerpt of text around its marks: the window of EXCERPT_WORDS words (starting
+     EXCERPT_BEFORE words before a mark) that holds the most different matched terms, earliest first.
+     Gives where it starts and ends in text and whether the text goes on before and after it, or null. */
+  function excerptWindow(found, textEndsCut) {
+    var words = found.words, marks = found.marks;
+    if (!marks.length) { return null; }
+    var best = null, count = Math.min(marks.length, 200);
+    for (var m = 0; m < count; m++) {
+      var first = Math.max(0, marks[m].first - EXCERPT_BEFORE), last = Math.min(words.length, first + EXCERPT_WORDS) - 1;
+      first = Math.max(0, Math.min(first, last - EXCERPT_WORDS + 1));  // near the end: more words before
+      var seen = new Set();
+      for (var k = 0; k < count && marks[k].first <= last; k++) {
+        if (marks[k].first >= first && marks[k].last <= last) { seen.add(marks[k].term); }
+      }
+      if (!best || seen.size > best.terms) { best = {terms: seen.size, first: first, last: last}; }
+    }
+    return {from: words[best.first].start, to: words[best.last].end, before: best.first > 0,
+            after: best.last < words.length - 1 || textEndsCut};
+  }
+
   var api = {normalise: normalise, tokens: tokens, queryTokens: queryTokens, setJoins: setJoins,
-             parseQuery: parseQuery, decodeNumbers: decodeNumbers};
+             parseQuery: parseQuery, decodeNumbers: decodeNumbers, skeleton: skeleton, editDistance: editDistance,
+             nearestTerm: nearestTerm, findMarks: findMarks, excerptWindow: excerptWindow};
   if (typeof module !== "undefined" && module.exports) { module.exports = api; }
   if (typeof document === "undefined") { return; }
   global.chorusSearch = api;
@@ -143,7 +287,6 @@
     delete waiting[id];
   };
   var requested = {};
-  var bytesRequested = 0;
 
   function load(id) {
     if (loaded[id]) { return Promise.resolve(loaded[id]); }
@@ -172,6 +315,8 @@
     return load(kind + "/" + number).then(function (data) {
       var terms = data[0] ? data[0].split(" ") : [], values = data[1] ? data[1].split(",") : [], table = new Map();
       for (var i = 0; i < terms.length; i++) { table.set(terms[i], values[i]); }
+      table.sortedTerms = terms;  // as the index sorts them, which is how JavaScript compares strings
+      table.sortedValues = values;
       cache[number] = table;
       return table;
     });
@@ -192,27 +337,37 @@
       var expansions = [];
       tables.forEach(function (table) {
         if (!prefix) { if (table.has(term)) { expansions.push([term, table.get(term)]); } return; }
-        table.forEach(function (value, key) { if (key.indexOf(term) === 0) { expansions.push([key, value]); } });
+        var terms = table.sortedTerms, low = 0, high = terms.length;
+        while (low < high) { var mid = (low + high) >> 1; if (terms[mid] < term) { low = mid + 1; } else { high = mid; } }
+        for (var i = low; i < terms.length && terms[i].lastIndexOf(term, 0) === 0; i++) { expansions.push([terms[i], table.sortedValues[i]]); }
       });
       expansions.sort(function (x, y) { return x[0].length - y[0].length || (x[0] < y[0] ? -1 : 1); });
       expansions = expansions.slice(0, MAX_EXPANSIONS);
-      var scores = new Map(), k1 = manifest.k1, matched = [];
+      // Scores by doc id (0: not found), and the ids found, ascending.
+      var scores = new Float64Array(manifest.count), k1 = manifest.k1, matched = [], docs = null;
       expansions.forEach(function (entry) {
         var postings = decodePostings(entry[1], manifest.scale), weight = idf(postings.docs.length);
         if (entry[0] !== term) { weight *= PREFIX_WEIGHT; }
         matched.push(entry[0]);
         for (var i = 0; i < postings.docs.length; i++) {
           var f = postings.freqs[i], score = weight * f * (k1 + 1) / (k1 + f), doc = postings.docs[i];
-          if (!(scores.get(doc) >= score)) { scores.set(doc, score); }
+          if (score > scores[doc]) { scores[doc] = score; }
         }
+        if (expansions.length === 1) { docs = postings.docs; }
       });
-      return {scores: scores, matched: matched, term: term};
+      if (!docs) {
+        var found = [];
+        for (var doc = 0; doc < scores.length; doc++) { if (scores[doc] > 0) { found.push(doc); } }
+        docs = Int32Array.from(found);
+      }
+      return {scores: scores, docs: docs, matched: matched, term: term};
     });
   }
 
   function positionsOf(term) {
-    return Promise.all([termTable("positions", shardOf(manifest.positions, term)),
-                        termTable("terms", shardOf(manifest.terms, term))]).then(function (tables) {
+    return load("phrases").then(function (data) {
+      return Promise.all([termTable("positions", shardOf(data[0], term)), termTable("terms", shardOf(manifest.terms, term))]);
+    }).then(function (tables) {
       var posting = tables[1].get(term), places = tables[0].get(term);
       if (posting === undefined || places === undefined) { return new Map(); }
       return decodePositions(places, decodePostings(posting, manifest.scale).docs);
@@ -249,144 +404,315 @@
     });
     if (query.prefix) { groups.push([query.prefix, true]); }
     return Promise.all(groups.map(function (g) { return scoreTerm(g[0], g[1]); })).then(function (results) {
-      var matched = [];
-      results.forEach(function (r) { matched = matched.concat(r.matched); });
-      results.sort(function (x, y) { return x.scores.size - y.scores.size; });
-      var total = new Map();
-      if (results.length) {
-        results[0].scores.forEach(function (score, doc) {
-          for (var i = 1; i < results.length; i++) {
-            var other = results[i].scores.get(doc);
-            if (other === undefined) { return; }
-            score += other;
-          }
-          total.set(doc, score);
-        });
+      var matched = [], unmatched = [];
+      results.forEach(function (r) {
+        matched = matched.concat(r.matched);
+        if (!r.matched.length) { unmatched.push(r.term); }
+      });
+      // Every word must match: walk the shortest list of docs, adding up the others' scores.
+      results.sort(function (x, y) { return x.docs.length - y.docs.length; });
+      var total = new Float64Array(manifest.count), docs = [];
+      var shortest = results.length ? results[0].docs : [];
+      for (var k = 0; k < shortest.length; k++) {
+        var doc = shortest[k], score = results[0].scores[doc];
+        for (var i = 1; i < results.length && score > 0; i++) {
+          var other = results[i].scores[doc];
+          score = other > 0 ? score + other : 0;
+        }
+        if (score > 0) { total[doc] = score; docs.push(doc); }
       }
       var phrases = query.phrases.filter(function (p) { return p.length > 1; });
       var checks = phrases.reduce(function (promise, phrase) {
         return promise.then(function () {
-          return phraseDocs(phrase, Array.from(total.keys())).then(function (keep) {
-            total.forEach(function (_s, doc) { if (!keep.has(doc)) { total.delete(doc); } });
+          return phraseDocs(phrase, docs).then(function (keep) {
+            docs = docs.filter(function (doc) { return keep.has(doc); });
           });
         });
       }, Promise.resolve());
-      return checks.then(function () { return {scores: total, matched: matched}; });
+      return checks.then(function () { return {scores: total, docs: docs, matched: matched, unmatched: unmatched}; });
     });
   }
 
-  // ---- facets ----
-  var docTags = null;
+  /* Suggestions for words without matches: word -> nearest indexed term, from the spelling shard of
+     the word's skeleton and the terms shard the word was looked up in (its neighbours in order). */
+  function suggestions(words) {
+    return Promise.all(words.map(function (word) {
+      if (!allowedEdits(word) || !manifest.spell.length) { return Promise.resolve(null); }
+      var shard = shardOf(manifest.terms, word);
+      return Promise.all([load("spell/" + shardOf(manifest.spell, skeleton(word))), termTable("terms", shard)]).then(function (data) {
+        var candidates = [];
+        (data[0][0] ? data[0][0].split(",") : []).forEach(function (entry) {
+          var dot = entry.lastIndexOf(".");
+          candidates.push([entry.slice(0, dot), DIGIT[entry.charCodeAt(dot + 1)]]);
+        });
+        data[1].forEach(function (postings, term) { candidates.push([term, popularity(postings.length)]); });
+        return nearestTerm(word, candidates);
+      });
+    })).then(function (found) {
+      var map = new Map();
+      words.forEach(function (word, i) { if (found[i]) { map.set(word, found[i]); } });
+      return map;
+    });
+  }
 
-  function prepareFacets() {
-    var kinds = manifest.kinds, count = manifest.count;
-    manifest.isTestimony = new Uint8Array(count);
-    for (var c = 0; c < kinds.length; c++) {
-      var bits = DIGIT[kinds.charCodeAt(c)];
-      for (var b = 0; b < 5 && c * 5 + b < count; b++) { manifest.isTestimony[c * 5 + b] = (bits >> b) & 1; }
+  /* The raw query with each word that normalises to a key of replacements replaced. */
+  function replaceWords(raw, replacements) {
+    return raw.replace(new RegExp(WORD_RE.source, "gu"), function (word) {
+      var folded = tokens(word).join(" ");
+      return replacements.has(folded) ? replacements.get(folded) : word;
+    });
+  }
+
+  // ---- facets (facets.js): kind, year, tags and warnings of every item ----
+  // A tag's or warning's items are decoded when first needed (to filter, hide or count), so the
+  // first results do not wait for every tag's list.
+  var facets = null, KIND = 1, YEAR = 2, TAG = 3;
+
+  function prepareFacets(data) {
+    var count = manifest.count;
+    facets = {data: data, isTestimony: new Uint8Array(count), yearOf: new Int32Array(count), lists: {}, masks: {},
+              tagIds: data.tags.map(function (t) { return t[0]; }), tagLabels: data.tags.map(function (t) { return t[1]; }),
+              warningIds: data.warnings.map(function (w) { return w[0]; })};
+    for (var c = 0; c < data.kinds.length; c++) {
+      var bits = DIGIT[data.kinds.charCodeAt(c)];
+      for (var b = 0; b < 5 && c * 5 + b < count; b++) { facets.isTestimony[c * 5 + b] = (bits >> b) & 1; }
     }
-    manifest.yearOf = new Int32Array(count);
-    manifest.years.forEach(function (run) {
-      for (var i = run[1]; i < run[1] + run[2]; i++) { manifest.yearOf[i] = run[0]; }
+    var years = new Set();
+    data.years.forEach(function (run) {
+      years.add(run[0]);
+      for (var i = run[1]; i < run[1] + run[2]; i++) { facets.yearOf[i] = run[0]; }
     });
-    docTags = new Array(count);
-    Object.keys(manifest.tags).sort().forEach(function (tag) {
-      decodeGaps(manifest.tags[tag][1]).forEach(function (doc) { (docTags[doc] = docTags[doc] || []).push(tag); });
-    });
+    facets.years = Array.from(years).sort(function (x, y) { return y - x; });
   }
 
-  function kindOf(doc) { return manifest.isTestimony[doc] ? "testimony" : "article"; }
+  /* Which items have which tag (tags.js), loaded to filter or count by tag: at once after the
+     first results when the file is small, else when the reader turns to the tag filter. */
+  var tagsReady = null;
 
+  function loadTags() {
+    if (!tagsReady) {
+      tagsReady = Promise.all([load("tags"), facetsReady]).then(function (data) { facets.tagMembers = data[0][0]; });
+      tagsReady.catch(function () { tagsReady = null; });
+    }
+    return tagsReady;
+  }
+
+  var SMALL_TAGS_FILE = 24000;
+
+  /* The items of tag or warning number index (kind "tags" or "warnings"), ascending. */
+  function members(kind, index) {
+    var key = kind + index;
+    if (!facets.lists[key]) { facets.lists[key] = decodeGaps(kind === "tags" ? facets.tagMembers[index] : facets.data.warnings[index][2]); }
+    return facets.lists[key];
+  }
+
+  function maskOf(kind, index) {
+    var key = kind + index;
+    if (!facets.masks[key]) {
+      var mask = new Uint8Array(manifest.count), ids = members(kind, index);
+      for (var i = 0; i < ids.length; i++) { mask[ids[i]] = 1; }
+      facets.masks[key] = mask;
+    }
+    return facets.masks[key];
+  }
+
+  /* The filters of a state as numbers: -1 for none, -2 for a value no item has; and a mask of the
+     items hidden by their warnings, or null. */
+  function compileFilters(state) {
+    var tag = state.tag ? facets.tagIds.indexOf(state.tag) : -1, hidden = null;
+    state.hide.forEach(function (id) {
+      var index = facets.warningIds.indexOf(id);
+      if (index < 0) { return; }
+      hidden = hidden || new Uint8Array(manifest.count);
+      var ids = members("warnings", index);
+      for (var i = 0; i < ids.length; i++) { hidden[ids[i]] = 1; }
+    });
+    var filters = {kind: state.kind === "article" ? 0 : state.kind === "testimony" ? 1 : state.kind ? -2 : -1,
+                   year: state.year ? (/^[0-9]+$/.test(state.year) ? Number(state.year) : -2) : -1,
+                   tag: state.tag && tag < 0 ? -2 : tag, hidden: hidden};
+    filters.tagMask = filters.tag >= 0 ? maskOf("tags", filters.tag) : null;
+    filters.narrows = filters.kind !== -1 || filters.year !== -1 || filters.tag !== -1;
+    return filters;
+  }
+
+  /* Whether doc passes the filters, leaving out the one named by skip (a facet's own counts). */
   function passes(doc, filters, skip) {
-    if (skip !== "kind" && filters.kind && kindOf(doc) !== filters.kind) { return false; }
-    if (skip !== "year" && filters.year && String(manifest.yearOf[doc]) !== filters.year) { return false; }
-    if (skip !== "tag" && filters.tag && (docTags[doc] || []).indexOf(filters.tag) < 0) { return false; }
+    if (skip !== KIND && filters.kind !== -1 && facets.isTestimony[doc] !== filters.kind) { return false; }
+    if (skip !== YEAR && filters.year !== -1 && facets.yearOf[doc] !== filters.year) { return false; }
+    if (skip !== TAG && filters.tag !== -1 && !(filters.tagMask && filters.tagMask[doc])) { return false; }
     return true;
   }
 
+  /* Counts for the filters' options among docs: each facet's counts take the other filters into account. */
   function facetCounts(docs, filters) {
-    var counts = {kind: {}, year: {}, tag: {}};
-    docs.forEach(function (doc) {
-      if (passes(doc, filters, "kind")) { bump(counts.kind, kindOf(doc)); }
-      if (passes(doc, filters, "year")) { bump(counts.year, String(manifest.yearOf[doc])); }
-      if (passes(doc, filters, "tag")) { (docTags[doc] || []).forEach(function (t) { bump(counts.tag, t); }); }
-    });
-    return counts;
+    var kinds = [0, 0], years = {}, tags = {}, inDocs = new Uint8Array(manifest.count);
+    for (var k = 0; k < docs.length; k++) {
+      var doc = docs[k];
+      inDocs[doc] = 1;
+      if (passes(doc, filters, KIND)) { kinds[facets.isTestimony[doc]]++; }
+      if (passes(doc, filters, YEAR)) { years[facets.yearOf[doc]] = (years[facets.yearOf[doc]] || 0) + 1; }
+    }
+    if (facets.tagMembers) {
+      facets.tagIds.forEach(function (id, index) {
+        var ids = members("tags", index), n = 0;
+        for (var i = 0; i < ids.length; i++) { if (inDocs[ids[i]] && passes(ids[i], filters, TAG)) { n++; } }
+        tags[id] = n;
+      });
+    } else {
+      tags = null;  // not loaded yet: the options show no counts
+    }
+    return {kind: {article: kinds[0], testimony: kinds[1]}, year: years, tag: tags};
   }
 
-  function bump(table, key) { table[key] = (table[key] || 0) + 1; }
+  // ---- the reader's hidden warnings, shared with the rest of the site ----
+  // A JSON array of warning ids under "chorus-hide", in sessionStorage unless the reader chose to be
+  // remembered on this device (localStorage "chorus-remember" is "1"). Storage can throw (file://,
+  // private modes): then nothing is remembered. Written only when the reader changes the choice.
+  var HIDE_KEY = "chorus-hide";
+
+  function preferenceStore() {
+    try {
+      return global.localStorage.getItem("chorus-remember") === "1" ? global.localStorage : global.sessionStorage;
+    } catch (err) {
+      try { return global.sessionStorage; } catch (again) { return null; }
+    }
+  }
+
+  function storedHide() {
+    try {
+      var store = preferenceStore(), value = store ? JSON.parse(store.getItem(HIDE_KEY) || "[]") : [];
+      return Array.isArray(value) ? value.filter(function (w) { return typeof w === "string"; }) : [];
+    } catch (err) {
+      return [];
+    }
+  }
+
+  function storeHide(list) {
+    try {
+      var store = preferenceStore();
+      // As chorus.js does: an empty choice leaves nothing behind in this tab's storage.
+      if (!store) { return; }
+      if (list.length || store === global.localStorage) {
+        store.setItem(HIDE_KEY, JSON.stringify(list));
+      } else {
+        store.removeItem(HIDE_KEY);
+      }
+    } catch (err) { /* not remembered; the URL still holds the choice */ }
+  }
+
+  function union(list, more) {
+    return Array.from(new Set(list.concat(more))).sort();
+  }
 
   // ---- the page ----
   var root = document.getElementById("search");
   if (!root) { return; }
   root.hidden = false;
+  var form = root.querySelector("form");
   var input = document.getElementById("search-q");
   var selects = {kind: document.getElementById("search-kind"), tag: document.getElementById("search-tag"),
                  year: document.getElementById("search-year")};
+  var hideBoxes = Array.prototype.slice.call(root.querySelectorAll("input[name=hide]"));
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var siteRoot = root.getAttribute("data-root") || "../";
   var linkSuffix = root.getAttribute("data-offline") === "yes" || location.protocol === "file:" ? "index.html" : "";
-  var LABELS = {kind: {article: "Articles", testimony: "Testimonies"}};
-  var current = {q: null, kind: "", tag: "", year: ""}, sequence = 0, shown = [], highlightTerms = new Set(), timer = null;
+  var foldWarnings = root.getAttribute("data-fold-warnings") !== "no";
+  // The page's words, in the site's language (search.html): {name} marks what is filled in.
+  var WORDS = {loading: "Loading the search index…", typeWords: "Type words to search {count} items.",
+               oneResultFor: "1 result for “{words}”.", resultsFor: "{count} results for “{words}”.",
+               oneResult: "1 result.", results: "{count} results.", noResultsFor: "No results for “{words}”.",
+               noResults: "No results.", oneHidden: "1 item is hidden because of the warnings you chose to hide.",
+               hidden: "{count} items are hidden because of the warnings you chose to hide.",
+               didYouMean: "Did you mean {suggestion}?", tryOther: "Try fewer or other words, or remove a filter.",
+               partFailed: "Part of the search index could not be loaded ({error}). Try again, or browse the archive instead.",
+               failed: "The search index could not be loaded. You can browse the archive by articles, testimonies, tags or the timeline.",
+               articles: "Articles", testimonies: "Testimonies", article: "Article", testimony: "Testimony",
+               contentWarning: "Content warning:", showExcerpt: "Show excerpt", hideExcerpt: "Hide excerpt"};
+  try { Object.assign(WORDS, JSON.parse(root.getAttribute("data-words") || "{}")); } catch (err) { /* the English words */ }
+
+  /* A word of the page with its {names} filled in. */
+  function say(key, values) {
+    return WORDS[key].replace(/\{(\w+)\}/g, function (whole, name) { return values && name in values ? String(values[name]) : whole; });
+  }
+
+  var LABELS = {kind: {article: WORDS.articles, testimony: WORDS.testimonies}};
+  var FILTERS = ["kind", "tag", "year"];
+  // current: what is shown; committed: what the current history entry stood for when it was made
+  // (typing replaces the entry's address as it goes; a submitted search puts that back, then adds one).
+  var current = null, committed = null, sequence = 0, highlightTerms = new Set(), timer = null;
 
   function readUrl() {
     var params = new URLSearchParams(location.search);
-    return {q: params.get("q") || "", kind: params.get("kind") || "", tag: params.get("tag") || "", year: params.get("year") || ""};
+    return {q: params.get("q") || "", kind: params.get("kind") || "", tag: params.get("tag") || "",
+            year: params.get("year") || "", hide: union(params.getAll("hide").filter(Boolean), [])};
   }
 
   function stateUrl(state) {
     var params = new URLSearchParams();
-    ["q", "kind", "tag", "year"].forEach(function (key) { if (state[key]) { params.set(key, state[key]); } });
+    ["q"].concat(FILTERS).forEach(function (key) { if (state[key]) { params.set(key, state[key]); } });
+    state.hide.forEach(function (w) { params.append("hide", w); });
     var text = params.toString();
     return location.pathname + (text ? "?" + text : "");
   }
 
   function saveUrl(state, push) {
     try {
-      if (push) { history.pushState(state, "", stateUrl(state)); } else { history.replaceState(state, "", stateUrl(state)); }
+      if (push) { history.pushState(null, "", stateUrl(state)); } else { history.replaceState(null, "", stateUrl(state)); }
     } catch (err) { /* some browsers refuse history on file://; the search still works */ }
   }
 
   function formState() {
-    return {q: input.value, kind: selects.kind.value, tag: selects.tag.value, year: selects.year.value};
+    var state = {q: input.value, hide: hideBoxes.filter(function (box) { return box.checked; }).map(function (box) { return box.value; })};
+    FILTERS.forEach(function (key) { state[key] = selects[key].value; });
+    // Warnings hidden by the address or the preference that this page offers no box for stay hidden.
+    var offered = hideBoxes.map(function (box) { return box.value; });
+    state.hide = union(state.hide, (current ? current.hide : []).filter(function (w) { return offered.indexOf(w) < 0; }));
+    return state;
   }
 
-  function showForm(state) {
-    input.value = state.q;
-    ["kind", "tag", "year"].forEach(function (key) {
+  /* Show the filters and hidden warnings of state in the form (its words go in the box apart). */
+  function showFilters(state) {
+    FILTERS.forEach(function (key) {
       var select = selects[key];
       if (state[key] && !select.querySelector('option[value="' + CSS.escape(state[key]) + '"]')) { addOption(select, state[key]); }
       select.value = state[key];
     });
+    hideBoxes.forEach(function (box) { box.checked = state.hide.indexOf(box.value) >= 0; });
   }
 
-  function addOption(select, value) {
+  function addOption(select, value, label) {
     var option = document.createElement("option");
     option.value = value;
-    option.textContent = value;
+    option.textContent = label || value;
+    if (label) { option.dataset.label = label; }
     select.appendChild(option);
     return option;
   }
 
   function buildOptions() {
-    Object.keys(LABELS.kind).forEach(function (k) { addOption(selects.kind, k).dataset.label = LABELS.kind[k]; });
-    Object.keys(manifest.tags).sort(function (x, y) {
-      return manifest.tags[x][0].localeCompare(manifest.tags[y][0]);
-    }).forEach(function (t) { addOption(selects.tag, t).dataset.label = manifest.tags[t][0]; });
-    var years = Array.from(new Set(manifest.years.map(function (r) { return r[0]; }))).sort(function (x, y) { return y - x; });
-    years.forEach(function (y) { addOption(selects.year, String(y)).dataset.label = String(y); });
+    Object.keys(LABELS.kind).forEach(function (k) { addOption(selects.kind, k, LABELS.kind[k]); });
+    facets.tagIds.forEach(function (t, index) { addOption(selects.tag, t, facets.tagLabels[index]); });
+    facets.years.forEach(function (y) { addOption(selects.year, String(y), String(y)); });
   }
 
   function showCounts(counts) {
-    ["kind", "tag", "year"].forEach(function (key) {
+    FILTERS.forEach(function (key) {
       Array.prototype.forEach.call(selects[key].options, function (option) {
         if (!option.value) { return; }
-        var n = counts[key][option.value] || 0;
-        option.textContent = (option.dataset.label || option.value) + " (" + n + ")";
+        var label = option.dataset.label || option.value;
+        option.textContent = counts[key] ? label + " (" + (counts[key][option.value] || 0) + ")" : label;
       });
     });
+  }
+
+  // The counts of the results shown, for the tag counts to be added when tags.js comes in.
+  var counted = null;
+
+  function count(visible, filters) {
+    counted = {visible: visible, filters: filters};
+    showCounts(facetCounts(visible, filters));
   }
 
   function schedule() {
@@ -394,60 +720,137 @@
     timer = setTimeout(function () { update(formState(), "type"); }, 150);
   }
 
-  /* Run a search for state; how = "type" (replace the URL while a word is being typed),
-     "change" (a new history entry), "load" or "history" (leave the URL alone). */
+  /* Run a search for state; how = "type" (typing: replace the address), "submit" (a submitted search
+     or a filter: a new history entry), "hide" (the hidden warnings: replace the address and remember
+     the choice), "load" or "history" (leave the address alone). */
   function update(state, how) {
-    var previous = current;
+    if (!manifest) { return Promise.resolve(); }  // the first search starts when the manifest is in
     current = state;
-    if (how === "type" || how === "change") {
-      var sameWord = how === "type" && previous.q !== null && previous.kind === state.kind && previous.tag === state.tag &&
-        previous.year === state.year && (state.q.indexOf(previous.q) === 0 || previous.q.indexOf(state.q) === 0);
-      var unchanged = stateUrl(state) === location.pathname + location.search;
-      if (!unchanged) { saveUrl(state, !sameWord); }
+    var address = stateUrl(state), here = location.pathname + location.search;
+    if (how === "type" || how === "hide") {
+      if (address !== here) { saveUrl(state, false); }
+      if (how === "hide") { committed = Object.assign({}, committed, {hide: state.hide}); }
+    } else if (how === "submit") {
+      if (address !== stateUrl(committed)) {
+        if (here !== stateUrl(committed)) { saveUrl(committed, false); }
+        saveUrl(state, true);
+        committed = state;
+      } else if (address !== here) {
+        saveUrl(state, false);
+      }
     }
     var mine = ++sequence;
     root.setAttribute("data-state", "busy");
     var query = parseQuery(state.q);
     var hasWords = query.terms.length || query.prefix || query.phrases.length;
+    // The query's shards load while the facets do (on the first search).
     var found = hasWords ? runQuery(query) : Promise.resolve(null);
-    return found.then(function (result) {
+    return Promise.all([found, facetsReady, state.tag ? loadTags() : null]).then(function (done) {
+      var result = done[0];
       if (mine !== sequence) { return; }
-      var docs, scores = result ? result.scores : null;
-      if (result) { docs = Array.from(scores.keys()); } else { docs = []; for (var i = 0; i < manifest.count; i++) { docs.push(i); } }
-      showCounts(facetCounts(docs, state));
+      var docs = result ? result.docs : null, filters = compileFilters(state);
+      if (!docs) { docs = []; for (var i = 0; i < manifest.count; i++) { docs.push(i); } }
+      // Hidden items leave the results and every count.
+      var visible = filters.hidden ? docs.filter(function (doc) { return !filters.hidden[doc]; }) : docs;
       var filtered = hasWords || state.kind || state.tag || state.year;
-      var hits = filtered ? docs.filter(function (doc) { return passes(doc, state, null); }) : [];
-      if (scores) { hits.sort(function (x, y) { return scores.get(y) - scores.get(x) || x - y; }); }
+      var hits = !filtered ? [] : filters.narrows ? visible.filter(function (doc) { return passes(doc, filters, 0); }) : visible;
+      var hiddenCount = filtered && filters.hidden ?
+        docs.filter(function (doc) { return filters.hidden[doc] && passes(doc, filters, 0); }).length : 0;
       highlightTerms = new Set(result ? result.matched : []);
-      shown = hits;
-      list.textContent = "";
-      return showMore(mine).then(function () {
+      rank(hits, result ? result.scores : null);
+      var fixes = result && !hits.length && !hiddenCount && result.unmatched.length ? suggestions(result.unmatched) : Promise.resolve(null);
+      return Promise.all([showMore(mine, true), fixes]).then(function (shownAndFixes) {
         if (mine !== sequence) { return; }
-        status.textContent = describe(state, hits.length, filtered);
-        root.setAttribute("data-state", "ready");
         if (global.__chorusFirstResults === undefined && hits.length) { global.__chorusFirstResults = performance.now(); }
+        // The results go on screen first; the counts and the status line follow a moment later.
+        return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(function () {
+          var small = facets.data.tagsBytes <= SMALL_TAGS_FILE;
+          return small ? loadTags().catch(function () { return null; }) : null;
+        }).then(function () {
+          if (mine !== sequence) { return; }
+          count(visible, filters);
+          describe(state, hits.length, filtered, hiddenCount, shownAndFixes[1]);
+          root.setAttribute("data-state", "ready");
+        });
       });
     }).catch(function (err) {
       if (mine !== sequence) { return; }
-      status.textContent = "Part of the search index could not be loaded (" + err.message + "). Try again, or browse the archive instead.";
+      status.textContent = say("partFailed", {error: err.message});
       root.setAttribute("data-state", "ready");
     });
   }
 
-  function describe(state, count, filtered) {
-    if (!filtered) { return "Type words to search " + manifest.count + " items."; }
-    var words = state.q.trim() ? " for “" + state.q.trim() + "”" : "";
-    if (!count) { return "No results" + words + ". Try fewer or other words, or remove a filter."; }
-    return (count === 1 ? "1 result" : count + " results") + words + ".";
+  // The results in order: ranked by score (ties: newest first), or newest first without words.
+  // The first page is picked without sorting them all; "More results" sorts the rest.
+  var shown = [], shownScores = null, sorted = true;
+
+  function rank(hits, scores) {
+    shown = hits;
+    shownScores = scores;
+    sorted = !scores;
   }
 
-  function showMore(mine) {
-    var start = list.children.length, page = shown.slice(start, start + PAGE_SIZE);
-    var shards = Array.from(new Set(page.map(function (doc) { return shardOf(manifest.docs, doc); })));
+  function byScore(x, y) { return shownScores[y] - shownScores[x] || x - y; }
+
+  function rankedSlice(start, end) {
+    if (!sorted && start === 0 && end < shown.length / 4) {
+      var top = [];
+      for (var i = 0; i < shown.length; i++) {
+        var doc = shown[i];
+        if (top.length === end && byScore(doc, top[end - 1]) >= 0) { continue; }
+        var at = top.length;
+        while (at > 0 && byScore(doc, top[at - 1]) < 0) { at--; }
+        top.splice(at, 0, doc);
+        if (top.length > end) { top.pop(); }
+      }
+      return top;
+    }
+    if (!sorted) {
+      shown = Array.from(shown).sort(byScore);
+      sorted = true;
+    }
+    return shown.slice(start, end);
+  }
+
+  function describe(state, count, filtered, hiddenCount, fixes) {
+    status.textContent = "";
+    if (!filtered) { status.textContent = say("typeWords", {count: manifest.count}); return; }
+    var words = state.q.trim(), values = {count: count, words: words};
+    // Worded as the lists' line (chorus.js) is.
+    var hidden = !hiddenCount ? "" : " " + say(hiddenCount === 1 ? "oneHidden" : "hidden", {count: hiddenCount});
+    if (count) {
+      status.textContent = say(words ? (count === 1 ? "oneResultFor" : "resultsFor") : (count === 1 ? "oneResult" : "results"),
+                               values) + hidden;
+      return;
+    }
+    var none = say(words ? "noResultsFor" : "noResults", values);
+    if (fixes && fixes.size) {
+      var fixed = replaceWords(state.q, fixes), link = document.createElement("a");
+      link.href = stateUrl(Object.assign({}, state, {q: fixed}));
+      link.className = "search-suggestion";
+      link.textContent = fixed.trim();
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        input.value = fixed;
+        clearTimeout(timer);
+        update(formState(), "submit");
+      });
+      var question = say("didYouMean").split("{suggestion}");
+      status.append(none + " " + question[0], link, question.slice(1).join(""));
+      return;
+    }
+    status.textContent = none + hidden + " " + say("tryOther");
+  }
+
+  function showMore(mine, first) {
+    var start = first ? 0 : list.children.length, page = rankedSlice(start, start + PAGE_SIZE);
+    var per = manifest.docsPerShard;
+    var shards = Array.from(new Set(page.map(function (doc) { return Math.floor(doc / per); })));
     return Promise.all(shards.map(function (n) { return load("docs/" + n); })).then(function () {
       if (mine !== sequence) { return; }
+      if (first) { list.textContent = ""; }
       page.forEach(function (doc) {
-        var n = shardOf(manifest.docs, doc), record = loaded["docs/" + n][0][doc - manifest.docs[n]];
+        var record = loaded["docs/" + Math.floor(doc / per)][0][doc % per];
         list.appendChild(card(record));
       });
       more.hidden = list.children.length >= shown.length;
@@ -455,81 +858,130 @@
   }
 
   function card(record) {
-    // record: [url, title, kind, date label, ISO date, tags, warnings, excerpt]
+    // record: [url, title, kind, date label, ISO date, warnings, summary, source or region, language, text, "rtl" or ""]
     var item = document.createElement("li"), article = document.createElement("article");
     article.className = "card card-" + (record[2] === "t" ? "testimony" : "article");
+    if (record[8] && record[8] !== document.documentElement.lang) {  // as the cards mark an item in another language
+      article.lang = record[8];
+      var direction = record[10] || "ltr";
+      if (direction !== (document.documentElement.dir || "ltr")) { article.dir = direction; }
+    }
     var meta = document.createElement("p"), kind = document.createElement("span"), time = document.createElement("time");
     meta.className = "card-meta";
     kind.className = "kind";
-    kind.textContent = record[2] === "t" ? "Testimony" : "Article";
+    kind.textContent = record[2] === "t" ? WORDS.testimony : WORDS.article;
     time.setAttribute("datetime", record[4]);
     time.textContent = record[3];
     meta.append(kind, " · ", time);
+    if (record[7]) {
+      var where = document.createElement("span");
+      where.className = record[2] === "t" ? "region" : "source";
+      where.appendChild(highlight(record[7]));
+      meta.append(" · ", where);
+    }
     var heading = document.createElement("h2"), link = document.createElement("a");
     heading.className = "card-title";
     link.href = siteRoot + record[0] + linkSuffix;
     link.appendChild(highlight(record[1]));
     heading.appendChild(link);
     article.append(meta, heading);
-    if (record[6].length) {
+    var excerpt = excerptOf(record);
+    if (record[5].length) {
+      // The warning comes first, in one calm line, as on the cards; the excerpt is folded behind it.
       var warning = document.createElement("p"), label = document.createElement("span");
       warning.className = "cw-labels";
       label.className = "cw-title";
-      label.textContent = "Content warning:";
-      warning.append(label, " " + record[6].join(", "));
+      label.textContent = WORDS.contentWarning;
+      warning.append(label, " ");
+      record[5].forEach(function (name, i) {
+        var cw = document.createElement("span");
+        cw.className = "cw";
+        cw.textContent = name;
+        warning.append(i ? ", " : "", cw);
+      });
       article.appendChild(warning);
+      if (excerpt && foldWarnings) { excerpt = fold(excerpt); }
     }
-    if (record[7]) {
-      var excerpt = document.createElement("p");
-      excerpt.className = "card-summary";
-      excerpt.appendChild(highlight(record[7]));
-      article.appendChild(excerpt);
-    }
+    if (excerpt) { article.appendChild(excerpt); }
     item.appendChild(article);
     return item;
   }
 
+  function fold(content) {
+    var details = document.createElement("details"), summary = document.createElement("summary");
+    details.className = "cw-fold";
+    summary.textContent = WORDS.showExcerpt;
+    details.append(summary, content);
+    details.addEventListener("toggle", function () { summary.textContent = details.open ? WORDS.hideExcerpt : WORDS.showExcerpt; });
+    return details;
+  }
+
+  /* The paragraph a result shows: the part of the body around the matched words, else the summary
+     (with its matched words marked), else the start of the body. */
+  function excerptOf(record) {
+    var summary = record[6], text = record[9], paragraph = document.createElement("p");
+    paragraph.className = "card-summary search-excerpt";
+    var inText = text ? findMarks(text, highlightTerms) : null;
+    var around = inText ? excerptWindow(inText, text.slice(-1) === "…") : null;
+    if (around) {
+      if (around.before) { paragraph.append("…"); }
+      paragraph.appendChild(marked(text, inText.marks, around.from, around.to));
+      if (around.after) { paragraph.append("…"); }
+      return paragraph;
+    }
+    if (summary) {
+      paragraph.appendChild(highlight(summary));
+      return paragraph;
+    }
+    if (!text) { return null; }
+    var start = inText.words.length > EXCERPT_WORDS ? inText.words[EXCERPT_WORDS - 1].end : text.length;
+    paragraph.append(text.slice(0, start).replace(/…$/, ""), start < text.length || text.slice(-1) === "…" ? "…" : "");
+    return paragraph;
+  }
+
   /* Text as nodes, with <mark> around words whose normalised form was matched. */
   function highlight(text) {
-    var fragment = document.createDocumentFragment(), words = [], match, raw = /[\p{L}\p{N}\p{M}]+/gu;
-    while ((match = raw.exec(text)) !== null) {
-      words.push({start: match.index, end: match.index + match[0].length, terms: tokens(match[0])});
-    }
-    var marks = [];
-    for (var i = 0; i < words.length; i++) {
-      var span = null;
-      joins.forEach(function (join) {
-        var n = join.words.length;
-        if (span || !highlightTerms.has(join.joined) || i + n > words.length) { return; }
-        for (var k = 0; k < n; k++) {
-          if (words[i + k].terms.join(" ") !== join.words[k]) { return; }
-          if (k && !new RegExp("^" + JOIN_SEPARATOR + "$", "u").test(normalise(text.slice(words[i + k - 1].end, words[i + k].start)))) { return; }
-        }
-        span = [words[i].start, words[i + n - 1].end, n];
-      });
-      if (span) { marks.push(span); i += span[2] - 1; continue; }
-      if (words[i].terms.some(function (t) { return highlightTerms.has(t); })) { marks.push([words[i].start, words[i].end]); }
-    }
-    var at = 0;
+    return marked(text, findMarks(text, highlightTerms).marks, 0, text.length);
+  }
+
+  /* text[from:to] as text nodes, with the marks inside it as <mark> elements (never as HTML). */
+  function marked(text, marks, from, to) {
+    var fragment = document.createDocumentFragment(), at = from;
     marks.forEach(function (m) {
-      fragment.append(text.slice(at, m[0]));
+      if (m.start < from || m.end > to) { return; }
+      fragment.append(text.slice(at, m.start));
       var mark = document.createElement("mark");
-      mark.textContent = text.slice(m[0], m[1]);
+      mark.textContent = text.slice(m.start, m.end);
       fragment.appendChild(mark);
-      at = m[1];
+      at = m.end;
     });
-    fragment.append(text.slice(at));
+    fragment.append(text.slice(at, to));
     return fragment;
   }
 
   input.addEventListener("input", schedule);
-  root.querySelector("form").addEventListener("submit", function (event) {
+  form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(timer);
-    update(formState(), "change");
+    update(formState(), "submit");
   });
-  ["kind", "tag", "year"].forEach(function (key) {
-    selects[key].addEventListener("change", function () { clearTimeout(timer); update(formState(), "change"); });
+  FILTERS.forEach(function (key) {
+    selects[key].addEventListener("change", function () { clearTimeout(timer); update(formState(), "submit"); });
+  });
+  // On a large archive the tag counts load when the reader turns to the tag filter.
+  ["focus", "pointerdown"].forEach(function (type) {
+    selects.tag.addEventListener(type, function () {
+      if (!facets || facets.tagMembers) { return; }
+      loadTags().then(function () { if (counted) { showCounts(facetCounts(counted.visible, counted.filters)); } });
+    });
+  });
+  hideBoxes.forEach(function (box) {
+    box.addEventListener("change", function () {
+      clearTimeout(timer);
+      var state = formState();
+      storeHide(state.hide);
+      update(state, "hide");
+    });
   });
   more.addEventListener("click", function () {
     var first = list.children.length;
@@ -539,22 +991,37 @@
     });
   });
   global.addEventListener("popstate", function () {
-    var state = readUrl();
-    showForm(state);
+    if (!manifest) { return; }
+    committed = readUrl();
+    var state = Object.assign({}, committed, {hide: union(committed.hide, storedHide())});
+    input.value = state.q;
+    facetsReady.then(function () { showFilters(state); });
     update(state, "history");
   });
 
-  status.textContent = "Loading the search index…";
-  load("manifest").then(function (data) {
+  // The manifest and the facets load at once; the query's shards as soon as the manifest is in.
+  status.textContent = WORDS.loading;
+  var manifestReady = load("manifest").then(function (data) {
     manifest = data[0];
     setJoins(manifest.joins);
-    prepareFacets();
+  });
+  var facetsReady = Promise.all([load("facets"), manifestReady]).then(function (data) {
+    prepareFacets(data[0][0]);
     buildOptions();
-    var state = readUrl();
-    showForm(state);
-    if (!state.q) { input.focus(); }
-    return update(state, "load");
+  });
+  facetsReady.catch(function () { /* reported by the search that waits for it */ });
+  var hiddenByPreference = storedHide();  // storage can be slow to open: while the manifest loads
+  manifestReady.then(function () {
+    committed = readUrl();
+    var state = Object.assign({}, committed, {hide: union(committed.hide, hiddenByPreference)});
+    var searched = update(state, "load");  // asks for the query's shards first, then sets up the form
+    input.value = state.q;
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+    hideBoxes.forEach(function (box) { box.checked = state.hide.indexOf(box.value) >= 0; });
+    facetsReady.then(function () { showFilters(state); });
+    return searched;
   }).catch(function () {
-    status.textContent = "The search index could not be loaded. You can browse the archive by articles, testimonies, tags or the timeline.";
+    status.textContent = WORDS.failed;
   });
 }(typeof window !== "undefined" ? window : globalThis));
