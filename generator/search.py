@@ -15,6 +15,11 @@ Layout under search/ (doc ids are positions in ``site.items``, newest first):
   docs/N.js          what a result shows: url, title, kind, date, tags, warnings, summary, source or
                      region, language, the start of the text for excerpts
   spell/N.js         terms by skeleton, loaded only to suggest a spelling for a word without matches
+  stem/*.js          the Snowball stemmers of the items' languages (generator/stemming.py), with the manifest
+
+Terms are words folded as normalise() does; a run of Chinese or Japanese is indexed as its bigrams
+(and its last character), and a word of an item in a language Snowball stems also under its stem
+("testimoni~"), which the page looks up beside the word typed (docs/search.md, "Languages").
 """
 
 from __future__ import annotations
@@ -33,14 +38,14 @@ import re
 import sys
 import unicodedata
 from array import array
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from operator import add, mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
-from generator import interface
+from generator import interface, stemming
 from generator.cachedir import write_atomically
 from generator.documents import default_jobs
 
@@ -48,7 +53,7 @@ if TYPE_CHECKING:
     from generator.model import Item
     from generator.render import Output, SiteRenderer
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # Fields in the order their tokens are numbered; a gap between fields stops phrases crossing them.
 # What a card shows is indexed: the region (testimonies), source and authors (articles), the
@@ -65,6 +70,11 @@ MAX_TOKEN_LENGTH = 40
 # characters of the body (about 200 words), else the summary: the whole text of every item would
 # take the index past 1.5 times the text (docs/search.md has the measurements).
 EXCERPT_TEXT_CHARS = 1200
+
+# A word's stem is indexed beside the word itself, as the stem with this mark after it ("harass~"
+# for "harassed", "harassment"...): no word holds it, and a stem sorts beside its words, so that a
+# query's word and its stem are most often in the same terms shard.
+STEM_MARK = "~"
 
 # Spellings readers use for the same name: the words in sequence also index the joined form,
 # and a query with the words searches for the joined form ("me too" = "MeToo" = "#metoo").
@@ -127,12 +137,75 @@ def _drop_fold_run(match: re.Match) -> str:
     return match[0].translate(_DROP_FOLD_TABLE)
 
 
+# NFKD splits a Hangul syllable into its letters (jamo): they are put back together, so that Korean
+# words are indexed, completed and cut at 40 letters as syllables, not as letters of syllables.
+_JAMO_RE = re.compile("[\u1100-\u11ff]+")
+
+
+def _hangul(text: str) -> str:
+    return _JAMO_RE.sub(_compose_run, text) if "\u1100" <= max(text) else text
+
+
+def _compose_run(match: re.Match) -> str:
+    return unicodedata.normalize("NFC", match[0])
+
+
+# NFKD also splits the voiced kana of Japanese (が = か + U+3099), and the mark would be dropped
+# with the accents: a kana and its mark are put back together first (が and か are different words).
+_KANA_MARK_RE = re.compile("[\u3041-\u30ff][\u3099\u309a]")
+
+
+def _kana(text: str) -> str:
+    return _KANA_MARK_RE.sub(_compose_run, text) if "\u3099" in text or "\u309a" in text else text
+
+
 def normalise(text: str) -> str:
     """Fold case, accents (NFKD without marks) and a few letters; word separators are kept."""
     text = text.lower()
     if not text.isascii():
-        text = _NON_ASCII_RE.sub(_drop_fold_run, unicodedata.normalize("NFKD", text))
+        text = _hangul(_NON_ASCII_RE.sub(_drop_fold_run, _kana(unicodedata.normalize("NFKD", text))))
     return text.replace("_", " ") if "_" in text else text
+
+
+# Chinese and Japanese are written without spaces between words: a run of Han, Hiragana and Katakana
+# is indexed as its overlapping pairs of characters (bigrams) and its last character alone, one
+# token per character, so that a word is found inside a sentence ("受害者" in "那年我也是受害者": 受害,
+# 害者). The same ranges are in search.js: no Unicode script property, which Python's re lacks.
+CJK_RANGES = ("\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303c\u3041-\u309f\u30a0-\u30ff"
+              "\u3190-\u319f\u31c0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+              "\U0001b000-\U0001b16f\U00020000-\U0003ffff")
+_CJK_RE = re.compile(f"[{CJK_RANGES}]")
+_CJK_RUN_RE = re.compile(f"([{CJK_RANGES}]+)")
+
+
+def _cjk_split(words: list[str]) -> list[str]:
+    """The words with each run of Han, Hiragana or Katakana made its bigrams and its last character."""
+    out = []
+    for word in words:
+        if not _CJK_RE.search(word):
+            out.append(word)
+            continue
+        for number, part in enumerate(_CJK_RUN_RE.split(word)):
+            if number % 2 == 0:
+                if part:
+                    out.append(part)
+            else:
+                out.extend(part[n:n + 2] for n in range(len(part) - 1))
+                out.append(part[-1])
+    return out
+
+
+def _cjk_query(word: str) -> list[list[str]]:
+    """A query word's parts: its runs of Han, Hiragana or Katakana as their bigrams (a single
+    character as itself: search.js looks it up as the start of bigrams), the rest as words."""
+    parts = []
+    for number, part in enumerate(_CJK_RUN_RE.split(word)):
+        if number % 2 == 0:
+            if part:
+                parts.append([part])
+        else:
+            parts.append([part[n:n + 2] for n in range(len(part) - 1)] or [part])
+    return parts
 
 
 # In ASCII text a word is a run of [a-z0-9]: mapping everything else to a space and splitting
@@ -182,7 +255,8 @@ def _split(folded: str) -> list[str]:
     if not folded.isascii():
         folded = _NON_ASCII_RE.sub(_separate_run, folded)
         if not folded.isascii() or "_" in folded:
-            return _short(_WORD_OR_UNDERSCORE_RE.findall(folded))
+            words = _WORD_OR_UNDERSCORE_RE.findall(folded)
+            return _short(_cjk_split(words) if _CJK_RE.search(folded) else words)
     return _short(folded.translate(_ASCII_SEPARATORS).split())
 
 
@@ -196,7 +270,7 @@ def _all_words(text: str) -> list[str]:
     """tokens(text) with over-long runs kept: analyse() checks its distinct terms instead."""
     text = text.lower()
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
+        text = _kana(unicodedata.normalize("NFKD", text))
         # Each distinct character outside ASCII (most texts have few) is replaced where it changes.
         # One at a time is the same as all at once: what a character becomes is ASCII or characters
         # that stay as they are. The bytes of those characters are what UTF-8 has outside ASCII.
@@ -206,16 +280,27 @@ def _all_words(text: str) -> list[str]:
             if value != char:
                 text = text.replace(char, value)
         if not text.isascii():
-            return _WORD_RE.findall(text)
+            words = _WORD_RE.findall(_hangul(text))
+            return _cjk_split(words) if _CJK_RE.search(text) else words
     return text.translate(_ASCII_SEPARATORS).split()
 
 
-def query_tokens(text: str) -> list[str]:
-    """Words of a query: a joined spelling replaces its words ("me too" -> "metoo")."""
+def query_words(text: str) -> list[list[str]]:
+    """The words of a query, each as the terms it is looked up as: a word as itself, a joined
+    spelling for its words ("me too" -> ["metoo"]), a run of Chinese or Japanese as its bigrams."""
     folded = normalise(text)
     for pattern, _spaced, _words, joined in _JOIN_RES:
         folded = pattern.sub(joined, folded)
-    return _split(folded)
+    if not folded.isascii():
+        folded = _NON_ASCII_RE.sub(_separate_run, folded)
+    words = _WORD_OR_UNDERSCORE_RE.findall(folded)
+    parts = [part for word in words for part in (_cjk_query(word) if _CJK_RE.search(word) else [[word]])]
+    return [part for part in parts if len(part[0]) <= MAX_TOKEN_LENGTH]
+
+
+def query_tokens(text: str) -> list[str]:
+    """The terms of a query's words, in order (query_words, flattened)."""
+    return [term for word in query_words(text) for term in word]
 
 
 def index_tokens(text: str) -> tuple[list[str], list[tuple[str, int]], int]:
@@ -344,16 +429,18 @@ def _encode_places(places: list[int]) -> str:
     return encode(len(places)) + encode_numbers([places[0], *map(sub, places[1:], places)])
 
 
-def analyse(fields: Sequence[str]) -> Analysis:
-    """Number the words of all fields in one sequence, with a gap between fields (no phrase crosses it)."""
+def analyse(fields: Sequence[str], algorithm: str | None = None) -> Analysis:
+    """Number the words of all fields in one sequence, with a gap between fields (no phrase crosses
+    it); with a Snowball algorithm (the item's language), count each word's stem too."""
     # Over-long words are rare: looking for them among the distinct terms is cheaper than in every word.
-    return _analyse(fields, _all_words) or _analyse(fields, tokens)
+    return _analyse(fields, _all_words, algorithm) or _analyse(fields, tokens, algorithm)
 
 
-def _analyse(fields: Sequence[str], split) -> Analysis | None:
+def _analyse(fields: Sequence[str], split, algorithm: str | None) -> Analysis | None:
     """analyse(fields) with words from split(); None if they hold a word tokens() drops."""
     positions: defaultdict[str, list[int]] = defaultdict(list)
     head_counts: dict[str, list[int]] = {}
+    stem_counts: dict[str, list[int]] = {}
     lengths, offset = [], 0
     for index, text in enumerate(fields):
         words = split(text) if text else []
@@ -365,6 +452,10 @@ def _analyse(fields: Sequence[str], split) -> Analysis | None:
         if index != BODY:
             for term in itertools.chain(words, (term for term, _position in joined)):
                 head_counts.setdefault(term, [0] * BODY)[index] += 1
+        if algorithm and words:
+            # In ASCII text the words are the text's own words, lower-cased; elsewhere a stemmer
+            # needs the words with their accents, which the index's words have lost.
+            _count_stems(stem_counts, Counter(words if text.isascii() else _original_words(text)), index, algorithm)
         lengths.append(len(words))
         offset += len(words) + FIELD_GAP
     if split is not tokens and positions and max(map(len, positions)) > MAX_TOKEN_LENGTH:
@@ -377,7 +468,96 @@ def _analyse(fields: Sequence[str], split) -> Analysis | None:
     else:
         one_place, encoded_places = _ONE_PLACE, _encode_places
         encoded = ",".join([one_place[p[0]] if len(p) == 1 and p[0] < 4096 else encoded_places(p) for p in places])
-    return Analysis(tuple(lengths), " ".join(positions), counts, tuple(map(tuple, head_counts.values())), encoded)
+    terms, heads = " ".join(positions), tuple(map(tuple, head_counts.values()))
+    if stem_counts:
+        return _with_stems(terms, counts, heads, encoded, stem_counts, tuple(lengths))
+    return Analysis(tuple(lengths), terms, counts, heads, encoded)
+
+
+def _count_stems(stem_counts: dict[str, list[int]], words: Counter, field: int, algorithm: str) -> None:
+    stems = _stems_of(algorithm)
+    for word, count in words.items():
+        stem = stems[word] if word in stems else _stem(stems, word, algorithm)
+        if stem is not None:
+            stem_counts.setdefault(stem, [0] * len(FIELDS))[field] += count
+
+
+def _with_stems(terms: str, counts: array, heads: tuple, encoded: str, stem_counts: dict[str, list[int]],
+                lengths: tuple[int, ...]) -> Analysis:
+    """An Analysis with the stems among its terms: those found in the fields before the body after
+    the words found there (the terms with head counts lead), the others at the end. A stem has no
+    positions (phrases are matched on words), and adds nothing to the field lengths."""
+    names = terms.split(" ")
+    lead = len(heads)
+    places = encoded.split(",") if names else []
+    head_stems = [stem for stem, per_field in stem_counts.items() if any(per_field[:BODY])]
+    body_stems = [stem for stem, per_field in stem_counts.items() if not any(per_field[:BODY])]
+    all_terms = names[:lead] + head_stems + names[lead:] + body_stems
+    all_counts = array("I", counts[:lead])
+    all_counts.extend(sum(stem_counts[stem]) for stem in head_stems)
+    all_counts.extend(counts[lead:])
+    all_counts.extend(sum(stem_counts[stem]) for stem in body_stems)
+    all_heads = heads + tuple(tuple(stem_counts[stem][:BODY]) for stem in head_stems)
+    all_places = places[:lead] + [""] * len(head_stems) + places[lead:] + [""] * len(body_stems)
+    return Analysis(lengths, " ".join(all_terms), all_counts, all_heads, ",".join(all_places))
+
+
+class _OriginalCharacters(dict):
+    """Code point -> itself if it is a letter, number or mark (a word's, before folding), else a space."""
+
+    def __missing__(self, code: int) -> int | str:
+        value = code if unicodedata.category(chr(code))[0] in "LNM" else " "
+        self[code] = value
+        return value
+
+
+_ORIGINAL_CHARACTERS = _OriginalCharacters()
+
+
+def _original_words(text: str) -> list[str]:
+    """The words of text as written, lower-cased (NFC), accents kept: what a stemmer needs. A word
+    is a run of letters, numbers and marks, as search.js finds a query's words to stem them."""
+    text = unicodedata.normalize("NFC", text.lower())
+    if not text.isascii():
+        table = _ORIGINAL_CHARACTERS
+        for char in set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")):
+            if table[ord(char)] == " ":
+                text = text.replace(char, " ")
+    return text.translate(_ASCII_SEPARATORS).split()
+
+
+_STEMS: dict[str, dict[str, str | None]] = {}  # algorithm -> word -> stem term (or None), as met
+
+
+def _stems_of(algorithm: str) -> dict[str, str | None]:
+    return _STEMS.setdefault(algorithm, {})
+
+
+def _stem(stems: dict[str, str | None], word: str, algorithm: str) -> str | None:
+    """The stem a word is indexed under, or None. A word that is its own stem ("law", "the") is not:
+    search.js looks a stem up both as a stem and as a word, so the items where the word stands as it
+    is are found by its own postings, which are not repeated (half the stems' postings in English)."""
+    stem = stem_term(word, algorithm)
+    if stem is not None and stem == (word if word.isascii() else "".join(tokens(word))) + STEM_MARK:
+        stem = None
+    if len(stems) < 1_000_000:  # a preview that runs for days keeps at most this many
+        stems[word] = stem
+    return stem
+
+
+def stem_term(word: str, algorithm: str) -> str | None:
+    """The index term of a word's stem ("harassed" -> "harass~"), or None for a word that is not
+    stemmed: one without a letter, with Chinese or Japanese (indexed as bigrams), with characters
+    beyond U+FFFF (Python and JavaScript count them differently), or that is not one index word.
+    ``word`` is lower case (NFC) with its accents: stemmers are written for the language as it is
+    written; the stem is then folded like every term. search.js's stemTerm() is the same."""
+    if not any(map(str.isalpha, word)) or _CJK_RE.search(word) or max(word) > "\uffff":
+        return None
+    if len(tokens(word)) != 1:
+        return None
+    stemmed = stemming.stem(word, algorithm)
+    folded = tokens(stemmed) if stemmed else []
+    return folded[0] + STEM_MARK if len(folded) == 1 else None
 
 
 # Lists, not tuples: map() calls list.__getitem__ about twice as fast as tuple.__getitem__.
@@ -641,15 +821,16 @@ def merge_blocks(blocks: Sequence[tuple[int, Block]]) -> tuple[list[str], dict[s
 #   f-<digest>     one output file's bytes, named by a digest of them.
 # Names of a- and b- files hash this module's version with their inputs; f- names hash the bytes.
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 BLOCK_SIZE = 2000  # fewer blocks to join (each holds most of the vocabulary), still 5 per core at 20k items
 PARALLEL_THRESHOLD = 200  # items; below this, starting processes costs more than it saves
 
 
 def _code_version() -> str:
-    """Cached results are only reused by this very code, Python and Unicode database."""
+    """Cached results are only reused by this very code, Python, Unicode database and stemmers."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(f"{CACHE_FORMAT} {sys.version} {unicodedata.unidata_version}".encode())
+    digest.update(Path(stemming.__file__).read_bytes())
+    digest.update(f"{CACHE_FORMAT} {sys.version} {unicodedata.unidata_version} {stemming.version()}".encode())
     return digest.hexdigest()
 
 
@@ -742,11 +923,12 @@ class IndexStore:
 
 
 def item_key(item: Item, fields: tuple[str, ...]) -> str:
-    """What an item's analysis depends on: its text. The fingerprint stands for the body (it changes
-    with the source file and settings); tag labels come from elsewhere, so the short fields count too."""
+    """What an item's analysis depends on: its text and language (its stems). The fingerprint stands
+    for the body (it changes with the source file and settings); tag labels come from elsewhere, so
+    the short fields count too."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update((item.fingerprint or fields[BODY]).encode("utf-8", "surrogatepass"))
-    digest.update("\0".join(("", *fields[:BODY])).encode("utf-8", "surrogatepass"))
+    digest.update("\0".join(("", *fields[:BODY], item.language)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -760,8 +942,9 @@ _work: tuple = ()  # what forked workers read, so that only indexes are sent to 
 def _analyse_range(bounds: tuple[int, int]) -> tuple[list[tuple[int, ...]], bytes]:
     """Field lengths (for the averages) and the pickled analyses: only the worker that inverts
     their block needs the analyses themselves."""
+    documents, algorithms = _work
     with _no_gc():
-        analyses = [analyse(fields) for fields in _work[bounds[0]:bounds[1]]]
+        analyses = list(map(analyse, documents[bounds[0]:bounds[1]], algorithms[bounds[0]:bounds[1]]))
         return [a.lengths for a in analyses], pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -840,23 +1023,24 @@ class Inverted:
 
 
 def invert(documents: Sequence[tuple[str, ...]], keys: Sequence[str] | None = None, store: IndexStore | None = None,
-           processes: int | None = None, block_size: int | None = None,
-           known: Mapping[str, Analysis] | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+           processes: int | None = None, block_size: int | None = None, known: Mapping[str, Analysis] | None = None,
+           algorithms: Sequence[str | None] | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Sorted terms, term -> encoded postings and term -> encoded positions for all documents.
 
     keys name each document's text for the cache (see item_key); known holds analyses from the
-    last build by key. The result does not depend on the cache, the number of processes or the block size.
+    last build by key; algorithms, the Snowball algorithm of each document's language (None: no
+    stems). The result does not depend on the cache, the number of processes or the block size.
     """
-    inverted = _invert_all(documents, keys, store, processes, block_size, known or {})
+    inverted = _invert_all(documents, keys, store, processes, block_size, known or {}, algorithms)
     return inverted.terms, inverted.postings, inverted.positions
 
 
-def _invert_all(documents, keys, store, processes, block_size, known) -> Inverted:
+def _invert_all(documents, keys, store, processes, block_size, known, algorithms=None) -> Inverted:
     with _no_gc():  # receiving millions of small objects: the collector would only rescan them
-        return _invert(documents, keys, store, processes, block_size, known)
+        return _invert(documents, keys, store, processes, block_size, known, algorithms or [None] * len(documents))
 
 
-def _invert(documents, keys, store, processes, block_size, known) -> Inverted:
+def _invert(documents, keys, store, processes, block_size, known, algorithms) -> Inverted:
     store = store if store is not None and store.folder and keys is not None else None
     keys = keys if store else [""] * len(documents)
     processes = processes or default_jobs()
@@ -873,7 +1057,7 @@ def _invert(documents, keys, store, processes, block_size, known) -> Inverted:
     if runs:
         todo = sum(end - first for first, end in runs)
         jobs = processes if todo >= PARALLEL_THRESHOLD else 1
-        for run, (run_lengths, data) in zip(runs, _in_processes(_analyse_range, documents, runs, jobs)):
+        for run, (run_lengths, data) in zip(runs, _in_processes(_analyse_range, (documents, algorithms), runs, jobs)):
             lengths[run[0]:run[1]] = run_lengths
             chunks.append((run, data))
     averages = average_lengths(lengths)
@@ -943,8 +1127,9 @@ def term_script(kind: str, number: int, terms: Sequence[str], values: Sequence[s
 
 def term_script_values(data: bytes) -> list[str]:
     """The values of a term_script, in order: they are the last string, which JSON leaves as it is
-    (encoded numbers and commas), after the terms, which hold no comma or quote."""
-    return data[data.rindex(b',"') + 2:-4].decode("ascii").split(",")
+    (encoded numbers and commas; a stem's positions are empty), after the id and the terms, which
+    hold no quote."""
+    return data[data.index(b'","', data.index(b'","') + 3) + 3:-4].decode("ascii").split(",")
 
 
 # --- spelling suggestions: terms by skeleton (search.js suggests from them) --------------------------
@@ -966,7 +1151,7 @@ def spell_entry(term: str, size: int) -> tuple[bytes, str] | None:
     strings) and its entry there, "term.P" with P its popularity: the bit length of its postings'
     length (size is what term_sizes gives), which changes only when they double or halve.
     None for a term that is never suggested."""
-    if len(term) < SPELL_MIN_LENGTH or term.isdecimal():
+    if len(term) < SPELL_MIN_LENGTH or term.isdecimal() or term.endswith(STEM_MARK):
         return None
     popularity = min(63, (size - len(term) - 2).bit_length())
     return term_order(skeleton(term)) + b"\0\0" + term_order(term), f"{term}.{ALPHABET[popularity]}"
@@ -1036,6 +1221,26 @@ def spell_shards(terms: Sequence[str], sizes: Sequence[int], target: int) -> tup
     return Spelling.of(terms, sizes).shards(target)
 
 
+@functools.lru_cache(maxsize=256)
+def language_names(code: str, interface_language: str) -> tuple[str, str]:
+    """A language's name in the interface's language and in its own, from CLDR ('fr' on an English
+    site: 'French', 'Français'); the code itself where CLDR has no name for it."""
+    from babel import Locale, UnknownLocaleError
+
+    def named(locale_of: str) -> str:
+        try:
+            name = Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(locale_of.replace("-", "_")))
+        except (UnknownLocaleError, ValueError, TypeError):
+            return code
+        return name[:1].upper() + name[1:] if name else code
+
+    try:
+        interface_locale = interface._locale(interface_language)
+    except Exception:  # noqa: BLE001 - a name in English is better than none
+        interface_locale = None
+    return named(str(interface_locale) if interface_locale else "en"), named(code)
+
+
 def _direction(language: str) -> str:
     from generator.render import text_direction  # render.py imports this module
 
@@ -1073,17 +1278,19 @@ def doc_record(item: Item, warning_labels: Mapping[str, str], language: str = "e
             item.language, excerpt_text(item.body_text), "rtl" if _direction(item.language) == "rtl" else ""]
 
 
-def facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> tuple[dict, list[str]]:
+def facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str],
+           language: str = "en") -> tuple[dict, list[str]]:
     """Kind as a bitmap (set = testimony), years as runs of consecutive ids, content warnings as id
     gaps (the search page hides items by warning before it loads their records), the tags' ids and
-    labels; and apart, each tag's items as id gaps, in the order of the tags."""
+    labels, the items' languages (named in the site's language and in their own) as id gaps; and
+    apart, each tag's items as id gaps, in the order of the tags."""
     # Items with the same cards in the same order (every field but the text) have the same facets:
     # a process that builds again after an edit to a text (the preview) counts them once.
     cards = tuple(getattr(item, "card", "") for item in items)
-    key = (cards, tuple(sorted(tag_labels.items())), tuple(sorted(warning_labels.items()))) if all(cards) else None
+    key = (cards, tuple(sorted(tag_labels.items())), tuple(sorted(warning_labels.items())), language) if all(cards) else None
     if key is not None and _last_facets and _last_facets[0] == key:
         return _last_facets[1]
-    found = _facets(items, tag_labels, warning_labels)
+    found = _facets(items, tag_labels, warning_labels, language)
     _last_facets[:] = (key, found) if key is not None else ()
     return found
 
@@ -1091,7 +1298,8 @@ def facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels:
 _last_facets: list = []  # [key, facets] of the last call
 
 
-def _facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> tuple[dict, list[str]]:
+def _facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str],
+            language: str) -> tuple[dict, list[str]]:
     bits = []
     for start in range(0, len(items), 5):
         value = 0
@@ -1115,8 +1323,16 @@ def _facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels
     tag_order = sorted(members, key=lambda t: (tag_labels.get(t, t).casefold(), t))
     order = {w: n for n, w in enumerate(warning_labels)}
     warnings = [[w, warning_labels.get(w, w), encode_gaps(warned[w])] for w in sorted(warned, key=lambda w: (order.get(w, len(order)), w))]
+    spoken: dict[str, list[int]] = {}
+    for doc_id, item in enumerate(items):
+        spoken.setdefault(item.language, []).append(doc_id)
+    # The site's language first, then by name as the reader sees it.
+    names = {code: language_names(code, language) for code in spoken}
+    order = sorted(spoken, key=lambda code: (code != language, names[code][0].casefold(), code))
     found = {"kinds": "".join(bits), "years": years, "tags": [[tag, tag_labels.get(tag, tag)] for tag in tag_order],
-             "warnings": warnings}
+             "warnings": warnings,
+             "languages": [[code, *names[code], "rtl" if _direction(code) == "rtl" else "", encode_gaps(spoken[code])]
+                           for code in order]}
     return found, [encode_gaps(members[tag]) for tag in tag_order]
 
 
@@ -1168,14 +1384,18 @@ def _identity(item: Item, tag_labels: Mapping[str, str], warning_labels: Mapping
 
 
 def _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, doc_starts,
-              spell_firsts) -> list[tuple[str, bytes]]:
+              spell_firsts, language) -> list[tuple[str, bytes]]:
     """The small files that say where things are. The search page loads manifest.js and facets.js at
     once, first: where the term, spelling and doc shards start (it needs that to ask for a query's
     shards), and what it filters, hides and counts by. Where the positions shards start is only
     needed for a phrase (phrases.js); which items have which tag only to filter or count by tag
-    (tags.js: on a large archive, the biggest of these files)."""
-    found, members = facets(items, tag_labels, warning_labels)
+    (tags.js: on a large archive, the biggest of these files). The stemmers of the items' languages
+    (stem/*.js, only those) load with the manifest: the reader's words are stemmed in each."""
+    found, members = facets(items, tag_labels, warning_labels, language)
     tags = json_script("tags", members)
+    stemmers = sorted({(item.language, name) for item in items if (name := stemming.algorithm(item.language))})
+    stem_files = [("search/stem/base.js", stemming.base_javascript())] if stemmers else []
+    stem_files += [(f"search/stem/{name}.js", stemming.javascript(name)) for name in sorted({name for _code, name in stemmers})]
     return [("search/manifest.js", json_script("manifest", {
         "version": FORMAT_VERSION,
         "count": len(items),
@@ -1185,8 +1405,10 @@ def _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, d
         "terms": term_firsts,
         "docsPerShard": doc_starts[1] if len(doc_starts) > 1 else max(1, len(items)),
         "spell": spell_firsts,
+        "stemmers": [list(pair) for pair in stemmers],
+        "stemMark": STEM_MARK,
     })), ("search/phrases.js", json_script("phrases", position_firsts)),
-        ("search/facets.js", json_script("facets", {**found, "tagsBytes": len(tags)})), ("search/tags.js", tags)]
+        ("search/facets.js", json_script("facets", {**found, "tagsBytes": len(tags)})), ("search/tags.js", tags), *stem_files]
 
 
 def docs_per_shard(record_sizes: Sequence[int], target: int) -> int:
@@ -1208,6 +1430,7 @@ def _build_all(items, tag_labels, warning_labels, language, targets, processes, 
     """Every file made from the items, reusing the analyses and blocks the cache holds (a cold build,
     or a change too wide for _Update: items added, removed or moved, labels or averages changed)."""
     documents = [item_fields(item, tag_labels, warning_labels) for item in items]
+    algorithms = [stemming.algorithm(item.language) for item in items]
     keys = [item_key(item, fields) for item, fields in zip(items, documents)] if store else None
     known: dict[str, Analysis] = {}
     if state is not None:
@@ -1215,7 +1438,7 @@ def _build_all(items, tag_labels, warning_labels, language, targets, processes, 
             loaded = store.load(analyses_name)
             if isinstance(loaded, tuple) and len(loaded) == 2:
                 known.update(zip(*loaded))
-    inverted = _invert_all(documents, keys, store, processes, None, known)
+    inverted = _invert_all(documents, keys, store, processes, None, known, algorithms)
     del known
     terms = inverted.terms
     sizes = {"terms": term_sizes(terms, inverted.postings), "positions": term_sizes(terms, inverted.positions)}
@@ -1230,7 +1453,7 @@ def _build_all(items, tag_labels, warning_labels, language, targets, processes, 
     spelling = Spelling.of(terms, sizes["terms"])
     spell_firsts, spell_files = spelling.shards(targets.spell)
     new_state = {**new_state, "spell_firsts": spell_firsts}
-    files = _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, docs_cuts, spell_firsts)
+    files = _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, docs_cuts, spell_firsts, language)
     files += term_files + position_files + doc_files + spell_files
     if store is not None:
         names = {path: store.file_name(data) for path, data in files}
@@ -1283,7 +1506,7 @@ class _Update:
         new: dict[int, tuple[str, Analysis]] = {}
         for n in self.changed:
             fields = item_fields(items[n], self.tag_labels, self.warning_labels)
-            new[n] = (item_key(items[n], fields), analyse(fields))
+            new[n] = (item_key(items[n], fields), analyse(fields, stemming.algorithm(items[n].language)))
         self.lengths, self.totals = array("I", old["lengths"]), list(old["totals"])
         width = len(FIELDS)
         for n, (_key, analysis) in new.items():
@@ -1394,7 +1617,7 @@ class _Update:
         self.spell_firsts = spell_firsts
         files += spell_files
         files[:0] = _manifest(items, self.tag_labels, self.warning_labels, firsts["terms"], firsts["positions"],
-                              self.cuts["docs"], spell_firsts)
+                              self.cuts["docs"], spell_firsts, self.language)
         result = []
         for path, data in files:
             if data is None:  # the last build's file, unchanged

@@ -501,3 +501,93 @@ def test_edits_in_place_remake_only_the_shards_they_change(tmp_path, monkeypatch
 def test_items_to_analyse_are_cut_into_runs_of_at_most_the_given_length(present, longest, expected):
     analyses = [object() if c == "x" else None for c in present]
     assert list(search._missing_runs(analyses, 0, len(analyses), longest)) == expected
+
+
+# --- every script: Chinese and Japanese bigrams, Korean syllables, stems in the item's language ------
+
+def test_chinese_and_japanese_are_indexed_as_bigrams_and_a_query_looks_up_its_bigrams():
+    # One token per character: the bigram it starts, the last character alone (so that a phrase's
+    # positions and a field's length count characters).
+    assert tokens("那年我也是受害者") == ["那年", "年我", "我也", "也是", "是受", "受害", "害者", "者"]
+    assert tokens("MeToo运动，米兔") == ["metoo", "运动", "动", "米兔", "兔"]
+    assert tokens("被害者への中傷") == ["被害", "害者", "者へ", "への", "の中", "中傷", "傷"]
+    assert search.query_words("受害者 MeToo") == [["受害", "害者"], ["metoo"]]
+    assert search.query_words("米") == [["米"]]  # looked up as the start of its bigrams by search.js
+    assert tokens("日本語" * 30)[:2] == ["日本", "本語"]  # a long sentence is not a 'word' over 40 letters
+
+
+def test_voiced_kana_and_hangul_syllables_survive_folding():
+    assert tokens("ガイド") == ["ガイ", "イド", "ド"] and tokens("ｶﾞｲﾄﾞ") == tokens("ガイド")  # halfwidth too
+    assert tokens("カイト") != tokens("ガイド")
+    assert normalise("검사는") == "검사는" and tokens("서지현 검사는") == ["서지현", "검사는"]  # syllables, not letters
+    assert tokens("\u1100\u1161\u11a8") == ["각"]  # letters typed apart become their syllable
+
+
+def index_of(items, **kwargs):
+    files = dict(build_index(items, {t: t for t in TAGS}, WARNINGS, processes=1, **kwargs))
+    return files, shard_data(files["search/manifest.js"])
+
+
+def languages_items():
+    base = synthetic_items(4, seed=31)
+    texts = [("en", "Readers sent their testimonies and a law."), ("en", "The court heard testimony."),
+             ("es", "Una ley contra el acoso."), ("ko", "서지현 검사는 방송에 출연했다.")]
+    return tuple(dataclasses.replace(item, language=language, body=InlineBody(text=text), summary="", fingerprint=f"x{n}")
+                 for n, (item, (language, text)) in enumerate(zip(base, texts)))
+
+
+def test_each_word_is_indexed_with_its_stem_in_its_items_language():
+    items = languages_items()
+    files, manifest = index_of(items)
+    assert postings_of(files, manifest, "testimonies") == [0] and postings_of(files, manifest, "testimony") == [1]
+    # Both forms under one stem: an item with the form typed holds the word and the stem, and ranks first.
+    assert postings_of(files, manifest, "testimoni~") == [0, 1]
+    assert postings_of(files, manifest, "acos~") == [2]  # Spanish, stemmed in Spanish
+    assert postings_of(files, manifest, "ley") == [2] and postings_of(files, manifest, "ley~") == []  # its own stem
+    assert postings_of(files, manifest, "law") == [0] and postings_of(files, manifest, "law~") == []
+    assert not [t for t in manifest_terms(files, manifest) if t.endswith("~") and not t[:-1].isascii()]  # no Korean stems
+    assert manifest["stemmers"] == [["en", "english"], ["es", "spanish"]] and manifest["stemMark"] == "~"
+
+
+def manifest_terms(files, manifest):
+    return [t for n in range(len(manifest["terms"])) for t in shard_data(files[f"search/terms/{n}.js"])[0].split(" ")]
+
+
+def test_a_site_ships_the_stemmers_of_its_items_languages_only():
+    files, _manifest = index_of(languages_items())
+    assert sorted(p for p in files if p.startswith("search/stem/")) == ["search/stem/base.js", "search/stem/english.js",
+                                                                         "search/stem/spanish.js"]
+    files, manifest = index_of(languages_items()[3:])  # Korean alone: no Snowball stemmer
+    assert not [p for p in files if p.startswith("search/stem/")] and manifest["stemmers"] == []
+
+
+def test_stems_have_no_positions_and_are_never_suggested_as_spellings():
+    files, manifest = index_of(languages_items())
+    shard = 0  # a small index: one positions shard
+    terms, places = shard_data(files[f"search/positions/{shard}.js"])
+    by_term = dict(zip(terms.split(" "), places.split(",")))
+    assert by_term["testimoni~"] == "" and by_term["testimonies"] != ""
+    spelled = ",".join(shard_data(files[f"search/spell/{n}.js"])[0] for n in range(len(manifest["spell"])))
+    assert "testimonies." in spelled and "~" not in spelled
+
+
+def test_facets_name_each_language_in_the_sites_and_its_own_and_list_its_items():
+    items = languages_items()
+    found, _members = search.facets(items, {t: t for t in TAGS}, WARNINGS, "en")
+    assert [language[:4] for language in found["languages"]] == [
+        ["en", "English", "English", ""], ["ko", "Korean", "한국어", ""], ["es", "Spanish", "Español", ""]]
+    assert [gaps_to_ids(language[4]) for language in found["languages"]] == [[0, 1], [3], [2]]
+    found, _members = search.facets(items, {t: t for t in TAGS}, WARNINGS, "fr")
+    assert [language[1] for language in found["languages"]] == ["Anglais", "Coréen", "Espagnol"]
+
+
+def test_an_items_language_is_part_of_what_its_cached_analysis_depends_on(tmp_path):
+    # Items without a fingerprint (of their source file, which holds the language) are keyed by their text.
+    items = tuple(dataclasses.replace(item, fingerprint="") for item in languages_items())
+    build(items, tmp_path)
+    # Same text, now French, and an item fewer (a build that takes the others' analyses from the cache by key).
+    changed = items[:2] + (dataclasses.replace(items[2], language="fr"),)
+    warm = dict(build(changed, tmp_path))
+    assert warm == dict(build(changed))
+    manifest = shard_data(warm["search/manifest.js"])
+    assert postings_of(warm, manifest, "acos~") == [] and manifest["stemmers"] == [["en", "english"], ["fr", "french"]]

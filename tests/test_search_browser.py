@@ -198,6 +198,7 @@ def test_only_needed_shards_are_loaded(page, search_url):
     open_search(page, search_url, "?q=nurse")
     sources = page.evaluate("Array.from(document.scripts).map(s => s.getAttribute('src'))")
     loaded = sorted(s for s in sources if s and not s.startswith("../"))
-    # No positions without a phrase; tags.js because it is small (else only to filter or count by tag).
-    assert loaded == ["docs/0.js", "facets.js", "manifest.js", "tags.js", "terms/0.js"]
+    # No positions without a phrase; tags.js because it is small (else only to filter or count by tag);
+    # the stemmer of the items' only language, English, and no other.
+    assert loaded == ["docs/0.js", "facets.js", "manifest.js", "stem/base.js", "stem/english.js", "tags.js", "terms/0.js"]
     assert re.search(r"1 result", page.inner_text("#search-status"))

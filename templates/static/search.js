@@ -1,7 +1,8 @@
 /* Chorus search page: reads the index that generator/search.py writes under search/.
    Only classic <script> tags are used to load it (no fetch, modules or workers), so the
-   same files work from a web server and from file://. normalise() and queryTokens() must
-   give exactly what the Python functions of the same names give; tests/test_search.py checks. */
+   same files work from a web server and from file://. normalise(), tokens(), queryWords(),
+   originalWords() and stemTerm() must give exactly what the Python functions of the same names
+   give; tests/test_search.py and tests/test_search_languages.py check. */
 (function (global) {
   "use strict";
 
@@ -18,19 +19,66 @@
   var DIGIT = new Int8Array(128);
   for (var a = 0; a < ALPHABET.length; a++) { DIGIT[ALPHABET.charCodeAt(a)] = a; }
   var joins = [];
+  // Runs of Han, Hiragana and Katakana (Chinese and Japanese) are indexed as their bigrams and
+  // their last character: the same ranges as CJK_RANGES in generator/search.py.
+  var CJK = "\\u2e80-\\u2fdf\\u3005-\\u3007\\u3021-\\u3029\\u3038-\\u303c\\u3041-\\u309f\\u30a0-\\u30ff" +
+            "\\u3190-\\u319f\\u31c0-\\u31ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff66-\\uff9f" +
+            "\\u{1b000}-\\u{1b16f}\\u{20000}-\\u{3ffff}";
+  var CJK_RE = new RegExp("[" + CJK + "]", "u"), CJK_RUN_RE = new RegExp("([" + CJK + "]+)", "u");
+  var HANGUL_RE = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
+  var STEM_MARK = "~";
 
   function normalise(text) {
     text = text.toLowerCase();
     if (/^[\x00-\x7f]*$/.test(text)) { return text.replace(/_/g, " "); }
-    return text.normalize("NFKD").replace(MARKS_RE, "").replace(FOLD_RE, function (c) { return FOLDS[c]; });
+    // Voiced kana keep their mark (が is not か); Hangul letters are put back into syllables.
+    text = text.normalize("NFKD").replace(/[\u3041-\u30ff][\u3099\u309a]/g, function (pair) { return pair.normalize("NFC"); });
+    return text.replace(MARKS_RE, "").replace(FOLD_RE, function (c) { return FOLDS[c]; })
+      .replace(/[\u1100-\u11ff]+/g, function (run) { return run.normalize("NFC"); });
+  }
+
+  function short(word) { return word.length <= MAX_TOKEN_LENGTH || Array.from(word).length <= MAX_TOKEN_LENGTH; }
+
+  /* The parts of a word: [text, true] for a run of Han, Hiragana or Katakana, [text, false] else. */
+  function cjkParts(word) {
+    var parts = [];
+    word.split(CJK_RUN_RE).forEach(function (part, n) { if (part) { parts.push([part, n % 2 === 1]); } });
+    return parts;
+  }
+
+  function bigrams(run) {
+    var chars = Array.from(run), grams = [];
+    for (var i = 0; i + 1 < chars.length; i++) { grams.push(chars[i] + chars[i + 1]); }
+    return grams;
   }
 
   function splitTokens(folded) {
-    var found = folded.match(TOKEN_RE) || [];
-    return found.filter(function (t) { return t.length <= MAX_TOKEN_LENGTH || Array.from(t).length <= MAX_TOKEN_LENGTH; });
+    var out = [];
+    (folded.match(TOKEN_RE) || []).forEach(function (word) {
+      if (!CJK_RE.test(word)) { out.push(word); return; }
+      cjkParts(word).forEach(function (part) {
+        if (!part[1]) { out.push(part[0]); return; }
+        var chars = Array.from(part[0]);
+        Array.prototype.push.apply(out, bigrams(part[0]));
+        out.push(chars[chars.length - 1]);
+      });
+    });
+    return out.filter(short);
   }
 
   function tokens(text) { return splitTokens(normalise(text)); }
+
+  /* The words of text as written, lower case (NFC), accents kept: what a stemmer needs. */
+  function originalWords(text) { return text.toLowerCase().normalize("NFC").match(/[\p{L}\p{N}\p{M}]+/gu) || []; }
+
+  /* The index term of a word's stem ("harassed" -> "harass~"), or null: stemTerm() in Python. */
+  function stemTerm(word, stemmer) {
+    if (!/\p{L}/u.test(word) || CJK_RE.test(word) || /[\ud800-\udfff]/.test(word) || tokens(word).length !== 1) { return null; }
+    var stemmed;
+    try { stemmed = stemmer.stemWord(word); } catch (err) { return null; }
+    var folded = stemmed ? tokens(stemmed) : [];
+    return folded.length === 1 ? folded[0] + STEM_MARK : null;
+  }
 
   function setJoins(list) {
     joins = list.map(function (entry) {
@@ -40,11 +88,23 @@
     });
   }
 
-  function queryTokens(text) {
-    var folded = normalise(text);
+  /* The words of a query, each as the terms it is looked up as: a word as itself, a joined
+     spelling for its words ("me too" -> ["metoo"]), a run of Chinese or Japanese as its bigrams
+     (one character alone as itself). */
+  function queryWords(text) {
+    var folded = normalise(text), parts = [];
     joins.forEach(function (join) { folded = folded.replace(join.pattern, join.joined); });
-    return splitTokens(folded);
+    (folded.match(TOKEN_RE) || []).forEach(function (word) {
+      if (!CJK_RE.test(word)) { parts.push([word]); return; }
+      cjkParts(word).forEach(function (part) {
+        var grams = part[1] ? bigrams(part[0]) : [];
+        parts.push(grams.length ? grams : [part[0]]);
+      });
+    });
+    return parts.filter(function (part) { return short(part[0]); });
   }
+
+  function queryTokens(text) { return [].concat.apply([], queryWords(text)); }
 
   // ---- the index format ----
   // Decoding runs over every posting of a query's words (20,000 for a word in every item): typed
@@ -102,8 +162,12 @@
     return low;
   }
 
-  /* Split a query into free words (the last may be a prefix) and "quoted phrases". */
-  function parseQuery(raw) {
+  /* Split a query into free words (the last may be a prefix) and "quoted phrases"; with stemmers
+     (algorithm name -> stemmer), each free word's stems in each of them. Also: the words looked up
+     as the start of longer terms (Korean words, whose particles are written on them: 검사 finds
+     검사가 and 검사는; a single Chinese or Japanese character, the start of its bigrams), and the
+     runs of Chinese or Japanese bigrams, ranked higher where they follow each other. */
+  function parseQuery(raw, stemmers) {
     var phrases = [], free = [], match, quoted = /"([^"]*)("|$)/g, last = 0;
     while ((match = quoted.exec(raw)) !== null) {
       free.push(raw.slice(last, match.index));
@@ -114,9 +178,12 @@
     }
     var tail = raw.slice(last);
     free.push(tail);
-    var words = queryTokens(free.join(" "));
+    var groups = queryWords(free.join(" "));
+    var words = [].concat.apply([], groups);
+    var runs = groups.filter(function (group) { return group.length > 1; });
     var prefix = null;
-    if (words.length && /[\p{L}\p{N}\p{M}]$/u.test(tail)) {
+    var lastWord = groups.length ? groups[groups.length - 1] : null;
+    if (lastWord && lastWord.length === 1 && !CJK_RE.test(lastWord[0]) && /[\p{L}\p{N}\p{M}]$/u.test(tail)) {
       prefix = words.pop();
       // "me to" is on its way to "me too": look for the joined spelling's prefix.
       joins.forEach(function (join) {
@@ -133,7 +200,20 @@
     }
     var seen = {}, terms = [];
     words.forEach(function (w) { if (!seen[w]) { seen[w] = true; terms.push(w); } });
-    return {terms: terms, prefix: prefix, phrases: phrases};
+    var starts = terms.filter(function (t) { return HANGUL_RE.test(t) || (CJK_RE.test(t) && Array.from(t).length === 1); });
+    // Stems from the words as typed (a stemmer needs their accents), by the term each folds to.
+    var stems = {};
+    Object.keys(stemmers || {}).sort().forEach(function (name) {
+      originalWords(free.join(" ")).forEach(function (word) {
+        var folded = tokens(word);
+        if (folded.length !== 1 || HANGUL_RE.test(word)) { return; }
+        var stem = stemTerm(word, stemmers[name]);
+        if (!stem) { return; }
+        var list = stems[folded[0]] = stems[folded[0]] || [];
+        if (list.indexOf(stem) < 0) { list.push(stem); }
+      });
+    });
+    return {terms: terms, prefix: prefix, phrases: phrases, starts: starts, runs: runs, stems: stems};
   }
 
   // ---- typo suggestions (skeleton() mirrors generator/search.py) ----
@@ -218,15 +298,27 @@
   var EXCERPT_BEFORE = 8, EXCERPT_WORDS = 32;
 
   /* The words of text with, for each, where it is and its terms; and the runs of words to mark:
-     words whose term is in terms, and joined spellings ("me too") whose joined term is. */
-  function findMarks(text, terms) {
-    var words = [], match, marks = [];
+     words whose term is in terms (or, with a stemmer, whose stem is), and joined spellings ("me
+     too") whose joined term is. In Chinese or Japanese each character is a word of its own, whose
+     term is the bigram it starts: a matched bigram marks both its characters. */
+  function findMarks(text, terms, stemmer) {
+    var words = [], match, marks = [], stems = false;
+    terms.forEach(function (t) { if (t.slice(-STEM_MARK.length) === STEM_MARK) { stems = true; } });
+    stemmer = stems ? stemmer : null;
     // In ASCII text a word is a run of letters and digits, and its term is its lower case.
     var ascii = /^[\x00-\x7f]*$/.test(text), raw = ascii ? /[A-Za-z0-9]+/g : new RegExp(WORD_RE.source, "gu");
     var lower = ascii ? text.toLowerCase() : null;
     while ((match = raw.exec(text)) !== null) {
       var end = match.index + match[0].length;
-      words.push({start: match.index, end: end, terms: ascii ? [lower.slice(match.index, end)] : tokens(match[0])});
+      if (ascii) {
+        var term = lower.slice(match.index, end);
+        words.push({start: match.index, end: end, terms: [term], stem: stemmer ? stemTerm(term, stemmer) : null});
+      } else if (CJK_RE.test(match[0])) {
+        cjkUnits(match[0], match.index, words);
+      } else {
+        words.push({start: match.index, end: end, terms: tokens(match[0]),
+                    stem: stemmer ? stemTerm(match[0].toLowerCase().normalize("NFC"), stemmer) : null});
+      }
     }
     if (!terms.size) { return {words: words, marks: marks}; }
     var separator = new RegExp("^" + JOIN_SEPARATOR + "$", "u");
@@ -240,8 +332,14 @@
         }
         if (fits) { span = {first: i, last: i + count - 1, term: join.joined}; }
       }
-      if (!span) {
+      if (!span && words[i].run !== undefined) {
+        var last = i;
+        // Overlapping bigrams (受害, 害者) make one mark (受害者).
+        while (words[last].pair && terms.has(words[last].terms[0]) && words[last + 1].run === words[i].run) { last++; }
+        if (last > i || terms.has(words[i].terms[0])) { span = {first: i, last: last, term: words[i].terms[0]}; }
+      } else if (!span) {
         var found = words[i].terms.filter(function (t) { return terms.has(t); });
+        if (!found.length && words[i].stem && terms.has(words[i].stem)) { found = [words[i].stem]; }
         if (found.length) { span = {first: i, last: i, term: found[0]}; }
       }
       if (span) {
@@ -250,6 +348,29 @@
       }
     }
     return {words: words, marks: marks};
+  }
+
+  var runCount = 0;
+
+  /* The words of a word of text that holds Chinese or Japanese (at offset in text): each character
+     of a run its own word, whose term is the bigram it starts (the last character's, itself). */
+  function cjkUnits(word, offset, words) {
+    var at = offset;
+    word.split(CJK_RUN_RE).forEach(function (part, n) {
+      if (!part) { return; }
+      var folded = Array.from(normalise(part)), chars = Array.from(part), run = ++runCount;
+      if (n % 2 === 0 || folded.length !== chars.length) {  // other letters, or a run NFKD changed the length of
+        words.push({start: at, end: at + part.length, terms: tokens(part), stem: null});
+      } else {
+        chars.forEach(function (char, k) {
+          var pair = k + 1 < chars.length;
+          words.push({start: at, end: at + char.length, terms: [pair ? folded[k] + folded[k + 1] : folded[k]], pair: pair, run: run});
+          at += char.length;
+        });
+        return;
+      }
+      at += part.length;
+    });
   }
 
   /* Where to cut an excerpt of text around its marks: the window of EXCERPT_WORDS words (starting
@@ -272,9 +393,10 @@
             after: best.last < words.length - 1 || textEndsCut};
   }
 
-  var api = {normalise: normalise, tokens: tokens, queryTokens: queryTokens, setJoins: setJoins,
+  var api = {normalise: normalise, tokens: tokens, queryTokens: queryTokens, queryWords: queryWords, setJoins: setJoins,
              parseQuery: parseQuery, decodeNumbers: decodeNumbers, skeleton: skeleton, editDistance: editDistance,
-             nearestTerm: nearestTerm, findMarks: findMarks, excerptWindow: excerptWindow};
+             nearestTerm: nearestTerm, findMarks: findMarks, excerptWindow: excerptWindow, originalWords: originalWords,
+             stemTerm: stemTerm};
   if (typeof module !== "undefined" && module.exports) { module.exports = api; }
   if (typeof document === "undefined") { return; }
   global.chorusSearch = api;
@@ -339,7 +461,9 @@
         if (!prefix) { if (table.has(term)) { expansions.push([term, table.get(term)]); } return; }
         var terms = table.sortedTerms, low = 0, high = terms.length;
         while (low < high) { var mid = (low + high) >> 1; if (terms[mid] < term) { low = mid + 1; } else { high = mid; } }
-        for (var i = low; i < terms.length && terms[i].lastIndexOf(term, 0) === 0; i++) { expansions.push([terms[i], table.sortedValues[i]]); }
+        for (var i = low; i < terms.length && terms[i].lastIndexOf(term, 0) === 0; i++) {
+          if (terms[i].slice(-STEM_MARK.length) !== STEM_MARK) { expansions.push([terms[i], table.sortedValues[i]]); }
+        }
       });
       expansions.sort(function (x, y) { return x[0].length - y[0].length || (x[0] < y[0] ? -1 : 1); });
       expansions = expansions.slice(0, MAX_EXPANSIONS);
@@ -364,7 +488,44 @@
     });
   }
 
+  /* Scores of the docs that contain one query word: its own term's (or its completions'), plus
+     STEM_WEIGHT times the best of its stems' (each looked up as a stem, "harass~", and as a word,
+     "harass": a word that is its own stem is indexed only as itself). An item with the word as
+     typed also holds its stem, so it ranks above an item with only another form of the word. */
+  var STEM_WEIGHT = 0.6;
+
+  function scoreWord(term, prefix, stems) {
+    var others = [];
+    (stems || []).forEach(function (stem) {
+      [stem, stem.slice(0, -STEM_MARK.length)].forEach(function (t) { if (t !== term && others.indexOf(t) < 0) { others.push(t); } });
+    });
+    var lookups = [scoreTerm(term, prefix)].concat(others.map(function (t) { return scoreTerm(t, false); }));
+    return Promise.all(lookups).then(function (results) {
+      var own = results[0];
+      if (results.length === 1) { return own; }
+      var scores = Float64Array.from(own.scores), best = new Float64Array(manifest.count), matched = own.matched.slice();
+      results.slice(1).forEach(function (r) {
+        matched = matched.concat(r.matched);
+        for (var i = 0; i < r.docs.length; i++) { var doc = r.docs[i]; if (r.scores[doc] > best[doc]) { best[doc] = r.scores[doc]; } }
+      });
+      var docs = [];
+      for (var doc = 0; doc < scores.length; doc++) {
+        scores[doc] += STEM_WEIGHT * best[doc];
+        if (scores[doc] > 0) { docs.push(doc); }
+      }
+      return {scores: scores, docs: Int32Array.from(docs), matched: matched, term: term};
+    });
+  }
+
+  // A query's terms' positions, decoded once per query (a run of bigrams and a phrase may share them).
+  var positionsCache = new Map();
+
   function positionsOf(term) {
+    if (!positionsCache.has(term)) { positionsCache.set(term, decodedPositions(term)); }
+    return positionsCache.get(term);
+  }
+
+  function decodedPositions(term) {
     return load("phrases").then(function (data) {
       return Promise.all([termTable("positions", shardOf(data[0], term)), termTable("terms", shardOf(manifest.terms, term))]);
     }).then(function (tables) {
@@ -398,12 +559,15 @@
   }
 
   function runQuery(query) {
-    var groups = query.terms.map(function (t) { return [t, false]; });
+    positionsCache = new Map();
+    var groups = query.terms.map(function (t) { return [t, query.starts.indexOf(t) >= 0]; });
     query.phrases.forEach(function (phrase) {
       phrase.forEach(function (t) { if (!groups.some(function (g) { return g[0] === t && !g[1]; })) { groups.push([t, false]); } });
     });
     if (query.prefix) { groups.push([query.prefix, true]); }
-    return Promise.all(groups.map(function (g) { return scoreTerm(g[0], g[1]); })).then(function (results) {
+    // Where a run's bigrams follow each other: asked for now, beside the terms.
+    query.runs.forEach(function (run) { run.forEach(positionsOf); });
+    return Promise.all(groups.map(function (g) { return scoreWord(g[0], g[1], query.stems[g[0]]); })).then(function (results) {
       var matched = [], unmatched = [];
       results.forEach(function (r) {
         matched = matched.concat(r.matched);
@@ -429,6 +593,15 @@
           });
         });
       }, Promise.resolve());
+      // Chinese or Japanese typed as one run: the items where its bigrams follow each other (the
+      // word itself, not its characters apart) come first, each run adding the best score so far.
+      checks = query.runs.reduce(function (promise, run) {
+        return promise.then(function () {
+          var top = 0;
+          docs.forEach(function (doc) { if (total[doc] > top) { top = total[doc]; } });
+          return phraseDocs(run, docs).then(function (together) { together.forEach(function (doc) { total[doc] += top; }); });
+        });
+      }, checks);
       return checks.then(function () { return {scores: total, docs: docs, matched: matched, unmatched: unmatched}; });
     });
   }
@@ -445,7 +618,9 @@
           var dot = entry.lastIndexOf(".");
           candidates.push([entry.slice(0, dot), DIGIT[entry.charCodeAt(dot + 1)]]);
         });
-        data[1].forEach(function (postings, term) { candidates.push([term, popularity(postings.length)]); });
+        data[1].forEach(function (postings, term) {
+          if (term.slice(-STEM_MARK.length) !== STEM_MARK) { candidates.push([term, popularity(postings.length)]); }
+        });
         return nearestTerm(word, candidates);
       });
     })).then(function (found) {
@@ -466,13 +641,21 @@
   // ---- facets (facets.js): kind, year, tags and warnings of every item ----
   // A tag's or warning's items are decoded when first needed (to filter, hide or count), so the
   // first results do not wait for every tag's list.
-  var facets = null, KIND = 1, YEAR = 2, TAG = 3;
+  var facets = null, KIND = 1, YEAR = 2, TAG = 3, LANG = 4;
 
   function prepareFacets(data) {
     var count = manifest.count;
     facets = {data: data, isTestimony: new Uint8Array(count), yearOf: new Int32Array(count), lists: {}, masks: {},
               tagIds: data.tags.map(function (t) { return t[0]; }), tagLabels: data.tags.map(function (t) { return t[1]; }),
-              warningIds: data.warnings.map(function (w) { return w[0]; })};
+              warningIds: data.warnings.map(function (w) { return w[0]; }),
+              languages: data.languages.map(function (l) { return l[0]; }), languageOf: new Int16Array(count),
+              languageNames: {}};
+    // languages: [code, name in the site's language, name in its own, "rtl" or "", item ids]
+    data.languages.forEach(function (language, index) {
+      facets.languageNames[language[0]] = language[1];
+      var ids = decodeGaps(language[4]);
+      for (var i = 0; i < ids.length; i++) { facets.languageOf[ids[i]] = index; }
+    });
     for (var c = 0; c < data.kinds.length; c++) {
       var bits = DIGIT[data.kinds.charCodeAt(c)];
       for (var b = 0; b < 5 && c * 5 + b < count; b++) { facets.isTestimony[c * 5 + b] = (bits >> b) & 1; }
@@ -520,6 +703,7 @@
      items hidden by their warnings, or null. */
   function compileFilters(state) {
     var tag = state.tag ? facets.tagIds.indexOf(state.tag) : -1, hidden = null;
+    var language = state.lang ? facets.languages.indexOf(state.lang) : -1;
     state.hide.forEach(function (id) {
       var index = facets.warningIds.indexOf(id);
       if (index < 0) { return; }
@@ -529,9 +713,9 @@
     });
     var filters = {kind: state.kind === "article" ? 0 : state.kind === "testimony" ? 1 : state.kind ? -2 : -1,
                    year: state.year ? (/^[0-9]+$/.test(state.year) ? Number(state.year) : -2) : -1,
-                   tag: state.tag && tag < 0 ? -2 : tag, hidden: hidden};
+                   tag: state.tag && tag < 0 ? -2 : tag, lang: state.lang && language < 0 ? -2 : language, hidden: hidden};
     filters.tagMask = filters.tag >= 0 ? maskOf("tags", filters.tag) : null;
-    filters.narrows = filters.kind !== -1 || filters.year !== -1 || filters.tag !== -1;
+    filters.narrows = filters.kind !== -1 || filters.year !== -1 || filters.tag !== -1 || filters.lang !== -1;
     return filters;
   }
 
@@ -540,17 +724,22 @@
     if (skip !== KIND && filters.kind !== -1 && facets.isTestimony[doc] !== filters.kind) { return false; }
     if (skip !== YEAR && filters.year !== -1 && facets.yearOf[doc] !== filters.year) { return false; }
     if (skip !== TAG && filters.tag !== -1 && !(filters.tagMask && filters.tagMask[doc])) { return false; }
+    if (skip !== LANG && filters.lang !== -1 && facets.languageOf[doc] !== filters.lang) { return false; }
     return true;
   }
 
   /* Counts for the filters' options among docs: each facet's counts take the other filters into account. */
   function facetCounts(docs, filters) {
-    var kinds = [0, 0], years = {}, tags = {}, inDocs = new Uint8Array(manifest.count);
+    var kinds = [0, 0], years = {}, tags = {}, languages = {}, inDocs = new Uint8Array(manifest.count);
     for (var k = 0; k < docs.length; k++) {
       var doc = docs[k];
       inDocs[doc] = 1;
       if (passes(doc, filters, KIND)) { kinds[facets.isTestimony[doc]]++; }
       if (passes(doc, filters, YEAR)) { years[facets.yearOf[doc]] = (years[facets.yearOf[doc]] || 0) + 1; }
+      if (passes(doc, filters, LANG)) {
+        var code = facets.languages[facets.languageOf[doc]];
+        languages[code] = (languages[code] || 0) + 1;
+      }
     }
     if (facets.tagMembers) {
       facets.tagIds.forEach(function (id, index) {
@@ -561,7 +750,7 @@
     } else {
       tags = null;  // not loaded yet: the options show no counts
     }
-    return {kind: {article: kinds[0], testimony: kinds[1]}, year: years, tag: tags};
+    return {kind: {article: kinds[0], testimony: kinds[1]}, year: years, tag: tags, lang: languages};
   }
 
   // ---- the reader's hidden warnings, shared with the rest of the site ----
@@ -611,7 +800,7 @@
   var form = root.querySelector("form");
   var input = document.getElementById("search-q");
   var selects = {kind: document.getElementById("search-kind"), tag: document.getElementById("search-tag"),
-                 year: document.getElementById("search-year")};
+                 year: document.getElementById("search-year"), lang: document.getElementById("search-lang")};
   var hideBoxes = Array.prototype.slice.call(root.querySelectorAll("input[name=hide]"));
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
@@ -638,7 +827,7 @@
   }
 
   var LABELS = {kind: {article: WORDS.articles, testimony: WORDS.testimonies}};
-  var FILTERS = ["kind", "tag", "year"];
+  var FILTERS = ["kind", "tag", "year", "lang"];
   // current: what is shown; committed: what the current history entry stood for when it was made
   // (typing replaces the entry's address as it goes; a submitted search puts that back, then adds one).
   var current = null, committed = null, sequence = 0, highlightTerms = new Set(), timer = null;
@@ -646,7 +835,7 @@
   function readUrl() {
     var params = new URLSearchParams(location.search);
     return {q: params.get("q") || "", kind: params.get("kind") || "", tag: params.get("tag") || "",
-            year: params.get("year") || "", hide: union(params.getAll("hide").filter(Boolean), [])};
+            year: params.get("year") || "", lang: params.get("lang") || "", hide: union(params.getAll("hide").filter(Boolean), [])};
   }
 
   function stateUrl(state) {
@@ -674,6 +863,10 @@
 
   /* Show the filters and hidden warnings of state in the form (its words go in the box apart). */
   function showFilters(state) {
+    // A choice of one is no choice: the language filter shows when the archive has two or more.
+    Array.prototype.forEach.call(root.querySelectorAll("[data-search-languages]"), function (part) {
+      part.hidden = facets.data.languages.length < 2 && !state.lang;
+    });
     FILTERS.forEach(function (key) {
       var select = selects[key];
       if (state[key] && !select.querySelector('option[value="' + CSS.escape(state[key]) + '"]')) { addOption(select, state[key]); }
@@ -695,6 +888,10 @@
     Object.keys(LABELS.kind).forEach(function (k) { addOption(selects.kind, k, LABELS.kind[k]); });
     facets.tagIds.forEach(function (t, index) { addOption(selects.tag, t, facets.tagLabels[index]); });
     facets.years.forEach(function (y) { addOption(selects.year, String(y), String(y)); });
+    // Each language by its name in the site's language, then in its own ("Korean · 한국어").
+    facets.data.languages.forEach(function (language) {
+      addOption(selects.lang, language[0], language[1] === language[2] ? language[1] : language[1] + " · " + language[2]);
+    });
   }
 
   function showCounts(counts) {
@@ -743,8 +940,13 @@
     root.setAttribute("data-state", "busy");
     var query = parseQuery(state.q);
     var hasWords = query.terms.length || query.prefix || query.phrases.length;
-    // The query's shards load while the facets do (on the first search).
-    var found = hasWords ? runQuery(query) : Promise.resolve(null);
+    // The query's shards load while the facets and the stemmers do (on the first search): a word's
+    // stems are most often in its own shard.
+    query.terms.concat(query.prefix ? [query.prefix] : []).forEach(function (term) {
+      termTable("terms", shardOf(manifest.terms, term)).catch(function () { /* reported by the search */ });
+    });
+    var found = hasWords ? stemmersReady.then(function () { return runQuery(parseQuery(state.q, stemmersFor(state))); }) :
+      Promise.resolve(null);
     return Promise.all([found, facetsReady, state.tag ? loadTags() : null]).then(function (done) {
       var result = done[0];
       if (mine !== sequence) { return; }
@@ -752,7 +954,7 @@
       if (!docs) { docs = []; for (var i = 0; i < manifest.count; i++) { docs.push(i); } }
       // Hidden items leave the results and every count.
       var visible = filters.hidden ? docs.filter(function (doc) { return !filters.hidden[doc]; }) : docs;
-      var filtered = hasWords || state.kind || state.tag || state.year;
+      var filtered = hasWords || state.kind || state.tag || state.year || state.lang;
       var hits = !filtered ? [] : filters.narrows ? visible.filter(function (doc) { return passes(doc, filters, 0); }) : visible;
       var hiddenCount = filtered && filters.hidden ?
         docs.filter(function (doc) { return filters.hidden[doc] && passes(doc, filters, 0); }).length : 0;
@@ -861,10 +1063,14 @@
     // record: [url, title, kind, date label, ISO date, warnings, summary, source or region, language, text, "rtl" or ""]
     var item = document.createElement("li"), article = document.createElement("article");
     article.className = "card card-" + (record[2] === "t" ? "testimony" : "article");
-    if (record[8] && record[8] !== document.documentElement.lang) {  // as the cards mark an item in another language
-      article.lang = record[8];
-      var direction = record[10] || "ltr";
-      if (direction !== (document.documentElement.dir || "ltr")) { article.dir = direction; }
+    // An item in another language: its title and text carry lang (and dir), and a label names the
+    // language, in the page's own (the card's other words are the page's).
+    var other = record[8] && record[8] !== document.documentElement.lang;
+    var direction = record[10] || "ltr", flips = direction !== (document.documentElement.dir || "ltr");
+    function inItsLanguage(element) {
+      if (other) { element.lang = record[8]; }
+      if (other && flips) { element.dir = direction; }
+      return element;
     }
     var meta = document.createElement("p"), kind = document.createElement("span"), time = document.createElement("time");
     meta.className = "card-meta";
@@ -876,16 +1082,23 @@
     if (record[7]) {
       var where = document.createElement("span");
       where.className = record[2] === "t" ? "region" : "source";
-      where.appendChild(highlight(record[7]));
+      where.appendChild(highlight(record[7], record[8]));
       meta.append(" · ", where);
     }
-    var heading = document.createElement("h2"), link = document.createElement("a");
+    if (other) {
+      var language = document.createElement("span");
+      language.className = "result-language";
+      language.textContent = facets.languageNames[record[8]] || record[8];
+      meta.append(" · ", language);
+    }
+    var heading = inItsLanguage(document.createElement("h2")), link = document.createElement("a");
     heading.className = "card-title";
     link.href = siteRoot + record[0] + linkSuffix;
-    link.appendChild(highlight(record[1]));
+    link.appendChild(highlight(record[1], record[8]));
     heading.appendChild(link);
     article.append(meta, heading);
     var excerpt = excerptOf(record);
+    if (excerpt) { inItsLanguage(excerpt); }
     if (record[5].length) {
       // The warning comes first, in one calm line, as on the cards; the excerpt is folded behind it.
       var warning = document.createElement("p"), label = document.createElement("span");
@@ -921,7 +1134,8 @@
   function excerptOf(record) {
     var summary = record[6], text = record[9], paragraph = document.createElement("p");
     paragraph.className = "card-summary search-excerpt";
-    var inText = text ? findMarks(text, highlightTerms) : null;
+    var stemmer = stemmerOf(record[8]);
+    var inText = text ? findMarks(text, highlightTerms, stemmer) : null;
     var around = inText ? excerptWindow(inText, text.slice(-1) === "…") : null;
     if (around) {
       if (around.before) { paragraph.append("…"); }
@@ -930,7 +1144,7 @@
       return paragraph;
     }
     if (summary) {
-      paragraph.appendChild(highlight(summary));
+      paragraph.appendChild(highlight(summary, record[8]));
       return paragraph;
     }
     if (!text) { return null; }
@@ -939,9 +1153,9 @@
     return paragraph;
   }
 
-  /* Text as nodes, with <mark> around words whose normalised form was matched. */
-  function highlight(text) {
-    return marked(text, findMarks(text, highlightTerms).marks, 0, text.length);
+  /* Text as nodes, with <mark> around words whose normalised form (or stem, in language) was matched. */
+  function highlight(text, language) {
+    return marked(text, findMarks(text, highlightTerms, stemmerOf(language)).marks, 0, text.length);
   }
 
   /* text[from:to] as text nodes, with the marks inside it as <mark> elements (never as HTML). */
@@ -999,11 +1213,45 @@
     update(state, "history");
   });
 
+  // The stemmers of the archive's languages (stem/*.js), by Snowball algorithm; a search stems the
+  // reader's words in each, or in the language chosen in the filter. Without them (a file that did
+  // not load), words are found as they are typed.
+  var stemmers = {}, stemmersReady = Promise.resolve();
+
+  function loadStemmers() {
+    var names = [];
+    manifest.stemmers.forEach(function (pair) { if (names.indexOf(pair[1]) < 0) { names.push(pair[1]); } });
+    if (!names.length) { return Promise.resolve(); }
+    return Promise.all([load("stem/base")].concat(names.map(function (name) { return load("stem/" + name); }))).then(function (data) {
+      var base = data[0][0]();
+      names.forEach(function (name, i) {
+        var Stemmer = data[i + 1][0](base);
+        stemmers[name] = new Stemmer();
+      });
+    }).catch(function () { stemmers = {}; });
+  }
+
+  function algorithmOf(language) {
+    var pair = manifest.stemmers.filter(function (p) { return p[0] === language; })[0];
+    return pair ? pair[1] : null;
+  }
+
+  function stemmerOf(language) { return stemmers[algorithmOf(language)] || null; }
+
+  function stemmersFor(state) {
+    if (!state.lang) { return stemmers; }
+    var name = algorithmOf(state.lang), chosen = {};
+    if (stemmers[name]) { chosen[name] = stemmers[name]; }
+    return chosen;
+  }
+
   // The manifest and the facets load at once; the query's shards as soon as the manifest is in.
   status.textContent = WORDS.loading;
   var manifestReady = load("manifest").then(function (data) {
     manifest = data[0];
     setJoins(manifest.joins);
+    STEM_MARK = manifest.stemMark || STEM_MARK;
+    stemmersReady = loadStemmers();
   });
   var facetsReady = Promise.all([load("facets"), manifestReady]).then(function (data) {
     prepareFacets(data[0][0]);
