@@ -19,7 +19,7 @@ Layout under search/ (doc ids are positions in ``site.items``, newest first):
 
 Terms are words folded as normalise() does; a run of Chinese or Japanese is indexed as its bigrams
 (and its last character), and a word of an item in a language Snowball stems also under its stem
-("testimoni~"), which the page looks up beside the word typed (docs/search.md, "Languages").
+("testimoni!"), which the page looks up beside the word typed (docs/search.md, "Languages").
 """
 
 from __future__ import annotations
@@ -71,10 +71,11 @@ MAX_TOKEN_LENGTH = 40
 # take the index past 1.5 times the text (docs/search.md has the measurements).
 EXCERPT_TEXT_CHARS = 1200
 
-# A word's stem is indexed beside the word itself, as the stem with this mark after it ("harass~"
-# for "harassed", "harassment"...): no word holds it, and a stem sorts beside its words, so that a
-# query's word and its stem are most often in the same terms shard.
-STEM_MARK = "~"
+# A word's stem is indexed beside the word itself, as the stem with this mark after it ("harass!"
+# for "harassed", "harassment"...): no word holds it, and it sorts before every letter and digit, so
+# that a stem stands right after the word it spells ("harass") and before the longer words that
+# start with it: a query's word, its stem and the stem as a word are most often in one terms shard.
+STEM_MARK = "!"
 
 # Spellings readers use for the same name: the words in sequence also index the joined form,
 # and a query with the words searches for the joined form ("me too" = "MeToo" = "#metoo").
@@ -546,7 +547,7 @@ def _stem(stems: dict[str, str | None], word: str, algorithm: str) -> str | None
 
 
 def stem_term(word: str, algorithm: str) -> str | None:
-    """The index term of a word's stem ("harassed" -> "harass~"), or None for a word that is not
+    """The index term of a word's stem ("harassed" -> "harass!"), or None for a word that is not
     stemmed: one without a letter, with Chinese or Japanese (indexed as bigrams), with characters
     beyond U+FFFF (Python and JavaScript count them differently), or that is not one index word.
     ``word`` is lower case (NFC) with its accents: stemmers are written for the language as it is
@@ -1329,10 +1330,12 @@ def _facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels
     # The site's language first, then by name as the reader sees it.
     names = {code: language_names(code, language) for code in spoken}
     order = sorted(spoken, key=lambda code: (code != language, names[code][0].casefold(), code))
+    # The language of most items is that of every item the others do not list (most often all of them).
+    most = max(order, key=lambda code: (len(spoken[code]), code == language)) if order else None
     found = {"kinds": "".join(bits), "years": years, "tags": [[tag, tag_labels.get(tag, tag)] for tag in tag_order],
              "warnings": warnings,
-             "languages": [[code, *names[code], "rtl" if _direction(code) == "rtl" else "", encode_gaps(spoken[code])]
-                           for code in order]}
+             "languages": [[code, *names[code], "rtl" if _direction(code) == "rtl" else "",
+                            None if code == most else encode_gaps(spoken[code])] for code in order]}
     return found, [encode_gaps(members[tag]) for tag in tag_order]
 
 
@@ -1393,9 +1396,10 @@ def _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, d
     (stem/*.js, only those) load with the manifest: the reader's words are stemmed in each."""
     found, members = facets(items, tag_labels, warning_labels, language)
     tags = json_script("tags", members)
-    stemmers = sorted({(item.language, name) for item in items if (name := stemming.algorithm(item.language))})
+    stemmers = sorted({(item.language, name, stemming.SCRIPTS.get(name, "Latin"))
+                       for item in items if (name := stemming.algorithm(item.language))})
     stem_files = [("search/stem/base.js", stemming.base_javascript())] if stemmers else []
-    stem_files += [(f"search/stem/{name}.js", stemming.javascript(name)) for name in sorted({name for _code, name in stemmers})]
+    stem_files += [(f"search/stem/{name}.js", stemming.javascript(name)) for name in sorted({entry[1] for entry in stemmers})]
     return [("search/manifest.js", json_script("manifest", {
         "version": FORMAT_VERSION,
         "count": len(items),
@@ -1409,6 +1413,12 @@ def _manifest(items, tag_labels, warning_labels, term_firsts, position_firsts, d
         "stemMark": STEM_MARK,
     })), ("search/phrases.js", json_script("phrases", position_firsts)),
         ("search/facets.js", json_script("facets", {**found, "tagsBytes": len(tags)})), ("search/tags.js", tags), *stem_files]
+
+
+def record_size(record: list) -> int:
+    """A record's bytes in its docs shard, as json_script writes it: JSON in a JSON string, where a
+    letter outside ASCII takes six bytes ("\\u00e9") and a quote two."""
+    return len(json.dumps(json.dumps(record, ensure_ascii=False, separators=(",", ":")), ensure_ascii=True)) - 2
 
 
 def docs_per_shard(record_sizes: Sequence[int], target: int) -> int:
@@ -1446,7 +1456,7 @@ def _build_all(items, tag_labels, warning_labels, language, targets, processes, 
     position_firsts, position_files, position_cuts = term_shards("positions", terms, inverted.positions,
                                                                  targets.positions, sizes["positions"])
     records = [doc_record(item, warning_labels, language) for item in items]
-    record_sizes = [len(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode()) for r in records]
+    record_sizes = list(map(record_size, records))
     docs_cuts = doc_cuts(record_sizes, targets.docs)
     doc_files = [(f"search/docs/{number}.js", json_script(f"docs/{number}", records[start:end]))
                  for number, (start, end) in enumerate(zip(docs_cuts, docs_cuts[1:] + [len(records)]))]
@@ -1675,7 +1685,7 @@ class _Update:
         sizes = list(old["record_sizes"])
         for n in self.changed:
             record = doc_record(items[n], self.warning_labels, self.language)
-            sizes[n] = len(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
+            sizes[n] = record_size(record)
         self.record_sizes = sizes
         cuts = doc_cuts(sizes, self.targets.docs)
         self.cuts["docs"] = cuts

@@ -37,6 +37,11 @@ ALGORITHMS = {
     "tr": "turkish", "yi": "yiddish",
 }
 
+# The scripts (Unicode script names) of the words each algorithm stems, when not Latin: the search
+# page stems a reader's word only in the languages written in its script.
+SCRIPTS = {"arabic": "Arabic", "armenian": "Armenian", "greek": "Greek", "hindi": "Devanagari", "nepali": "Devanagari",
+           "persian": "Arabic", "russian": "Cyrillic", "serbian": "Latin Cyrillic", "tamil": "Tamil", "yiddish": "Hebrew"}
+
 LICENCE = """\
 Snowball stemmers: Copyright (c) 2001, Dr Martin Porter; Copyright (c) 2004,2005, Richard Boulton;
 Copyright (c) 2013, Yoshiki Shibukawa; Copyright (c) 2006-2025, Olly Betts. All rights reserved.
@@ -96,78 +101,67 @@ def version() -> str:
 # --- the JavaScript side ------------------------------------------------------------------------
 
 # The runtime every stemmer uses: snowballstemmer's basestemmer.py and among.py, by hand, method for
-# method (the names are the Python ones, so that the translated routines call them unchanged).
-BASE_JS = r"""function Among(s, substring_i, result, method) {
-  this.s = s; this.substring_i = substring_i; this.result = result; this.method = method || null;
+# method. Its state and methods have short names (SHORT, below), which the translated routines use:
+# they are most of a stemmer's text. An Among is an array [string, substring index, result, method].
+SHORT = {
+    "current": "s", "cursor": "c", "limit": "l", "limit_backward": "lb", "bra": "b", "ket": "k",
+    "in_grouping": "ig", "in_grouping_b": "igb", "out_grouping": "og", "out_grouping_b": "ogb",
+    "go_in_grouping": "gi", "go_in_grouping_b": "gib", "go_out_grouping": "go", "go_out_grouping_b": "gob",
+    "eq_s": "e", "eq_s_b": "eb", "find_among": "f", "find_among_b": "fb", "replace_s": "rs",
+    "slice_from": "sf", "slice_del": "sd", "insert": "ins", "slice_to": "st",
 }
-function check(ok) { if (!ok) { throw new Error("slice out of range"); } }
-function BaseStemmer() { this.set_current(""); }
+BASE_JS = r"""function BaseStemmer() { this.set_current(""); }
 var p = BaseStemmer.prototype;
-p.set_current = function (value) {
-  this.current = value; this.cursor = 0; this.limit = value.length; this.limit_backward = 0;
-  this.bra = this.cursor; this.ket = this.limit;
+// s: current, c: cursor, l: limit, lb: limit_backward, b: bra, k: ket
+p.set_current = function (value) { this.s = value; this.c = 0; this.l = value.length; this.lb = 0; this.b = 0; this.k = this.l; };
+p.ig = function (g) {  // in_grouping
+  if (this.c >= this.l || g.indexOf(this.s.charAt(this.c)) < 0) { return false; }
+  this.c++; return true;
 };
-p.in_grouping = function (s) {
-  if (this.cursor >= this.limit || s.indexOf(this.current.charAt(this.cursor)) < 0) { return false; }
-  this.cursor++; return true;
-};
-p.go_in_grouping = function (s) {
-  while (this.cursor < this.limit) {
-    if (s.indexOf(this.current.charAt(this.cursor)) < 0) { return true; }
-    this.cursor++;
-  }
+p.gi = function (g) {  // go_in_grouping
+  while (this.c < this.l) { if (g.indexOf(this.s.charAt(this.c)) < 0) { return true; } this.c++; }
   return false;
 };
-p.in_grouping_b = function (s) {
-  if (this.cursor <= this.limit_backward || s.indexOf(this.current.charAt(this.cursor - 1)) < 0) { return false; }
-  this.cursor--; return true;
+p.igb = function (g) {  // in_grouping_b
+  if (this.c <= this.lb || g.indexOf(this.s.charAt(this.c - 1)) < 0) { return false; }
+  this.c--; return true;
 };
-p.go_in_grouping_b = function (s) {
-  while (this.cursor > this.limit_backward) {
-    if (s.indexOf(this.current.charAt(this.cursor - 1)) < 0) { return true; }
-    this.cursor--;
-  }
+p.gib = function (g) {  // go_in_grouping_b
+  while (this.c > this.lb) { if (g.indexOf(this.s.charAt(this.c - 1)) < 0) { return true; } this.c--; }
   return false;
 };
-p.out_grouping = function (s) {
-  if (this.cursor >= this.limit || s.indexOf(this.current.charAt(this.cursor)) >= 0) { return false; }
-  this.cursor++; return true;
+p.og = function (g) {  // out_grouping
+  if (this.c >= this.l || g.indexOf(this.s.charAt(this.c)) >= 0) { return false; }
+  this.c++; return true;
 };
-p.go_out_grouping = function (s) {
-  while (this.cursor < this.limit) {
-    if (s.indexOf(this.current.charAt(this.cursor)) >= 0) { return true; }
-    this.cursor++;
-  }
+p.go = function (g) {  // go_out_grouping
+  while (this.c < this.l) { if (g.indexOf(this.s.charAt(this.c)) >= 0) { return true; } this.c++; }
   return false;
 };
-p.out_grouping_b = function (s) {
-  if (this.cursor <= this.limit_backward || s.indexOf(this.current.charAt(this.cursor - 1)) >= 0) { return false; }
-  this.cursor--; return true;
+p.ogb = function (g) {  // out_grouping_b
+  if (this.c <= this.lb || g.indexOf(this.s.charAt(this.c - 1)) >= 0) { return false; }
+  this.c--; return true;
 };
-p.go_out_grouping_b = function (s) {
-  while (this.cursor > this.limit_backward) {
-    if (s.indexOf(this.current.charAt(this.cursor - 1)) >= 0) { return true; }
-    this.cursor--;
-  }
+p.gob = function (g) {  // go_out_grouping_b
+  while (this.c > this.lb) { if (g.indexOf(this.s.charAt(this.c - 1)) >= 0) { return true; } this.c--; }
   return false;
 };
-p.eq_s = function (s) {
-  if (this.cursor > this.current.length || this.limit - this.cursor < s.length ||
-      this.current.slice(this.cursor, this.cursor + s.length) !== s) { return false; }
-  this.cursor += s.length; return true;
+p.e = function (t) {  // eq_s: str.startswith(t, cursor, limit)
+  if (this.c > this.s.length || this.l - this.c < t.length || this.s.slice(this.c, this.c + t.length) !== t) { return false; }
+  this.c += t.length; return true;
 };
-p.eq_s_b = function (s) {
-  if (this.limit_backward > this.current.length || this.cursor - this.limit_backward < s.length ||
-      this.current.slice(this.cursor - s.length, this.cursor) !== s) { return false; }
-  this.cursor -= s.length; return true;
+p.eb = function (t) {  // eq_s_b: str.endswith(t, limit_backward, cursor)
+  if (this.lb > this.s.length || this.c - this.lb < t.length || this.s.slice(this.c - t.length, this.c) !== t) { return false; }
+  this.c -= t.length; return true;
 };
-p.find_among = function (v) {
-  var i = 0, j = v.length, c = this.cursor, l = this.limit, common_i = 0, common_j = 0, first_key_inspected = false;
+p.f = function (v) {  // find_among
+  var i = 0, j = v.length, c = this.c, l = this.l, common_i = 0, common_j = 0, first_key_inspected = false, w;
   while (true) {
-    var k = i + ((j - i) >> 1), diff = 0, common = Math.min(common_i, common_j), w = v[k];
-    for (var i2 = common; i2 < w.s.length; i2++) {
+    var k = i + ((j - i) >> 1), diff = 0, common = Math.min(common_i, common_j);
+    w = v[k];
+    for (var i2 = common; i2 < w[0].length; i2++) {
       if (c + common === l) { diff = -1; break; }
-      diff = this.current.charCodeAt(c + common) - w.s.charCodeAt(i2);
+      diff = this.s.charCodeAt(c + common) - w[0].charCodeAt(i2);
       if (diff !== 0) { break; }
       common++;
     }
@@ -179,23 +173,23 @@ p.find_among = function (v) {
   }
   while (true) {
     w = v[i];
-    if (common_i >= w.s.length) {
-      this.cursor = c + w.s.length;
-      if (w.method === null) { return w.result; }
-      if (w.method.call(this)) { this.cursor = c + w.s.length; return w.result; }
+    if (common_i >= w[0].length) {
+      this.c = c + w[0].length;
+      if (!w[3]) { return w[2]; }
+      if (w[3].call(this)) { this.c = c + w[0].length; return w[2]; }
     }
-    i = w.substring_i;
+    i = w[1];
     if (i < 0) { return 0; }
   }
 };
-p.find_among_b = function (v) {
-  var i = 0, j = v.length, c = this.cursor, lb = this.limit_backward, common_i = 0, common_j = 0,
-      first_key_inspected = false;
+p.fb = function (v) {  // find_among_b
+  var i = 0, j = v.length, c = this.c, lb = this.lb, common_i = 0, common_j = 0, first_key_inspected = false, w;
   while (true) {
-    var k = i + ((j - i) >> 1), diff = 0, common = Math.min(common_i, common_j), w = v[k];
-    for (var i2 = w.s.length - 1 - common; i2 >= 0; i2--) {
+    var k = i + ((j - i) >> 1), diff = 0, common = Math.min(common_i, common_j);
+    w = v[k];
+    for (var i2 = w[0].length - 1 - common; i2 >= 0; i2--) {
       if (c - common === lb) { diff = -1; break; }
-      diff = this.current.charCodeAt(c - 1 - common) - w.s.charCodeAt(i2);
+      diff = this.s.charCodeAt(c - 1 - common) - w[0].charCodeAt(i2);
       if (diff !== 0) { break; }
       common++;
     }
@@ -207,35 +201,35 @@ p.find_among_b = function (v) {
   }
   while (true) {
     w = v[i];
-    if (common_i >= w.s.length) {
-      this.cursor = c - w.s.length;
-      if (w.method === null) { return w.result; }
-      if (w.method.call(this)) { this.cursor = c - w.s.length; return w.result; }
+    if (common_i >= w[0].length) {
+      this.c = c - w[0].length;
+      if (!w[3]) { return w[2]; }
+      if (w[3].call(this)) { this.c = c - w[0].length; return w[2]; }
     }
-    i = w.substring_i;
+    i = w[1];
     if (i < 0) { return 0; }
   }
 };
-p.replace_s = function (c_bra, c_ket, s) {
-  var adjustment = s.length - (c_ket - c_bra);
-  this.current = this.current.slice(0, c_bra) + s + this.current.slice(c_ket);
-  this.limit += adjustment;
-  if (this.cursor >= c_ket) { this.cursor += adjustment; } else if (this.cursor > c_bra) { this.cursor = c_bra; }
+p.rs = function (c_bra, c_ket, t) {  // replace_s
+  var adjustment = t.length - (c_ket - c_bra);
+  this.s = this.s.slice(0, c_bra) + t + this.s.slice(c_ket);
+  this.l += adjustment;
+  if (this.c >= c_ket) { this.c += adjustment; } else if (this.c > c_bra) { this.c = c_bra; }
   return adjustment;
 };
-p.slice_check = function () {
-  check(this.bra >= 0 && this.bra <= this.ket && this.ket <= this.limit && this.limit <= this.current.length);
+p.check = function () {  // the assertions of slice_from and slice_to: Python raises, and so does this
+  if (!(this.b >= 0 && this.b <= this.k && this.k <= this.l && this.l <= this.s.length)) { throw new Error("slice out of range"); }
 };
-p.slice_from = function (s) { this.slice_check(); this.replace_s(this.bra, this.ket, s); this.ket = this.bra + s.length; };
-p.slice_del = function () { this.slice_from(""); };
-p.insert = function (c_bra, c_ket, s) {
-  var adjustment = this.replace_s(c_bra, c_ket, s);
-  if (c_bra <= this.bra) { this.bra += adjustment; }
-  if (c_bra <= this.ket) { this.ket += adjustment; }
+p.sf = function (t) { this.check(); this.rs(this.b, this.k, t); this.k = this.b + t.length; };  // slice_from
+p.sd = function () { this.sf(""); };  // slice_del
+p.ins = function (c_bra, c_ket, t) {  // insert
+  var adjustment = this.rs(c_bra, c_ket, t);
+  if (c_bra <= this.b) { this.b += adjustment; }
+  if (c_bra <= this.k) { this.k += adjustment; }
 };
-p.slice_to = function () { this.slice_check(); return this.current.slice(this.bra, this.ket); };
-p.stemWord = function (word) { this.set_current(word); this._stem(); return this.current; };
-return {Among: Among, BaseStemmer: BaseStemmer};"""
+p.st = function () { this.check(); return this.s.slice(this.b, this.k); };  // slice_to
+p.stemWord = function (word) { this.set_current(word); this._stem(); return this.s; };
+return {BaseStemmer: BaseStemmer};"""
 
 
 def _header(what: str) -> str:
@@ -303,7 +297,6 @@ class _Translator:
             else:
                 raise Untranslatable(f"class-level {type(node).__name__}")
         return "\n".join([
-            "var Among=base.Among;",
             "function Stemmer(){base.BaseStemmer.call(this);}",
             "Stemmer.prototype=Object.create(base.BaseStemmer.prototype);",
             "Stemmer.prototype.constructor=Stemmer;",
@@ -313,7 +306,8 @@ class _Translator:
 
     @staticmethod
     def method_name(name: str) -> str:
-        return name[2:] if name.startswith("__r_") else name
+        """A routine's name ("__r_Step_1a" -> "r_Step_1a"), or the runtime's short name for its own."""
+        return name[2:] if name.startswith("__r_") else SHORT.get(name, name)
 
     def table(self, node: ast.expr) -> str:
         """A grouping (a set or string of letters: a string), a list of Among, or a tuple of strings."""
@@ -339,7 +333,7 @@ class _Translator:
                     if not isinstance(args[3], ast.Name):
                         raise Untranslatable("Among method")
                     parts.append("p." + self.method_name(args[3].id))
-                entries.append("new Among(" + ",".join(parts) + ")")
+                entries.append("[" + ",".join(parts) + "]")
             return "[" + ",".join(entries) + "]"
         raise Untranslatable(f"class attribute {ast.dump(node)[:80]}")
 
@@ -366,8 +360,8 @@ class _Translator:
                         for target in ([child.target] if isinstance(child, (ast.AugAssign, ast.For)) else
                                        child.targets if isinstance(child, ast.Assign) else [])
                         if isinstance(target, ast.Name)})
-        declared = f"var {','.join(local)};" if local else ""
-        return f"p.{self.method_name(node.name)}=function(){{{declared}{self.block(node.body)}}};"
+        declared = "".join(f",{name}" for name in local)
+        return f"p.{self.method_name(node.name)}=function(){{var z=this{declared};{self.block(node.body)}}};"
 
     def block(self, statements: list[ast.stmt]) -> str:
         return "".join(self.statement(statement) for statement in statements)
@@ -386,14 +380,14 @@ class _Translator:
                 return ""  # a docstring
             return self.expression(node.value) + ";"
         if isinstance(node, ast.If):
-            text = f"if({self.expression(node.test)}){{{self.block(node.body)}}}"
+            text = f"if{self.condition(node.test)}{{{self.block(node.body)}}}"
             if node.orelse:
                 text += f"else{{{self.block(node.orelse)}}}"
             return text
         if isinstance(node, ast.While):
             if node.orelse:
                 raise Untranslatable("while ... else")
-            return f"while({self.expression(node.test)}){{{self.block(node.body)}}}"
+            return f"while{self.condition(node.test)}{{{self.block(node.body)}}}"
         if isinstance(node, ast.For):
             # `for _ in 0, 0:` repeats its body a fixed number of times.
             if not (isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Tuple) and not node.orelse
@@ -434,11 +428,16 @@ class _Translator:
             return ""
         raise Untranslatable(f"statement {type(node).__name__}")
 
+    def condition(self, node: ast.expr) -> str:
+        """An expression in parentheses, once (comparisons and operations come in their own)."""
+        text = self.expression(node)
+        return text if isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp)) else f"({text})"
+
     def target(self, node: ast.expr) -> str:
         if isinstance(node, ast.Name):
             return node.id
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            return "this." + self.method_name(node.attr)
+            return "z." + self.method_name(node.attr)
         raise Untranslatable(f"assignment to {type(node).__name__}")
 
     def expression(self, node: ast.expr) -> str:
@@ -455,7 +454,7 @@ class _Translator:
             return node.id
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id == "self":
-                return "this." + self.method_name(node.attr)
+                return "z." + self.method_name(node.attr)
             if isinstance(node.value, ast.Name) and node.value.id == self.cls.name:
                 return node.attr  # a table of the class: a variable of the script
             raise Untranslatable("attribute of something else than self or the class")
@@ -466,7 +465,7 @@ class _Translator:
             if isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1:
                 return f"({self.expression(node.args[0])}).length"
             if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
-                return f"this.{self.method_name(node.func.attr)}({args})"
+                return f"z.{self.method_name(node.func.attr)}({args})"
             raise Untranslatable("call of something else than a method or len()")
         if isinstance(node, ast.Subscript):
             return f"{self.expression(node.value)}[{self.expression(node.slice)}]"

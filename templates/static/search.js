@@ -26,7 +26,7 @@
             "\\u{1b000}-\\u{1b16f}\\u{20000}-\\u{3ffff}";
   var CJK_RE = new RegExp("[" + CJK + "]", "u"), CJK_RUN_RE = new RegExp("([" + CJK + "]+)", "u");
   var HANGUL_RE = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
-  var STEM_MARK = "~";
+  var STEM_MARK = "!";
 
   function normalise(text) {
     text = text.toLowerCase();
@@ -71,7 +71,7 @@
   /* The words of text as written, lower case (NFC), accents kept: what a stemmer needs. */
   function originalWords(text) { return text.toLowerCase().normalize("NFC").match(/[\p{L}\p{N}\p{M}]+/gu) || []; }
 
-  /* The index term of a word's stem ("harassed" -> "harass~"), or null: stemTerm() in Python. */
+  /* The index term of a word's stem ("harassed" -> "harass!"), or null: stemTerm() in Python. */
   function stemTerm(word, stemmer) {
     if (!/\p{L}/u.test(word) || CJK_RE.test(word) || /[\ud800-\udfff]/.test(word) || tokens(word).length !== 1) { return null; }
     var stemmed;
@@ -489,7 +489,7 @@
   }
 
   /* Scores of the docs that contain one query word: its own term's (or its completions'), plus
-     STEM_WEIGHT times the best of its stems' (each looked up as a stem, "harass~", and as a word,
+     STEM_WEIGHT times the best of its stems' (each looked up as a stem, "harass!", and as a word,
      "harass": a word that is its own stem is indexed only as itself). An item with the word as
      typed also holds its stem, so it ranks above an item with only another form of the word. */
   var STEM_WEIGHT = 0.6;
@@ -650,10 +650,14 @@
               warningIds: data.warnings.map(function (w) { return w[0]; }),
               languages: data.languages.map(function (l) { return l[0]; }), languageOf: new Int16Array(count),
               languageNames: {}};
-    // languages: [code, name in the site's language, name in its own, "rtl" or "", item ids]
+    // languages: [code, name in the site's language, name in its own, "rtl" or "", item ids]; the
+    // language of most items lists none: it is every item's that the others do not list.
     data.languages.forEach(function (language, index) {
       facets.languageNames[language[0]] = language[1];
-      var ids = decodeGaps(language[4]);
+      if (language[4] === null) { facets.languageOf.fill(index); }
+    });
+    data.languages.forEach(function (language, index) {
+      var ids = language[4] === null ? [] : decodeGaps(language[4]);
       for (var i = 0; i < ids.length; i++) { facets.languageOf[ids[i]] = index; }
     });
     for (var c = 0; c < data.kinds.length; c++) {
@@ -945,7 +949,7 @@
     query.terms.concat(query.prefix ? [query.prefix] : []).forEach(function (term) {
       termTable("terms", shardOf(manifest.terms, term)).catch(function () { /* reported by the search */ });
     });
-    var found = hasWords ? stemmersReady.then(function () { return runQuery(parseQuery(state.q, stemmersFor(state))); }) :
+    var found = hasWords ? stemmersFor(state, state.q).then(function (chosen) { return runQuery(parseQuery(state.q, chosen)); }) :
       Promise.resolve(null);
     return Promise.all([found, facetsReady, state.tag ? loadTags() : null]).then(function (done) {
       var result = done[0];
@@ -1213,36 +1217,44 @@
     update(state, "history");
   });
 
-  // The stemmers of the archive's languages (stem/*.js), by Snowball algorithm; a search stems the
-  // reader's words in each, or in the language chosen in the filter. Without them (a file that did
-  // not load), words are found as they are typed.
-  var stemmers = {}, stemmersReady = Promise.resolve();
+  // The stemmers of the archive's languages (stem/*.js), by Snowball algorithm (the manifest's
+  // stemmers: [language, algorithm, the scripts it stems]). A search stems the reader's words in each
+  // language whose script they are written in (or only in the language chosen in the filter), and
+  // loads those stemmers the first time it needs them. Without them (a file that did not load),
+  // words are found as they are typed.
+  var stemmers = {}, stemmerLoads = {}, stemBase = null;
 
-  function loadStemmers() {
-    var names = [];
-    manifest.stemmers.forEach(function (pair) { if (names.indexOf(pair[1]) < 0) { names.push(pair[1]); } });
-    if (!names.length) { return Promise.resolve(); }
-    return Promise.all([load("stem/base")].concat(names.map(function (name) { return load("stem/" + name); }))).then(function (data) {
-      var base = data[0][0]();
-      names.forEach(function (name, i) {
-        var Stemmer = data[i + 1][0](base);
+  function loadStemmer(name) {
+    if (!stemmerLoads[name]) {
+      stemBase = stemBase || load("stem/base").then(function (data) { return data[0](); });
+      stemmerLoads[name] = Promise.all([stemBase, load("stem/" + name)]).then(function (data) {
+        var Stemmer = data[1][0](data[0]);
         stemmers[name] = new Stemmer();
-      });
-    }).catch(function () { stemmers = {}; });
+      }).catch(function () { delete stemmerLoads[name]; stemBase = null; });
+    }
+    return stemmerLoads[name];
   }
 
   function algorithmOf(language) {
-    var pair = manifest.stemmers.filter(function (p) { return p[0] === language; })[0];
-    return pair ? pair[1] : null;
+    var entry = manifest.stemmers.filter(function (p) { return p[0] === language; })[0];
+    return entry ? entry[1] : null;
   }
 
   function stemmerOf(language) { return stemmers[algorithmOf(language)] || null; }
 
-  function stemmersFor(state) {
-    if (!state.lang) { return stemmers; }
-    var name = algorithmOf(state.lang), chosen = {};
-    if (stemmers[name]) { chosen[name] = stemmers[name]; }
-    return chosen;
+  /* The stemmers the words of raw are stemmed in, for state, once loaded: name -> stemmer. */
+  function stemmersFor(state, raw) {
+    var words = originalWords(raw), names = [];
+    manifest.stemmers.forEach(function (entry) {
+      if (names.indexOf(entry[1]) >= 0 || (state.lang && entry[0] !== state.lang)) { return; }
+      var script = new RegExp("\\p{Script=" + entry[2].split(" ").join("}|\\p{Script=") + "}", "u");
+      if (words.some(function (word) { return script.test(word); })) { names.push(entry[1]); }
+    });
+    return Promise.all(names.map(loadStemmer)).then(function () {
+      var chosen = {};
+      names.forEach(function (name) { if (stemmers[name]) { chosen[name] = stemmers[name]; } });
+      return chosen;
+    });
   }
 
   // The manifest and the facets load at once; the query's shards as soon as the manifest is in.
@@ -1251,7 +1263,6 @@
     manifest = data[0];
     setJoins(manifest.joins);
     STEM_MARK = manifest.stemMark || STEM_MARK;
-    stemmersReady = loadStemmers();
   });
   var facetsReady = Promise.all([load("facets"), manifestReady]).then(function (data) {
     prepareFacets(data[0][0]);
