@@ -69,11 +69,13 @@
   function tokens(text) { return splitTokens(normalise(text)); }
 
   /* The words of text as written, lower case (NFC), accents kept: what a stemmer needs. */
-  function originalWords(text) { return text.toLowerCase().normalize("NFC").match(/[\p{L}\p{N}\p{M}]+/gu) || []; }
+  var ORIGINAL_WORD_RE = /[\p{L}\p{N}\p{M}]+/gu, LETTER_RE = /\p{L}/u;  // compiled once: a Unicode class is slow to compile
+
+  function originalWords(text) { return text.toLowerCase().normalize("NFC").match(ORIGINAL_WORD_RE) || []; }
 
   /* The index term of a word's stem ("harassed" -> "harass!"), or null: stemTerm() in Python. */
   function stemTerm(word, stemmer) {
-    if (!/\p{L}/u.test(word) || CJK_RE.test(word) || /[\ud800-\udfff]/.test(word) || tokens(word).length !== 1) { return null; }
+    if (!LETTER_RE.test(word) || CJK_RE.test(word) || /[\ud800-\udfff]/.test(word) || tokens(word).length !== 1) { return null; }
     var stemmed;
     try { stemmed = stemmer.stemWord(word); } catch (err) { return null; }
     var folded = stemmed ? tokens(stemmed) : [];
@@ -202,9 +204,9 @@
     words.forEach(function (w) { if (!seen[w]) { seen[w] = true; terms.push(w); } });
     var starts = terms.filter(function (t) { return HANGUL_RE.test(t) || (CJK_RE.test(t) && Array.from(t).length === 1); });
     // Stems from the words as typed (a stemmer needs their accents), by the term each folds to.
-    var stems = {};
+    var stems = {}, originals = originalWords(free.join(" "));
     Object.keys(stemmers || {}).sort().forEach(function (name) {
-      originalWords(free.join(" ")).forEach(function (word) {
+      originals.forEach(function (word) {
         var folded = tokens(word);
         if (folded.length !== 1 || HANGUL_RE.test(word)) { return; }
         var stem = stemTerm(word, stemmers[name]);
@@ -306,18 +308,19 @@
     terms.forEach(function (t) { if (t.slice(-STEM_MARK.length) === STEM_MARK) { stems = true; } });
     stemmer = stems ? stemmer : null;
     // In ASCII text a word is a run of letters and digits, and its term is its lower case.
-    var ascii = /^[\x00-\x7f]*$/.test(text), raw = ascii ? /[A-Za-z0-9]+/g : new RegExp(WORD_RE.source, "gu");
+    var ascii = /^[\x00-\x7f]*$/.test(text), raw = ascii ? /[A-Za-z0-9]+/g : WORD_RE;
+    raw.lastIndex = 0;
     var lower = ascii ? text.toLowerCase() : null;
     while ((match = raw.exec(text)) !== null) {
       var end = match.index + match[0].length;
       if (ascii) {
         var term = lower.slice(match.index, end);
-        words.push({start: match.index, end: end, terms: [term], stem: stemmer ? stemTerm(term, stemmer) : null});
+        words.push({start: match.index, end: end, terms: [term], stem: stemmer ? cachedStem(term, stemmer) : null});
       } else if (CJK_RE.test(match[0])) {
         cjkUnits(match[0], match.index, words);
       } else {
         words.push({start: match.index, end: end, terms: tokens(match[0]),
-                    stem: stemmer ? stemTerm(match[0].toLowerCase().normalize("NFC"), stemmer) : null});
+                    stem: stemmer ? cachedStem(match[0].toLowerCase().normalize("NFC"), stemmer) : null});
       }
     }
     if (!terms.size) { return {words: words, marks: marks}; }
@@ -351,6 +354,13 @@
   }
 
   var runCount = 0;
+
+  /* stemTerm(word, stemmer), once per word and stemmer: results hold the same words again and again. */
+  function cachedStem(word, stemmer) {
+    var cache = stemmer.cache || (stemmer.cache = new Map());
+    if (!cache.has(word)) { cache.set(word, stemTerm(word, stemmer)); }
+    return cache.get(word);
+  }
 
   /* The words of a word of text that holds Chinese or Japanese (at offset in text): each character
      of a run its own word, whose term is the bigram it starts (the last character's, itself). */
@@ -944,10 +954,15 @@
     root.setAttribute("data-state", "busy");
     var query = parseQuery(state.q);
     var hasWords = query.terms.length || query.prefix || query.phrases.length;
-    // The query's shards load while the facets and the stemmers do (on the first search): a word's
-    // stems are most often in its own shard.
+    // The query's shards (a completed word's all of them) load while the facets and the stemmers do:
+    // a word's stems are most often in its own shard.
     query.terms.concat(query.prefix ? [query.prefix] : []).forEach(function (term) {
-      termTable("terms", shardOf(manifest.terms, term)).catch(function () { /* reported by the search */ });
+      var first = shardOf(manifest.terms, term), last = first;
+      if (term === query.prefix || query.starts.indexOf(term) >= 0) {
+        last = shardOf(manifest.terms, term + "\uffff");
+        if (last - first + 1 > MAX_PREFIX_SHARDS) { last = first; }
+      }
+      for (var s = first; s <= last; s++) { termTable("terms", s).catch(function () { /* reported by the search */ }); }
     });
     var found = hasWords ? stemmersFor(state, state.q).then(function (chosen) { return runQuery(parseQuery(state.q, chosen)); }) :
       Promise.resolve(null);
