@@ -1254,12 +1254,29 @@ def _long_date(day, language: str) -> str:
     return interface.long_date(day, language)
 
 
+# A Chinese or Japanese character says about as much as a short word: it counts as this many
+# characters towards EXCERPT_TEXT_CHARS (so a record holds about as much text in every script, and
+# its characters, six bytes each in a docs shard, do not make it three times as large).
+CJK_EXCERPT_WEIGHT = 3
+
+
 def excerpt_text(body_text: str, limit: int = EXCERPT_TEXT_CHARS) -> str:
-    """The start of a body for excerpts: spaces collapsed, cut after a whole word, "…" if cut."""
+    """The start of a body for excerpts: spaces collapsed, cut after a whole word (anywhere between
+    two Chinese or Japanese characters, which have no spaces between words), "…" if cut."""
     text = " ".join(body_text.split())
-    if len(text) <= limit:
+    if len(text) <= limit and not _CJK_RE.search(text):
         return text
-    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    end = limit
+    if _CJK_RE.search(text, 0, limit + 1):
+        weight, end = 0, 0
+        while end < len(text) and weight + (CJK_EXCERPT_WEIGHT if _CJK_RE.match(text[end]) else 1) <= limit:
+            weight += CJK_EXCERPT_WEIGHT if _CJK_RE.match(text[end]) else 1
+            end += 1
+        if end >= len(text):
+            return text
+        if _CJK_RE.match(text[end]) and end and _CJK_RE.match(text[end - 1]):
+            return text[:end] + "…"
+    cut = text[:end + 1].rsplit(" ", 1)[0] if " " in text[:end + 1] else text[:end]
     return cut.rstrip() + "…"
 
 

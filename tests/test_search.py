@@ -149,6 +149,11 @@ def test_excerpt_text_is_the_start_of_the_body_cut_after_a_word():
     assert cut.endswith("…") and len(cut) <= search.EXCERPT_TEXT_CHARS + 1 and text.startswith(cut[:-1])
     assert text[len(cut) - 1] == " "  # the whole last word, then the ellipsis
     assert search.excerpt_text("x" * 3000) == "x" * search.EXCERPT_TEXT_CHARS + "…"
+    # A Chinese character counts as three letters: about as much text as 1,200 letters of English.
+    assert search.excerpt_text("受害者" * 500) == ("受害者" * 500)[:400] + "…"
+    assert search.excerpt_text("受害者 " + "a" * 10 + " 受害者") == "受害者 " + "a" * 10 + " 受害者"
+    mixed = search.excerpt_text("MeToo " * 150 + "运动" * 300)
+    assert mixed.startswith("MeToo " * 150 + "运动") and mixed.endswith("…") and len(mixed) == 900 + 100 + 1
 
 
 @pytest.fixture(scope="module")
