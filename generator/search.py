@@ -441,7 +441,7 @@ def _analyse(fields: Sequence[str], split, algorithm: str | None) -> Analysis | 
     """analyse(fields) with words from split(); None if they hold a word tokens() drops."""
     positions: defaultdict[str, list[int]] = defaultdict(list)
     head_counts: dict[str, list[int]] = {}
-    stem_counts: dict[str, list[int]] = {}
+    stem_counts: list[Counter | None] = [None] * len(FIELDS)
     lengths, offset = [], 0
     for index, text in enumerate(fields):
         words = split(text) if text else []
@@ -456,7 +456,7 @@ def _analyse(fields: Sequence[str], split, algorithm: str | None) -> Analysis | 
         if algorithm and words:
             # In ASCII text the words are the text's own words, lower-cased; elsewhere a stemmer
             # needs the words with their accents, which the index's words have lost.
-            _count_stems(stem_counts, Counter(words if text.isascii() else _original_words(text)), index, algorithm)
+            stem_counts[index] = _stems_in(words if text.isascii() else _original_words(text), algorithm)
         lengths.append(len(words))
         offset += len(words) + FIELD_GAP
     if split is not tokens and positions and max(map(len, positions)) > MAX_TOKEN_LENGTH:
@@ -470,20 +470,28 @@ def _analyse(fields: Sequence[str], split, algorithm: str | None) -> Analysis | 
         one_place, encoded_places = _ONE_PLACE, _encode_places
         encoded = ",".join([one_place[p[0]] if len(p) == 1 and p[0] < 4096 else encoded_places(p) for p in places])
     terms, heads = " ".join(positions), tuple(map(tuple, head_counts.values()))
-    if stem_counts:
+    if any(stem_counts):
         return _with_stems(terms, counts, heads, encoded, stem_counts, tuple(lengths))
     return Analysis(tuple(lengths), terms, counts, heads, encoded)
 
 
-def _count_stems(stem_counts: dict[str, list[int]], words: Counter, field: int, algorithm: str) -> None:
+_UNKNOWN = object()
+
+
+def _stems_in(words: list[str], algorithm: str) -> Counter:
+    """How often each stem stands in a field's words: a look-up and a count per word, in C."""
     stems = _stems_of(algorithm)
-    for word, count in words.items():
-        stem = stems[word] if word in stems else _stem(stems, word, algorithm)
-        if stem is not None:
-            stem_counts.setdefault(stem, [0] * len(FIELDS))[field] += count
+    found = list(map(stems.get, words, itertools.repeat(_UNKNOWN)))
+    if _UNKNOWN in found:
+        # From _stem's answers, not the cache again: a full cache does not keep them.
+        met = {word: _stem(stems, word, algorithm) for word in {w for w, s in zip(words, found) if s is _UNKNOWN}}
+        found = [met[word] if stem is _UNKNOWN else stem for word, stem in zip(words, found)]
+    counted = Counter(found)
+    counted.pop(None, None)
+    return counted
 
 
-def _with_stems(terms: str, counts: array, heads: tuple, encoded: str, stem_counts: dict[str, list[int]],
+def _with_stems(terms: str, counts: array, heads: tuple, encoded: str, stem_counts: list[Counter | None],
                 lengths: tuple[int, ...]) -> Analysis:
     """An Analysis with the stems among its terms: those found in the fields before the body after
     the words found there (the terms with head counts lead), the others at the end. A stem has no
@@ -491,16 +499,21 @@ def _with_stems(terms: str, counts: array, heads: tuple, encoded: str, stem_coun
     names = terms.split(" ")
     lead = len(heads)
     places = encoded.split(",") if names else []
-    head_stems = [stem for stem, per_field in stem_counts.items() if any(per_field[:BODY])]
-    body_stems = [stem for stem, per_field in stem_counts.items() if not any(per_field[:BODY])]
+    in_head = [counter for counter in stem_counts[:BODY] if counter]
+    head_stems = list(dict.fromkeys(stem for counter in in_head for stem in counter))
+    body = stem_counts[BODY] or Counter()
+    head_set = set(head_stems)
+    body_stems = [stem for stem in body if stem not in head_set]
+    empty = Counter()
+    per_field = [counter or empty for counter in stem_counts[:BODY]]
+    head_rows = tuple(tuple(counter[stem] for counter in per_field) for stem in head_stems)
     all_terms = names[:lead] + head_stems + names[lead:] + body_stems
     all_counts = array("I", counts[:lead])
-    all_counts.extend(sum(stem_counts[stem]) for stem in head_stems)
+    all_counts.extend(sum(row) + body[stem] for stem, row in zip(head_stems, head_rows))
     all_counts.extend(counts[lead:])
-    all_counts.extend(sum(stem_counts[stem]) for stem in body_stems)
-    all_heads = heads + tuple(tuple(stem_counts[stem][:BODY]) for stem in head_stems)
+    all_counts.extend(map(body.__getitem__, body_stems))
     all_places = places[:lead] + [""] * len(head_stems) + places[lead:] + [""] * len(body_stems)
-    return Analysis(lengths, " ".join(all_terms), all_counts, all_heads, ",".join(all_places))
+    return Analysis(lengths, " ".join(all_terms), all_counts, heads + head_rows, ",".join(all_places))
 
 
 class _OriginalCharacters(dict):
@@ -528,6 +541,7 @@ def _original_words(text: str) -> list[str]:
 
 
 _STEMS: dict[str, dict[str, str | None]] = {}  # algorithm -> word -> stem term (or None), as met
+MAX_STEMS_KEPT = 1_000_000
 
 
 def _stems_of(algorithm: str) -> dict[str, str | None]:
@@ -541,7 +555,7 @@ def _stem(stems: dict[str, str | None], word: str, algorithm: str) -> str | None
     stem = stem_term(word, algorithm)
     if stem is not None and stem == (word if word.isascii() else "".join(tokens(word))) + STEM_MARK:
         stem = None
-    if len(stems) < 1_000_000:  # a preview that runs for days keeps at most this many
+    if len(stems) < MAX_STEMS_KEPT:  # a preview that runs for days keeps no more
         stems[word] = stem
     return stem
 

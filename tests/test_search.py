@@ -554,6 +554,16 @@ def test_each_word_is_indexed_with_its_stem_in_its_items_language():
     assert manifest["stemmers"] == [["en", "english", "Latin"], ["es", "spanish", "Latin"]] and manifest["stemMark"] == "!"
 
 
+def test_stems_are_counted_the_same_when_the_stem_cache_is_full(monkeypatch):
+    fields = ("Testimonies", "", "", "", "", "", "", "A testimony, and the testimonies of harassed readers.")
+    monkeypatch.setattr(search, "_STEMS", {})
+    cold = search.analyse(fields, "english")
+    assert search.analyse(fields, "english") == cold and "testimoni!" in cold.terms.split(" ")
+    monkeypatch.setattr(search, "_STEMS", {})
+    monkeypatch.setattr(search, "MAX_STEMS_KEPT", 0)  # a preview that has run for days keeps no more
+    assert search.analyse(fields, "english") == cold
+
+
 def manifest_terms(files, manifest):
     return [t for n in range(len(manifest["terms"])) for t in shard_data(files[f"search/terms/{n}.js"])[0].split(" ")]
 
