@@ -370,3 +370,22 @@ def test_the_search_page_speaks_the_sites_language(page, tmp_path):
     assert page.locator("#search-results details.cw-fold > summary").inner_text() == "Afficher l’extrait"
     open_search(page, (root / "_out/search/index.html").as_uri(), "?q=jornal")
     assert wait_for_status(page, "journal") == "Aucun résultat pour « jornal ». Vouliez-vous dire journal ?"
+
+
+# --- the demo archive's languages ----------------------------------------------------------------
+
+@pytest.mark.parametrize("query, title, language", [
+    ("검사", "서지현 검사의 방송 인터뷰, 한국 미투 운동의 시작", "Korean"),  # 검사는, 검사에게 in the text
+    ("性骚扰", "#米兔：中国高校的第一封公开信", "Chinese"),  # inside a sentence
+    ("被害者", "伊藤詩織さん、民事訴訟で勝訴", "Japanese"),
+    ("harcelement", "#BalanceTonPorc : la parole se libère en France", "French"),  # typed without accents
+])
+def test_the_movement_in_its_own_languages_is_found(page, demo_search, query, title, language):
+    open_search(page, demo_search, "?q=" + query)
+    cards = page.eval_on_selector_all("#search-results > li > article", """cards => cards.map(card => ({
+        title: card.querySelector('.card-title').textContent, lang: card.querySelector('.card-title').lang,
+        label: card.querySelector('.result-language') ? card.querySelector('.result-language').textContent : null}))""")
+    assert cards[0]["title"] == title and cards[0]["label"] == language, cards
+    page.select_option("#search-lang", "en")  # the English entries only
+    wait_for_status(page, "result")
+    assert title not in titles(page) and query_of(page)["lang"] == ["en"]
