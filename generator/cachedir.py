@@ -20,7 +20,7 @@ from generator import __version__
 from generator.diagnostics import display_path
 from generator.locks import exclusive
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 GENERATOR_DIR = Path(__file__).resolve().parent
 
 
@@ -36,8 +36,10 @@ def code_fingerprint() -> str:
             digest.update(f"{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    for path in sorted(GENERATOR_DIR.glob("*.py")):
-        digest.update(path.read_bytes())
+    # Every module of every package, by its path too: code moved between modules changes the key,
+    # and a change anywhere in Chorus can change what a cached result would be.
+    for path in sorted(GENERATOR_DIR.rglob("*.py")):
+        digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -346,3 +346,21 @@ def test_a_preview_process_building_again_after_the_body_store_was_deleted_build
     assert not again.errors
     build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_the_code_fingerprint_covers_every_module_of_every_package(tmp_path, monkeypatch):
+    """Cached rendered text is trusted only by the code that made it: a change in a module inside
+    a package (or code moved from one module to another) must invalidate it too."""
+    from generator import cachedir
+
+    code = tmp_path / "generator"
+    (code / "content").mkdir(parents=True)
+    (code / "__init__.py").write_text("")
+    (code / "content" / "markup.py").write_text("SANITISE = True\n")
+    monkeypatch.setattr(cachedir, "GENERATOR_DIR", code)
+    before = cachedir.code_fingerprint()
+    (code / "content" / "markup.py").write_text("SANITISE = False\n")
+    edited = cachedir.code_fingerprint()
+    assert edited != before
+    (code / "content" / "markup.py").rename(code / "content" / "render.py")  # the same code, moved
+    assert cachedir.code_fingerprint() not in (before, edited)
