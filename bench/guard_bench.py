@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 from bench.corpus import write_corpus
-from generator import pii
+from generator.privacy import pii
 from generator.config import load_config
-from generator.documents import FileSettings, process_file
-from generator.sources import SourceFile, read_document
-from generator.validate import check_testimony, redact_testimony
+from generator.content.perfile import FileSettings, process_file
+from generator.content.sources import SourceFile, read_document
+from generator.content.validate import check_testimony, redact_testimony
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -12,10 +12,10 @@ import time
 import zipfile
 from pathlib import Path
 
-from generator.build import BuildReport, build, build_date, fault
+from generator.pipeline import BuildReport, build, build_date, fault
 from generator.config import SiteConfig
-from generator.diagnostics import display_path, error
-from generator.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file
+from generator.core.diagnostics import display_path, error
+from generator.core.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file
 
 _ZIP_EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time a zip can hold
 _ZIP_EPOCH_CEILING = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)  # and the latest
@@ -43,7 +43,7 @@ def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False, jo
                  use_cache: bool = True, wait: float = DEFAULT_WAIT_SECONDS) -> BuildReport:
     """Build the offline profile and zip it; the report's file and HTML page counts are the zip's.
 
-    One bundle at a time writes a given zip (the lock beside it, generator/locks.py); the zip is
+    One bundle at a time writes a given zip (the lock beside it, generator/core/locks.py); the zip is
     written under a name of its own and renamed over the old one only when it is whole.
     """
     zip_path = Path(zip_path).resolve()

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.build import BuildReport, build
+from generator.pipeline import BuildReport, build
 from generator.bundle import default_zip_path, write_bundle
 from generator.config import load_config
-from generator.diagnostics import display_path
-from generator.locks import DEFAULT_WAIT_SECONDS
-from generator.progress import for_stderr as progress_for_stderr
+from generator.core.diagnostics import display_path
+from generator.core.locks import DEFAULT_WAIT_SECONDS
+from generator.core.progress import for_stderr as progress_for_stderr
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -175,7 +175,7 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
         for item in summary.withheld:
             print(f"withheld: {display_path(item.path)} ({item.reason})", file=sys.stderr)
     # What stopped being published, always: a withdrawal must be seen to have ended, and the
-    # same list is beside the output for purging caches (generator/removals.py).
+    # same list is beside the output for purging caches (generator/output/removals.py).
     for removed in getattr(report, "removed", ()):
         print(f"no longer published: {removed.address} ({removed.reason})", file=sys.stderr)
     # Always listed, not only with --verbose: an accepted exception to the PII guard stays visible.
@@ -221,7 +221,7 @@ def run_diff(args) -> int:
     if args.old is None or args.new is None:
         print("give two builds to compare (diff OLD NEW), or a git revision (diff --since REV)", file=sys.stderr)
         return EXIT_USAGE
-    from generator.manifest import ManifestError, diff_manifests, page_address, read_manifest
+    from generator.output.manifest import ManifestError, diff_manifests, page_address, read_manifest
 
     try:
         old, new = read_manifest(args.old), read_manifest(args.new)
@@ -284,7 +284,7 @@ def run_new(args) -> int:
 
 
 def run_private(args) -> int:
-    from generator import sealing
+    from generator.privacy import sealing
 
     config, problems = load_config(args.config)
     if config is None:

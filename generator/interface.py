@@ -15,7 +15,7 @@ import io
 from pathlib import Path
 
 from generator.config import SiteConfig, template_dirs
-from generator.diagnostics import Diagnostic, warning
+from generator.core.diagnostics import Diagnostic, warning
 
 CATALOGUE_FOLDER = "locale"
 SOURCE_LANGUAGE = "en"  # the language the templates are written in: it needs no catalogue

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import pii
+from generator.privacy import pii
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic, display_path, error
+from generator.core.diagnostics import Diagnostic, display_path, error
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +22,8 @@ class Reviewed:
 
 def review(config: SiteConfig, paths: tuple[Path, ...] = ()) -> tuple[list[Reviewed], list[Diagnostic]]:
     """The guard's findings in every testimony (or those under ``paths``), by file."""
-    from generator.sources import discover, read_document
-    from generator.validate import _validate_tags, check_testimony, redact_testimony
+    from generator.content.sources import discover, read_document
+    from generator.content.validate import _validate_tags, check_testimony, redact_testimony
 
     sources, problems = discover(config)
     problems = [p for p in problems if p.severity.value == "error"]

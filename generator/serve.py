@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from generator import freshness, incremental, safefs
-from generator.build import build
-from generator.cachedir import CacheRefused, locked_cache
-from generator.locks import DEFAULT_WAIT_SECONDS
+from generator.incremental import freshness
+from generator.incremental import pages as incremental
+from generator.core import safefs
+from generator.pipeline import build
+from generator.incremental.cachedir import CacheRefused, locked_cache
+from generator.core.locks import DEFAULT_WAIT_SECONDS
 from generator.config import PROJECT_TEMPLATES, load_config
-from generator.diagnostics import display_path
-from generator.freshness import scan
+from generator.core.diagnostics import display_path
+from generator.incremental.freshness import scan
 
 POLL_SECONDS = 0.3
 RELOAD_SCRIPT = Path(__file__).with_name("preview.js")
@@ -187,7 +189,7 @@ def preview_folder(cache_dir: Path, name: str = "preview-site") -> Iterator[Path
     same site running at the same time builds into a folder of its own, removed when it stops:
     two previews writing one folder would each replace the other's pages."""
     with locked_cache(cache_dir, DEFAULT_WAIT_SECONDS):
-        pass  # made and marked as this machine's (generator/cachedir.py) before anything is put in it
+        pass  # made and marked as this machine's (generator/incremental/cachedir.py) before anything is put in it
     lock = open(cache_dir / f"{name}.lock", "a+b")
     try:
         if _lock(lock):

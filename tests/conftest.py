@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
+from generator.pipeline import build
 from generator.config import load_config
 
 PROJECT = Path(__file__).resolve().parent.parent

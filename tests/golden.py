@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from generator.build import build
+from generator.pipeline import build
 from generator.config import load_config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator import pii, safefs
-from generator.documents import FileResult, FileSettings, process_file
-from generator.sources import SourceFile, read_document
+from generator.privacy import pii
+from generator.core import safefs
+from generator.content.perfile import FileResult, FileSettings, process_file
+from generator.content.sources import SourceFile, read_document
 
 MAX_FILE_BYTES = 1_000_000
 # Ordinary text renders at about 1 µs a byte and the densest legitimate constructs (a heading or a

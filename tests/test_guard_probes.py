@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from generator import pii
-from generator.documents import FileSettings, process_file
-from generator.sources import SourceFile
+from generator.privacy import pii
+from generator.content.perfile import FileSettings, process_file
+from generator.content.sources import SourceFile
 
 FRONT = """\
 ---

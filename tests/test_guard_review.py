@@ -6,9 +6,9 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
-from generator import pii
+from generator.privacy import pii
 from generator.cli import main
-from generator.visible import strip_invisible
+from generator.privacy.visible import strip_invisible
 
 TESTIMONY = """\
 ---

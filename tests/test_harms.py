@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator import markup, write
+from generator.content import markup
+from generator.output import write
 from generator.cli import main
-from generator.validate import TESTIMONY, TESTIMONY_PUBLIC_TEXT
+from generator.content.validate import TESTIMONY, TESTIMONY_PUBLIC_TEXT
 from tests.conftest import PROJECT, build_site
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import documents, render
+from generator.content import perfile as documents
+from generator.output import render
 from tests.conftest import build_site
 
 TAGS = ("alpha", "beta", "gamma", "delta")
@@ -161,7 +162,7 @@ def test_build_with_nothing_changed_does_not_load_the_stages(tmp_path):
 
     seed_site(tmp_path / "site", random.Random(8))
     script = ("import sys; from generator.cli import main; code = main(['build', '--out', sys.argv[1]]); "
-              "print(sorted(m for m in ('jinja2', 'markdown', 'nh3', 'generator.search', 'generator.render') if m in sys.modules))")
+              "print(sorted(m for m in ('jinja2', 'markdown', 'nh3', 'generator.search', 'generator.output.render') if m in sys.modules))")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     runs = [subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], cwd=tmp_path / "site",
                            capture_output=True, text=True, env=env) for _ in range(2)]
@@ -182,7 +183,8 @@ def test_output_edited_by_hand_is_put_right_by_the_next_build(tmp_path):
 
 def test_change_in_the_same_clock_tick_is_still_seen(tmp_path, monkeypatch):
     """Same size, same modification time, same inode: only the content hash can tell."""
-    from generator import cache, freshness
+    from generator.incremental import documents as cache
+    from generator.incremental import freshness
 
     # However slow this machine, the file counts as modified just before the build's record.
     monkeypatch.setattr(freshness, "RACY_NS", 600_000_000_000)
@@ -304,7 +306,7 @@ def test_a_preview_process_building_again_keeps_the_cache_right_when_another_bui
     import subprocess
     import sys
 
-    from generator import cache
+    from generator.incremental import documents as cache
 
     site = tmp_path / "site"
     seed_site(site, random.Random(12))
@@ -351,7 +353,7 @@ def test_a_preview_process_building_again_after_the_body_store_was_deleted_build
 def test_the_code_fingerprint_covers_every_module_of_every_package(tmp_path, monkeypatch):
     """Cached rendered text is trusted only by the code that made it: a change in a module inside
     a package (or code moved from one module to another) must invalidate it too."""
-    from generator import cachedir
+    from generator.incremental import cachedir
 
     code = tmp_path / "generator"
     (code / "content").mkdir(parents=True)
