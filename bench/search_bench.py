@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from generator.incremental.bodies import InlineBody
-from generator.site.assemble import Site
+from generator.core.model import InlineBody
+from generator.core.types import Site
 from generator.config import load_config
-from generator.core.fields import PartialDate
+from generator.core.dates import PartialDate
 from generator.core.model import Article, Tag, Testimony
 from generator.output.render import SiteRenderer, static_files
 from generator.search import build_index

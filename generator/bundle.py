@@ -12,7 +12,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from generator.pipeline import BuildReport, build, build_date, fault
+from generator.core.types import BuildReport
+from generator.pipeline import build, build_date, fault
 from generator.config import SiteConfig
 from generator.core.diagnostics import display_path, error
 from generator.core.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file

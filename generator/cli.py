@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.pipeline import BuildReport, build
+from generator.core.types import BuildReport
+from generator.pipeline import build
 from generator.bundle import default_zip_path, write_bundle
 from generator.config import load_config
 from generator.core.diagnostics import display_path
@@ -284,14 +285,14 @@ def run_new(args) -> int:
 
 
 def run_private(args) -> int:
-    from generator.privacy import sealing
+    from generator.privacy import sealfiles, sealing
 
     config, problems = load_config(args.config)
     if config is None:
         for problem in problems:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
-    files = sealing.record_files(config.content_dir)
+    files = sealfiles.record_files(config.content_dir)
     try:
         if args.action == "unseal":
             if args.file is None:
@@ -307,7 +308,7 @@ def run_private(args) -> int:
             if identities is None:
                 print(f"set {sealing.IDENTITY_VARIABLE} to your age identity file to open sealed values", file=sys.stderr)
                 return EXIT_USAGE
-            changed = sealing.unseal_files(chosen, identities)
+            changed = sealfiles.unseal_files(chosen, identities)
             verb = "opened for editing (seal it again before you commit: python -m generator private seal)"
         else:
             if not config.private_recipients:
@@ -316,14 +317,14 @@ def run_private(args) -> int:
                 return EXIT_USAGE
             to = sealing.recipients(config.private_recipients)
             if args.action == "seal":
-                changed, verb = sealing.seal_files(files, to), "sealed"
+                changed, verb = sealfiles.seal_files(files, to), "sealed"
             else:
                 identities = sealing.load_identities()
                 if identities is None:
                     print(f"set {sealing.IDENTITY_VARIABLE} to your age identity file: rekey opens every sealed value",
                           file=sys.stderr)
                     return EXIT_USAGE
-                changed, verb = sealing.rekey_files(files, identities, to), "sealed again to the keys in private_recipients"
+                changed, verb = sealfiles.rekey_files(files, identities, to), "sealed again to the keys in private_recipients"
     except sealing.SealError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONTENT

@@ -10,8 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from generator.core import fields as f
-from generator.core import safefs
+from generator.core import fields as f, safefs
 from generator.core.diagnostics import Diagnostic, error, printable
 from generator.core.yamlio import parse_yaml
 

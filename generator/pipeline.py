@@ -6,67 +6,26 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
-import gc
 import hashlib
 import itertools
 import os
 import time
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
 from generator.incremental import freshness
-from generator.incremental.cachedir import CacheDamaged, CacheRefused, code_fingerprint, empty_cache, locked_cache
+from generator.core.fsutil import CacheDamaged, CacheRefused
+from generator.incremental.cachedir import code_fingerprint, empty_cache, locked_cache
 from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs
 from generator.core.diagnostics import Diagnostic, DiagnosticError, Severity, display_path, error, note
 from generator.core.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file
+from generator.core.parallel import default_jobs, fewer_collections
 from generator.core.progress import Progress
+from generator.core.types import BuildReport, Summary, Inputs
 
 if TYPE_CHECKING:
-    from generator.site.assemble import Site
-
-
-@dataclass(frozen=True, slots=True)
-class BuildReport:
-    diagnostics: tuple[Diagnostic, ...]
-    site: Site | None
-    files_written: int
-    pages_rendered: int
-    out_dir: Path | None
-    seconds: float
-    pages_reused: int = 0  # pages whose inputs were unchanged, linked from the previous build
-    files_cached: int = 0  # content files whose cached result was reused
-    summary: freshness.Summary | None = None  # counts for the report; also set when nothing changed
-    up_to_date: bool = False  # no input changed since the build that wrote the output: nothing was done
-    snapshot: object = None  # with keep=True, a patch.Snapshot for the next build of this process
-    patched: bool = False  # made by patching the previous build (patch.py), not by the full pipeline
-    removed: tuple = ()  # of removals.Removed: pages and images the previous output had and this one has not
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
-
-    def failed(self, strict: bool = False) -> bool:
-        return bool(self.errors or (strict and self.warnings))
-
-    @property
-    def withheld_counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(w.reason for w in self.summary.withheld).items())) if self.summary else {}
-
-
-def summarise(site: Site | None, diagnostics, written: int, pages: int) -> freshness.Summary | None:
-    if site is None:
-        return None
-    # Notes tell what this build did (a damaged cache emptied): a build with nothing to do does not repeat them.
-    kept = tuple(d for d in diagnostics if d.severity is not Severity.NOTE)
-    return freshness.Summary(len(site.articles), len(site.testimonies), len(site.pages), tuple(site.withheld),
-                             tuple(site.allowances), kept, written, pages)
+    pass
 
 
 def freshness_key(config: SiteConfig, out_dir: Path, profile: str) -> str:
@@ -84,20 +43,6 @@ def build_date() -> dt.date:
             raise ValueError(f"SOURCE_DATE_EPOCH is {epoch.strip()}, not a time in seconds since 1970 that a date "
                              f"can hold: set it to seconds, e.g. $(git log -1 --format=%ct)") from None
     return dt.datetime.now(dt.timezone.utc).date()
-
-
-@contextlib.contextmanager
-def fewer_collections():
-    """A build makes hundreds of thousands of objects that live until its end (documents, pages,
-    cache entries) and next to no reference cycles; at the collector's usual pace it rescans
-    them again and again (half the time of loading the document cache at 20,000 items). It
-    runs here after every 100,000 new objects instead of every 700."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def build(config: SiteConfig, out_dir: Path | None = None, *, write: bool = True, strict: bool = False,
@@ -192,7 +137,7 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
         progress.finish()
         ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
         return BuildReport(ordered, site, written, rendered, out_dir if written else None,
-                           time.perf_counter() - started, reused, cache_hits, summarise(site, ordered, written, rendered))
+                           time.perf_counter() - started, reused, cache_hits, Summary.of(site, ordered, written, rendered))
 
     try:
         today = today or build_date()
@@ -220,24 +165,26 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
                 kept = patched.snapshot
                 return BuildReport(kept.diagnostics + patched.leftover, kept.site, kept.files_written, patched.rendered, out_dir,
                                    time.perf_counter() - started, patched.reused, patched.cache_hits,
-                                   summarise(kept.site, kept.diagnostics, kept.files_written, kept.pages),
+                                   Summary.of(kept.site, kept.diagnostics, kept.files_written, kept.pages),
                                    snapshot=kept, patched=True)
 
     # The stages are loaded only now: a build that finds nothing changed (above) must not spend
     # most of its time loading the renderer, Markdown and the search index.
     from generator.incremental import pages as incremental
     from generator.site.assemble import assemble
-    from generator.content.perfile import default_jobs
+
     from generator.output.manifest import MANIFEST_NAME
     from generator.output.removals import purge_other_outputs, removed_files, write_purge_list
     from generator.output.render import SiteRenderer, render_jobs
     from generator.content.sources import discover
+    from generator.templatefiles import template_problems
     from generator.content.validate import validate
     from generator.output.write import MARKER, OutputWriter, check_output_dir
 
     progress.stage("reading and checking content")
     sources, problems = discover(config)
     diagnostics.extend(problems)
+    diagnostics.extend(template_problems(config))
     content, problems = validate(sources, config, jobs=jobs or default_jobs(), cache_dir=cache_dir)
     diagnostics.extend(problems)
     site, problems = assemble(content, today, cache_dir, drafts=drafts)
@@ -275,8 +222,8 @@ def _build(config: SiteConfig, out_dir: Path, write: bool, strict: bool, profile
                 if cache_dir and result.leftover is None:
                     dates = tuple(sorted({d.publish_after for d in content.documents if getattr(d, "publish_after", None)}))
                     ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
-                    inputs = freshness.Inputs(key, watched, dates)
-                    freshness.save(cache_dir, out_dir, profile, inputs, today, summarise(site, ordered, written, pages), stats)
+                    inputs = Inputs(key, watched, dates)
+                    freshness.save(cache_dir, out_dir, profile, inputs, today, Summary.of(site, ordered, written, pages), stats)
                     if keep:
                         from generator.incremental.patch import Snapshot
                         from generator.search import file_names

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from generator.incremental import freshness
-from generator.incremental import pages as incremental
+from generator.incremental import freshness, pages as incremental
 from generator.core import safefs
 from generator.pipeline import build
-from generator.incremental.cachedir import CacheRefused, locked_cache
+from generator.core.fsutil import CacheRefused
+from generator.incremental.cachedir import locked_cache
 from generator.core.locks import DEFAULT_WAIT_SECONDS
 from generator.config import PROJECT_TEMPLATES, load_config
 from generator.core.diagnostics import display_path

@@ -29,7 +29,7 @@ from generator.core import locks
 from generator.output import write
 from generator.cli import main
 from generator.output.manifest import MANIFEST_NAME
-from generator.output.render import Output
+from generator.core.types import Output
 from generator.output.write import MARKER, OutputWriter
 from tests.conftest import PROJECT, build_site
 

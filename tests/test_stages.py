@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from generator.core import safefs
-from generator.site.assemble import withholding_reason
-from generator.core.fields import PartialDate
+from generator.privacy.rules import withholding_reason
+from generator.core.dates import PartialDate
 from generator.core.model import Article, Testimony
 from generator.output.render import paginate
 from generator.content.sources import read_document
@@ -151,13 +151,13 @@ def test_reused_cards_are_made_once_per_item_and_heading_whatever_the_link_and_s
     import jinja2
 
     from generator.output import render as render_module
-    from generator.output.render import Reuse
+    from generator.output.render import CardCache
     from generator.core.urls import PageLinks
 
     monkeypatch.setattr(render_module, "CARD_CHECKS", 1)  # the first card is also made with its link, to compare
     calls = []
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.globals["reuse"] = reuse = Reuse(limit=4)
+    env.globals["reuse"] = reuse = CardCache(limit=4)
     env.globals["count"] = lambda item: calls.append(item.slug) or ""
     template = env.from_string(
         '{% macro card(item, heading, href) %}{{ count(item) }}<a href="{{ href }}">{{ item.slug }}</a>{% endmacro %}'
@@ -174,7 +174,7 @@ def test_reused_cards_are_made_once_per_item_and_heading_whatever_the_link_and_s
     assert render("/tags/x/") == from_tags and calls == ["a", "a", "b", "c&d"]  # a twice: the check
     assert render("/tags/y/") == from_tags and render("/articles/") == from_list
     assert len(calls) == 4  # other pages, other links: the same cards
-    env.globals["reuse"] = reuse = Reuse(limit=2)  # past the limit the oldest are dropped, made again when shown
+    env.globals["reuse"] = reuse = CardCache(limit=2)  # past the limit the oldest are dropped, made again when shown
     assert render("/articles/") == from_list and render("/tags/x/") == from_tags and len(reuse.saved) <= 2
 
 
@@ -219,7 +219,7 @@ def test_build_manifest_is_the_json_it_always_was(hashes):
 def test_saved_cards_are_the_macro_own_markup_for_every_link(card):
     import jinja2
 
-    from generator.output.render import LINK, Reuse
+    from generator.output.render import LINK, CardCache
 
     env = jinja2.Environment(autoescape=True)
     macro = env.from_string("{% macro card(item, heading, href) %}<" + "{{ heading }}>" + card
@@ -230,7 +230,7 @@ def test_saved_cards_are_the_macro_own_markup_for_every_link(card):
             self.url, self.title = url, title
 
     items = [Item(f"/articles/a{n}/", f"Title {n} & <b>") for n in range(12)] + [Item("/articles/odd/", f"Has {LINK} in it")]
-    reuse = Reuse()
+    reuse = CardCache()
     for depth in ("", "../", "../../../", 'q"<&'):
         for heading in ("h2", "h3"):
             for item in items:

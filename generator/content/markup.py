@@ -13,7 +13,7 @@ from markdown.blockparser import BlockParser
 from markdown.extensions import def_list, footnotes, tables, toc
 from markdown.treeprocessors import InlineProcessor
 
-from generator.content.media import is_local
+from generator.core.urls import is_local
 
 # Chosen for what editors of an archive need, measured in MEASUREMENTS.md: footnotes and tables
 # for sourced commentary, toc for heading anchors. smarty (typographic quotes) is left out: it

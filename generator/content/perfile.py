@@ -9,57 +9,30 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Iterator, Sequence
 
 from markupsafe import Markup
 
-from generator.privacy import pii
-from generator.incremental.bodies import EMPTY, InlineBody
+from generator.core.model import EMPTY, InlineBody
+from generator.core.safefs import hash_regular
 from generator.core.diagnostics import Diagnostic, error, warning
 from generator.content.limits import find_hazards
 from generator.content.markup import Renderer, Unclosed, image_sources, plain_text
-from generator.content.media import media_name
+from generator.core.urls import media_name
 from generator.core.model import Document
-from generator.content.sources import SourceFile, read_document
-
-
-@dataclass(frozen=True, slots=True)
-class FileSettings:
-    """Everything besides the file's own bytes that its result depends on."""
-
-    language: str
-    max_file_bytes: int
-    redactions: pii.Redactions
-    read_roots: tuple[str, ...]  # SiteConfig.read_roots: where the files read may lie (generator/core/safefs.py)
-    # Sealed private records (generator/privacy/sealing.py): the identity's public keys, hashed ("" without
-    # one), whether a plain value is an error (private_records: sealed), and whether the site seals at all.
-    sealing: tuple[str, bool, bool] = ("", False, False)
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    vocabulary: str  # "tags" | "content_warnings" | "media" (an image src, resolved to a site path)
-    value: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    document: Document | None
-    references: tuple[Reference, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    allowances: tuple[pii.Allowance, ...]
-    plain_private: bool = False  # a testimony whose private: block holds values in plain text (not sealed)
+from generator.core.types import SourceFile, FileResult, Reference, FileSettings
+from generator.content.check import check_document
+from generator.content.sources import read_document
+from generator.incremental.bodies import body_key, shared_store, store_bodies
+from generator.privacy.pii import check_testimony, open_private, redact_testimony
 
 
 _renderer: Renderer | None = None
 
 
 def process_file(source: SourceFile, settings: FileSettings) -> FileResult:
-    from generator.content.validate import check_document, check_testimony, open_private, redact_testimony  # validate imports this module
 
     raw, problems = read_document(source.path, source.kind, settings.max_file_bytes, settings.read_roots)
     if raw is None:
@@ -192,10 +165,6 @@ class _SourceLines:
         return self.known[text]
 
 
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
 
@@ -227,9 +196,8 @@ def process_files(sources: Sequence[SourceFile], settings: FileSettings, jobs: i
 
 
 def _file_hash(source: SourceFile) -> str:
-    from generator.incremental.documents import file_hash  # the cache module imports this one
-
-    return file_hash(source.path)
+    # "" for a file that is unreadable or not a regular file: the worker that reads it says why.
+    return hash_regular(source.path)
 
 
 def _process_chunk(chunk: tuple[tuple[SourceFile, ...], tuple[str | None, ...], str | None],
@@ -238,9 +206,6 @@ def _process_chunk(chunk: tuple[tuple[SourceFile, ...], tuple[str | None, ...], 
     hashes = [digest if digest is not None else _file_hash(source) for source, digest in zip(sources, hashes)]
     results = [process_file(source, settings) for source in sources]
     if key_fingerprint is not None:
-        from generator.incremental.bodies import body_key, shared_store
-        from generator.incremental.documents import store_bodies
-
         store = shared_store()
         if store is not None:
             keys = [body_key(key_fingerprint, digest) if digest else "" for digest in hashes]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core import safefs
@@ -12,9 +11,9 @@ from generator.config import SiteConfig
 from generator.core.diagnostics import Diagnostic, error, warning
 from generator.content.media import FOLDER as MEDIA_FOLDER, find_media
 from generator.content.history import reused_ids
-from generator.interface import catalogue_problems
-from generator.templatefiles import list_template_files
-from generator.core.yamlio import YamlDoc, parse_yaml
+from generator.core.textfiles import read_text, split_front_matter
+from generator.core.yamlio import parse_yaml
+from generator.core.types import RawDocument, SourceFile, SourceSet
 
 # folder -> (kind, accepted suffixes)
 COLLECTIONS = {
@@ -23,40 +22,11 @@ COLLECTIONS = {
     "pages": ("page", (".md",)),
 }
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-# Characters no page or feed may hold (XML forbids them); tab, line feed and carriage return are fine.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_FENCE = re.compile(r"^---[ \t]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class RawDocument:
-    path: Path
-    kind: str
-    slug: str
-    front: YamlDoc
-    body: str
-    body_line: int
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    path: Path
-    kind: str
-    linked: bool = False  # a symbolic link (to a file inside the site, or it is refused when read)
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSet:
-    files: tuple[SourceFile, ...]
-    tags: YamlDoc | None
-    tags_path: Path
-    media: tuple[Path, ...] = ()  # images in content/media/, checked and re-encoded by generator.content.media
 
 
 def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
     """List every content file and read tags.yaml; the files themselves are read per file, later.
-    The template folders are listed too, so that a file there that cannot be read is reported
-    with the content's problems."""
+    (The template folders are listed by templatefiles.problems(), reported with these.)"""
     problems: list[Diagnostic] = []
     files: list[SourceFile] = []
     content, roots = config.content_dir, config.read_roots
@@ -104,32 +74,9 @@ def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
     if media_folder.is_dir() and safefs.linked_outside(media_folder, roots) is None:
         media, media_problems = find_media(media_folder, roots)
     problems.extend(media_problems)
-    problems.extend(list_template_files(config).problems)
-    problems.extend(catalogue_problems(config))
     for kind in ("article", "testimony"):
         problems.extend(reused_ids([source.path for source in files if source.kind == kind], kind))
     return SourceSet(tuple(files), tags_doc, tags_path, media), tuple(problems)
-
-
-def read_text(path: Path, max_bytes: int, roots: tuple[str, ...]) -> tuple[str | None, list[Diagnostic]]:
-    """The text of a content file, if it is a regular file inside the site (``roots``, see
-    generator/core/safefs.py) of at most max_bytes bytes of UTF-8 without control characters."""
-    try:
-        raw = safefs.read(path, max_bytes, roots)
-    except safefs.Refused as exc:
-        return None, [error(path, None, str(exc))]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [error(path, line, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}): save it as UTF-8")]
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    control = _CONTROL.search(text)
-    if control:
-        line = text.count("\n", 0, control.start()) + 1
-        return None, [error(path, line, f"invisible control character U+{ord(control.group()):04X} in the text: "
-                                        "delete it (it often comes from copying out of a PDF or a chat app)")]
-    return text, []
 
 
 def read_document(path: Path, kind: str, max_bytes: int, roots: tuple[str, ...]) -> tuple[RawDocument | None, list[Diagnostic]]:
@@ -143,33 +90,13 @@ def read_document(path: Path, kind: str, max_bytes: int, roots: tuple[str, ...])
     if path.suffix == ".yaml":
         front, body, body_line, split_problems = _split_yaml_testimony(path, text)
     else:
-        front, body, body_line, split_problems = _split_front_matter(path, text)
+        front, body, body_line, split_problems = split_front_matter(path, text)
     problems.extend(split_problems)
     if front is None:
         return None, problems
     if body is not None and not body.strip():
         problems.append(error(path, body_line, "the body is empty: write the text below the front matter"))
     return RawDocument(path, kind, slug, front, body or "", body_line), problems
-
-
-def _split_front_matter(path: Path, text: str):
-    lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0]):
-        return None, None, 1, [error(path, 1, "no front matter: start the file with a line '---', then the fields, then another '---'")]
-    for index in range(1, len(lines)):
-        if _FENCE.match(lines[index]):
-            break
-    else:
-        return None, None, 1, [error(path, 1, "front matter is never closed: add a line '---' after the last field (did you forget it?)")]
-    front_text = "\n".join(lines[1:index])
-    doc, yaml_problems = parse_yaml(front_text, first_line=2)
-    problems = [error(path, p.line, p.message) for p in yaml_problems]
-    if doc is not None and doc.data is None:
-        problems.append(error(path, 1, "the front matter is empty: add the required fields"))
-        doc = None
-    body_line = index + 2
-    body = "\n".join(lines[index + 1:])
-    return doc, body, body_line, problems
 
 
 def _split_yaml_testimony(path: Path, text: str):

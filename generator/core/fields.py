@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator.core.diagnostics import Diagnostic, error
+from generator.core.dates import PartialDate
 from generator.core.yamlio import YamlDoc, YamlTimestamp
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -23,37 +24,16 @@ class FieldError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class PartialDate:
-    """A date known to the month or to the day; testimonies are shown by month only."""
-
-    year: int
-    month: int
-    day: int | None = None
-
-    @property
-    def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.month, self.day or 0)
-
-    @property
-    def month_label(self) -> str:
-        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
-
-    @property
-    def month_iso(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
-               "August", "September", "October", "November", "December")
-
-
-@dataclass(frozen=True, slots=True)
 class Field:
     name: str
     check: Callable[[str, Any, str], Any]
     required: bool = False
     default: Any = None
     doc: str = ""
+    # Does any reader see this field's value? Every field of a testimony says (core/schema.py):
+    # the privacy guard reads and redact.yaml rewrites every public text field, and a field that
+    # says neither fails the tests, so a new one cannot be published unscanned.
+    public: bool | None = None
 
 
 def describe(value: Any, source: str | None) -> str:

@@ -8,9 +8,60 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from generator.incremental.bodies import EMPTY, Body
-from generator.core.fields import PartialDate
-from generator.interface import month_year
+from generator.core.dates import PartialDate
+from generator.core.fsutil import CacheDamaged
+from generator.core.languages import month_year
+
+
+
+# --- Bodies: a document's rendered text, in memory or a key into a store ---------------------------
+# The stores themselves (an SQLite file in .cache/, or a dictionary) are incremental/bodies.py's;
+# they register in STORES, newest first, so that a body read from the cache finds its text
+# wherever it is asked for, in this process or in a forked worker.
+
+# The body stores of this process, newest first (incremental/bodies.py opens and registers them).
+STORES: list = []
+
+
+@dataclass(frozen=True, slots=True)
+class InlineBody:
+    """A body held in memory: as the per-file stage makes it, and for documents built in tests."""
+
+    html: Markup = Markup("")
+    text: str = ""
+
+
+EMPTY = InlineBody()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """A body in a store, read when a page needs it."""
+
+    key: str
+
+    @property
+    def html(self) -> Markup:
+        return Markup(_lookup(self.key)[0])
+
+    @property
+    def text(self) -> str:
+        return _lookup(self.key)[1]
+
+
+Body = InlineBody | StoredBody
+
+
+def _lookup(key: str) -> tuple[str, str]:
+    for store in STORES:
+        found = store.get(key)
+        if found is not None:
+            return found
+    where = next((str(store.path) for store in STORES if hasattr(store, "path")), "the build cache")
+    raise CacheDamaged(where, f"the rendered text {key[:12]} is missing")
+
+
+# --- Documents -------------------------------------------------------------------------------------
 
 
 class WithBody:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 
 _HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
@@ -89,3 +90,29 @@ def localise_links(body_html: str, page_url: str, offline: bool) -> str:
 
     body_html = _HREF.sub(fix, body_html)
     return _IMG_SRC.sub(fix, body_html) if "<img" in body_html else body_html
+
+
+# --- Images: the site paths an <img> may show (content/media/ files only) --------------------------
+
+URL_PREFIX = "/media/"
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def is_local(src: str) -> bool:
+    """A path on this site: no scheme, no '//host' (nor '/\\host', which browsers read the same way),
+    and no tab or line break, which browsers delete ('/\\t/host' is '//host')."""
+    src = src.strip()
+    return (bool(src) and not _SCHEME.match(src) and not src.startswith("//") and "\\" not in src
+            and not any(c in src for c in "\t\n\r"))
+
+
+def media_name(src: str, page_url: str) -> str | None:
+    """The file name in content/media/ that an <img src> on the page at page_url points to, if any."""
+    if not is_local(src):
+        return None
+    path = src.split("#", 1)[0].split("?", 1)[0]
+    base = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
+    resolved = posixpath.normpath(posixpath.join(base, path))
+    if not resolved.startswith(URL_PREFIX) or "/" in resolved[len(URL_PREFIX):]:
+        return None
+    return resolved[len(URL_PREFIX):]

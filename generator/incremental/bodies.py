@@ -17,39 +17,14 @@ import hashlib
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from markupsafe import Markup
 
-from generator.incremental.cachedir import CacheDamaged
-
-
-@dataclass(frozen=True, slots=True)
-class InlineBody:
-    """A body held in memory: as the per-file stage makes it, and for documents built in tests."""
-
-    html: Markup = Markup("")
-    text: str = ""
-
-
-EMPTY = InlineBody()
-
-
-@dataclass(frozen=True, slots=True)
-class StoredBody:
-    """A body in a store, read when a page needs it."""
-
-    key: str
-
-    @property
-    def html(self) -> Markup:
-        return Markup(_lookup(self.key)[0])
-
-    @property
-    def text(self) -> str:
-        return _lookup(self.key)[1]
+from generator.core.model import STORES, InlineBody, StoredBody
+from generator.core.fsutil import CacheDamaged
+from generator.core.types import FileResult
 
 
 class MemoryStore:
@@ -150,10 +125,9 @@ def body_key(fingerprint: str, file_hash: str) -> str:
     return hashlib.sha256(f"{fingerprint}\n{file_hash}".encode()).hexdigest()
 
 
-Body = InlineBody | StoredBody
-
-# The stores of this process, newest first: a document read from the cache finds its body in them.
-_stores: list[MemoryStore | SqliteStore] = []
+# The stores of this process, newest first: a document read from the cache finds its body in them
+# (core/model.py's StoredBody looks there).
+_stores = STORES
 
 
 def forget_stores() -> None:
@@ -183,10 +157,14 @@ def shared_store() -> SqliteStore | None:
     return _stores[0] if _stores and isinstance(_stores[0], SqliteStore) else None
 
 
-def _lookup(key: str) -> tuple[str, str]:
-    for store in _stores:
-        found = store.get(key)
-        if found is not None:
-            return found
-    where = next((str(store.path) for store in _stores if isinstance(store, SqliteStore)), "the build cache")
-    raise CacheDamaged(where, f"the rendered text {key[:12]} is missing")
+def store_bodies(results: list[tuple[int, "FileResult", str]], store: MemoryStore | SqliteStore) -> list["FileResult"]:
+    """Move the rendered bodies of fresh results into the store; the results keep a reference."""
+    moved, batch = [], []
+    for _, result, key in results:
+        document = result.document
+        if document is not None and isinstance(document.body, InlineBody) and key:
+            batch.append((key, document.body))
+            result = replace(result, document=replace(document, body=StoredBody(key)))
+        moved.append(result)
+    store.put(batch)
+    return moved

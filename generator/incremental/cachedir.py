@@ -18,6 +18,7 @@ from typing import Iterator
 
 from generator import __version__
 from generator.core.diagnostics import display_path
+from generator.core.fsutil import CacheRefused, write_atomically
 from generator.core.locks import exclusive
 
 CACHE_FORMAT = 5
@@ -41,18 +42,6 @@ def code_fingerprint() -> str:
     for path in sorted(GENERATOR_DIR.rglob("*.py")):
         digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-class CacheRefused(Exception):
-    """The cache folder cannot be used; str() says why and what to do."""
-
-
-class CacheDamaged(Exception):
-    """A cache file that cannot be read as what it should be (a damaged SQLite file, say)."""
-
-    def __init__(self, path: str, detail: str):
-        super().__init__(path, detail)  # both arguments, so it survives pickling between processes
-        self.path, self.detail = path, detail
 
 
 OWNER = ".chorus-owner"
@@ -108,20 +97,6 @@ def empty_cache(folder: Path) -> None:
             shutil.rmtree(entry.path)
         else:
             os.unlink(entry.path)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all: under a temporary name, then renamed over the old one.
-    A failure (a full disk) leaves the old file as it was and no partial one behind."""
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    try:
-        with open(partial, "wb") as handle:
-            handle.write(data)
-        os.replace(partial, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(partial)
-        raise
 
 
 def _owner_mark(folder: Path) -> str:

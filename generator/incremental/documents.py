@@ -16,18 +16,18 @@ import hashlib
 import os
 import pickle
 import time
-from dataclasses import fields, replace
+from dataclasses import fields
 from operator import attrgetter
 import copyreg
 from pathlib import Path
 
-from generator.incremental.bodies import InlineBody, MemoryStore, SqliteStore, StoredBody, body_key
-from generator.incremental.cachedir import CACHE_FORMAT, code_fingerprint, prepare_cache_dir  # noqa: F401 (used from here too)
-from generator.content.perfile import FileResult, FileSettings
+from generator.core.model import StoredBody
+from generator.incremental.bodies import MemoryStore, SqliteStore, body_key
+from generator.incremental.cachedir import code_fingerprint
+from generator.core.types import FileResult, FileSettings
+from generator.core.fsutil import RACY_NS
 from generator.core.safefs import hash_regular
 
-# A file modified less than this long before the cache was written is hashed again.
-RACY_NS = 3_000_000_000
 
 
 # size, mtime_ns, inode, ctime_ns, and when they were recorded (ns). The ctime as git compares
@@ -130,7 +130,9 @@ class DocumentCache:
             recorded = entry[1][4]
             if now[:4] == entry[1][:4] and max(now[1], now[3]) < recorded - RACY_NS:
                 return entry[0]
-        return file_hash(path)
+        # "" for a file that is unreadable or not a regular file (a pipe would block here): never
+        # a cache hit, and the per-file stage reports why.
+        return hash_regular(path)
 
     def get(self, path: Path, file_hash: str) -> FileResult | None:
         entry = self.entries.get(str(path))
@@ -239,36 +241,17 @@ def _by_fields(cls):
     return lambda obj: (cls, get(obj))
 
 
-def store_bodies(results: list[tuple[int, FileResult, str]], store: MemoryStore | SqliteStore) -> list[FileResult]:
-    """Move the rendered bodies of fresh results into the store; the results keep a reference."""
-    moved, batch = [], []
-    for _, result, key in results:
-        document = result.document
-        if document is not None and isinstance(document.body, InlineBody) and key:
-            batch.append((key, document.body))
-            result = replace(result, document=replace(document, body=StoredBody(key)))
-        moved.append(result)
-    store.put(batch)
-    return moved
-
-
 def _body_key(result: FileResult) -> str | None:
     document = result.document
     return document.body.key if document is not None and isinstance(document.body, StoredBody) else None
 
 
-def file_hash(path: Path) -> str:
-    # "" for a file that is unreadable or not a regular file (a pipe would block here): never a
-    # cache hit, and the per-file stage reports why.
-    return hash_regular(path)
-
-
 def _dispatch_table() -> dict:
     from generator.core.diagnostics import Diagnostic
-    from generator.content.perfile import Reference
-    from generator.core.fields import PartialDate
+    from generator.core.types import Reference
+    from generator.core.dates import PartialDate
     from generator.core.model import Article, Page, Testimony
-    from generator.privacy.pii import Allowance
+    from generator.core.types import Allowance
 
     table = copyreg.dispatch_table.copy()
     for cls in (Article, Testimony, Page, PartialDate, Reference, FileResult, Diagnostic, Allowance, StoredBody):

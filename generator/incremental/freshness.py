@@ -18,45 +18,14 @@ import hashlib
 import os
 import pickle
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from generator.incremental.cachedir import write_atomically
+from generator.core.fsutil import RACY_NS, write_atomically
 from generator.core.safefs import hash_regular, linked_outside
+from generator.core.types import Entry, Inputs, Summary
 
-# Files modified less than this long before the state was saved are also compared by hash.
-RACY_NS = 3_000_000_000
 STATE_FORMAT = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """What a build report shows, kept so that a build with nothing to do can say it again."""
-
-    articles: int
-    testimonies: int
-    pages: int
-    withheld: tuple  # of assemble.Withheld
-    allowances: tuple  # of pii.Allowance
-    diagnostics: tuple  # of Diagnostic: the warnings of the build that wrote the output
-    files_written: int
-    pages_rendered: int
-
-
-# What scan() records of each file: (path, size, mtime_ns, inode, ctime_ns, is a link). A folder
-# is recorded too, by its path with a trailing separator and its inode only, so that adding,
-# removing or renaming one (even empty) is a change while files saved inside it are their own.
-Entry = tuple[str, int, int, int, int, bool]
-
-
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """Everything a build's output depends on, as cheaply as it can be known."""
-
-    key: str  # the settings: config, profile, output folder, Chorus's code and libraries
-    files: tuple[Entry, ...]  # scan() of the content and template folders
-    dates: tuple[dt.date, ...] = ()  # the publish_after dates in the content
 
 
 def scan(folders: Iterable[Path], roots: tuple[str, ...]) -> tuple[Entry, ...]:

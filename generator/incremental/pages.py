@@ -10,22 +10,20 @@ by hand in the output is made again).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from generator.incremental.cachedir import write_atomically
+from generator.core.fsutil import write_atomically
 from generator.incremental.freshness import output_stats
-from generator.output.render import PageJob
-from generator.output.write import Reuse
+from generator.core.types import PageJob, ReusedFile
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     to_render: tuple[PageJob, ...]
-    reused: tuple[Reuse, ...]
+    reused: tuple[ReusedFile, ...]
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # output path -> fingerprint
     distrust: frozenset[str] = frozenset()  # output files changed by something other than a build
 
@@ -48,7 +46,7 @@ def plan(jobs: list[PageJob], out_dir: Path, profile: str, cache_dir: Path | Non
     for job in jobs:
         before = previous.get(job.path)
         if job.fingerprint and before and before[0] == job.fingerprint and job.path not in distrust:
-            reused.append(Reuse(job.path, base + job.path, before[1]))
+            reused.append(ReusedFile(job.path, base + job.path, before[1]))
         else:
             to_render.append(job)
     return Plan(tuple(to_render), tuple(reused), fingerprints, distrust)

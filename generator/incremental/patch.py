@@ -20,19 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from generator.incremental import freshness
-from generator.incremental import pages as incremental
-from generator.site.assemble import MonthGroup, Site, TagGroup, withholding_reason
-from generator.incremental.documents import DocumentCache, file_hash
+from generator.incremental import freshness, pages as incremental
+from generator.core.types import MonthGroup, Site, TagGroup, Output, SourceFile, ReusedFile, Summary, ValidContent, Inputs
+from generator.privacy.rules import withholding_reason
+from generator.core.safefs import hash_regular
+from generator.incremental.documents import DocumentCache
 from generator.incremental.bodies import open_store
 from generator.config import SiteConfig
 from generator.core.diagnostics import Diagnostic, Severity
 from generator.output.manifest import MANIFEST_NAME
-from generator.output.render import Output, SiteRenderer
-from generator.search import file_names, index_files, is_index_file
-from generator.content.sources import COLLECTIONS, SourceFile
-from generator.content.validate import ValidContent, check_file
-from generator.output.write import MARKER, OutputWriter, Reuse
+from generator.output.render import SiteRenderer
+from generator.search import file_names, is_index_file
+from generator.content.sources import COLLECTIONS
+from generator.content.validate import check_file
+from generator.output.write import MARKER, OutputWriter
 
 # More changed files than this is not an edit but a checkout, a search and replace...: a full build.
 MOST_FILES = 16
@@ -43,7 +44,7 @@ class Snapshot:
     """What a build that wrote the output made, for the next build of the same process to patch."""
 
     key: str  # build.freshness_key: settings, profile, output folder, code
-    inputs: freshness.Inputs
+    inputs: Inputs
     racy: Mapping[str, str]  # freshness.racy_hashes of the inputs when the build ended
     today: dt.date
     content: ValidContent
@@ -94,7 +95,7 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
     results, swap, problems = {}, {}, []
     for path in sorted(changed):
         old = documents[path]
-        digest = file_hash(Path(path))
+        digest = hash_regular(path)
         result, file_problems = check_file(SourceFile(Path(path), old.kind), digest, cache, previous.content.tags,
                                            config, previous.content.media_names)
         new = result.document
@@ -128,12 +129,12 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
             jobs.append(renderer.feed_job())
         made = {job.path: renderer.render_job(job) for job in jobs}
         # The index files that are still the output's bytes come back as None: kept, not read.
-        index = index_files(renderer, processes=1, known=previous.search_files)
+        index = renderer.index_files(processes=1, known=previous.search_files)
         made.update((path, Output(path, data)) for path, data in index if data is not None)
         base = f"{out_dir}/"
         index_paths = {path for path, _data in index}
         gone = {path for path in previous.hashes if is_index_file(path)} - index_paths  # fewer shards now
-        entries = [Reuse(path, base + path, sha) for path, sha in previous.hashes.items()
+        entries = [ReusedFile(path, base + path, sha) for path, sha in previous.hashes.items()
                    if path not in made and path not in gone]
         writer = OutputWriter(out_dir)
         writer.open()
@@ -147,12 +148,10 @@ def apply(previous: Snapshot, config: SiteConfig, out_dir: Path, profile: str, k
         incremental.save(cache_dir, out_dir, profile, fingerprints, hashes, stats)
     cache.keep_all_but(results)
     cache.save()
-    from generator.pipeline import summarise  # build.py imports this module
-
-    inputs = freshness.Inputs(key, watched, previous.inputs.dates)
+    inputs = Inputs(key, watched, previous.inputs.dates)
     if not leftover:  # with a leftover copy beside the output, the next build is a real one and removes it
         freshness.save(cache_dir, out_dir, profile, inputs, today,
-                       summarise(site, diagnostics, files_written, pages), stats)
+                       Summary.of(site, diagnostics, files_written, pages), stats)
     snapshot = dataclasses.replace(previous, inputs=inputs, racy=freshness.racy_hashes(watched), today=today,
                                    content=content, site=site, renderer=renderer, diagnostics=diagnostics,
                                    hashes=hashes, fingerprints=fingerprints, stats=stats, search_files=search_files,

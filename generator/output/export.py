@@ -11,7 +11,7 @@ import io
 import json
 import re
 
-from generator.site.assemble import Site
+from generator.core.types import Site
 from generator.config import SiteConfig
 from generator.core.model import Item
 from generator.core.urls import absolute_url

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping
 
 from generator import __version__
-from generator.output.render import Output
+from generator.core.types import Output
 
 MANIFEST_NAME = "chorus-manifest.json"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from generator.incremental.cachedir import write_atomically
+from generator.core.fsutil import write_atomically
 from generator.output.manifest import page_address
 from generator.core.urls import absolute_url
 from generator.output.write import _prune, _remove

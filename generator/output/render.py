@@ -11,44 +11,25 @@ import multiprocessing
 import os
 import posixpath
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import jinja2
 from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
-from generator import __version__
-from generator.core import safefs
-from generator.site.assemble import Site
-from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs  # noqa: F401 (used from here too)
-from generator import interface
+from generator import __version__, interface
+from generator.core import languages, safefs
+from generator.core.languages import language_name, text_direction
+from generator.core.types import Site, Output, PageJob
+from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs
 from generator.core.diagnostics import DiagnosticError, error
 from generator.output.export import items_csv, items_json
-from generator.content.media import media_outputs
-from generator.search import search_outputs
+from generator.content.images import media_outputs
+from generator.search import build_index
 from generator.templatefiles import list_template_files, read_static
 from generator.core.urls import PageLinks, absolute_url, localise_links, output_file, relative_link
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    path: str  # relative to the output folder, '/'-separated
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class PageJob:
-    template: str | None
-    url: str
-    context: dict
-    fingerprint: str | None = None  # None: always render
-    producer: Callable[[], bytes] | None = None  # makes the bytes when there is no template
-    path: str = field(init=False, repr=False)  # the output file, from url
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "path", output_file(self.url))
 
 
 def _digest(*parts) -> str:
@@ -167,11 +148,11 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(_template_cache(cache_dir))) if cache_dir else None,
     )
     env.globals["url"] = _url
-    env.globals["reuse"] = Reuse()
+    env.globals["reuse"] = CardCache()
     env.filters["local_links"] = _local_links
     env.globals["absolute"] = lambda url: absolute_url(config.base_url, url)
-    env.filters["long_date"] = lambda day: interface.long_date(day, config.language)
-    env.filters["month_year"] = lambda date: interface.month_year(date.year, date.month, config.language)
+    env.filters["long_date"] = lambda day: languages.long_date(day, config.language)
+    env.filters["month_year"] = lambda date: languages.month_year(date.year, date.month, config.language)
     # Every word of the stock templates goes through the site language's catalogue (generator/interface.py).
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_translations(interface.translations(config), newstyle=True)
@@ -179,29 +160,6 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja
     env.filters["language_name"] = language_name
     env.filters["text_direction"] = text_direction
     return env
-
-
-@functools.lru_cache(maxsize=256)
-def language_name(code: str) -> str:
-    """A language's name in that language, as a reader of it looks for it: 'fr' -> 'Français'."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
-    return name[:1].upper() + name[1:] if name else code
-
-
-@functools.lru_cache(maxsize=256)
-def text_direction(code: str) -> str:
-    """'rtl' for languages written right to left (Arabic, Hebrew, Persian, Urdu...), else 'ltr' (CLDR)."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(code.replace("-", "_")).text_direction
-    except (UnknownLocaleError, ValueError, TypeError):
-        return "ltr"
 
 
 def _template_cache(cache_dir: Path) -> Path:
@@ -222,7 +180,7 @@ LINK = "\ue000\ue001\ue000"
 CARD_CHECKS = 8
 
 
-class Reuse:
+class CardCache:
     """``reuse(macro, item, *args)`` in a template: the macro's markup for these arguments, made
     once and then repeated, for a macro that shows an item the same way on every page (a card).
 
@@ -448,13 +406,27 @@ class SiteRenderer:
             return Output(job.path, job.producer())
         return self.page(job.template, job.url, **job.context)
 
+    def search_outputs(self, processes: int | None = None) -> Iterator[Output]:
+        """The search page and its index files (``processes``: for the index; None: all cores)."""
+        yield self.page("search.html", "/search/")
+        for path, data in self.index_files(processes):
+            yield Output(path, data)
+
+    def index_files(self, processes: int | None = None,
+                    known: Mapping[str, str] | None = None) -> list[tuple[str, bytes | None]]:
+        """search.build_index() of this renderer's site (``known``: see there)."""
+        site = self.site
+        tag_labels = {tag_id: tag.label for tag_id, tag in site.tags.items()}
+        return build_index(site.items, tag_labels, self.config.content_warnings, processes=processes,
+                           cache_dir=self.cache_dir, known=known, language=self.config.language)
+
     def start_search(self) -> None:
         """Make the search page and index in a thread of this process, from now on: while page
         workers render, this process only waits, and the index is most of what is left to do.
         The thread starts no process (a fork beside a running thread could inherit a held lock)."""
         if self._search is None:
             self._search_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chorus-search")
-            self._search = self._search_thread.submit(lambda: list(search_outputs(self, processes=1)))
+            self._search = self._search_thread.submit(lambda: list(self.search_outputs(processes=1)))
 
     def wait_for_search(self) -> None:
         """Let a search thread that was started finish (a build that stopped on an error must not
@@ -468,11 +440,11 @@ class SiteRenderer:
         if self._search is not None:
             yield from self._search.result()  # the search page and its index files, made alongside
         else:
-            yield from search_outputs(self)
+            yield from self.search_outputs()
         if self.profile == "web":
             yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, '/sitemap.xml')}\n".encode())
         yield from static_files(self.config)
-        yield from (Output(path, data) for path, data in media_outputs(self))  # images the pages show
+        yield from (Output(path, data) for path, data in media_outputs(self.config, self.site, self.cache_dir))  # images the pages show
 
     def outputs(self) -> Iterator[Output]:
         for job in self.page_jobs():

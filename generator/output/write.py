@@ -18,14 +18,13 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import AbstractSet as Set, Callable, Iterable, Mapping
 
-from generator.core.diagnostics import Diagnostic, DiagnosticError, error, os_error
+from generator.core.diagnostics import DiagnosticError, error, os_error
 from generator.output.manifest import MANIFEST_NAME, manifest_output
-from generator.output.render import Output
+from generator.core.types import Output, ReusedFile, WriteResult, Written
 
 MARKER = ".chorus-output"
 MARKER_TEXT = b"This folder is written by Chorus; each build replaces it whole.\n"
@@ -54,37 +53,10 @@ def check_output_dir(out_dir: Path, protected: Iterable[Path], sources: Iterable
         raise DiagnosticError((error(out_dir, None, "refusing to replace a folder that Chorus did not write: empty it, delete it or choose another --out"),))
 
 
-@dataclass(frozen=True, slots=True)
-class Reuse:
-    """A file of the previous build whose inputs did not change: linked, not rendered again."""
-
-    path: str
-    source: str  # the file in the previous output
-    sha256: str
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    files: int
-    html_pages: int
-    hashes: Mapping[str, str]  # output path -> sha256, as in the manifest
-    files_changed: int = 0  # files written or deleted because their bytes changed
-    leftover: Diagnostic | None = None  # the new output is in place, but the old copy beside it could not be removed
-
-
 def copy_dir(out_dir: Path) -> Path:
     """The folder beside the output that builds update before swapping it in."""
     out_dir = out_dir.resolve()
     return out_dir.parent / f".{out_dir.name}.building"
-
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """An output a render worker wrote into the copy itself (or found there already)."""
-
-    path: str
-    sha256: str
-    wrote: bool
 
 
 class OutputWriter:
@@ -137,7 +109,7 @@ class OutputWriter:
         else:
             target.write_bytes(data)
 
-    def finish(self, entries: Iterable[Output | Reuse | Written], pending: Iterable[str] = (),
+    def finish(self, entries: Iterable[Output | ReusedFile | Written], pending: Iterable[str] = (),
                stop: Callable[[], object] | None = None) -> WriteResult:
         """``pending`` names the outputs workers may be writing, and ``stop`` stops them: if the
         build fails, they are stopped before the copy is put in order."""
@@ -150,12 +122,12 @@ class OutputWriter:
                     hashes[entry.path] = held[entry.path] = entry.sha256
                     changed += entry.wrote
                     continue
-                sha = entry.sha256 if isinstance(entry, Reuse) else hashlib.sha256(entry.data).hexdigest()
+                sha = entry.sha256 if isinstance(entry, ReusedFile) else hashlib.sha256(entry.data).hexdigest()
                 hashes[entry.path] = sha
                 if held.get(entry.path) == sha:
                     continue
                 held.pop(entry.path, None)
-                if isinstance(entry, Reuse):
+                if isinstance(entry, ReusedFile):
                     self._put(entry.path, None, entry.source)
                 else:
                     self._put(entry.path, entry.data, None)
@@ -207,7 +179,7 @@ class OutputWriter:
             _write_copy_manifest(self.staging, self.held, checked=False)
 
 
-def write_outputs(entries: Iterable[Output | Reuse], out_dir: Path, distrust: Set[str] = frozenset()) -> WriteResult:
+def write_outputs(entries: Iterable[Output | ReusedFile], out_dir: Path, distrust: Set[str] = frozenset()) -> WriteResult:
     """Write every output (rendered here, in this process) through an OutputWriter."""
     writer = OutputWriter(out_dir, distrust)
     writer.open()

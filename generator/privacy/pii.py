@@ -5,6 +5,10 @@ markup joined, invisible characters gone, look-alike letters read as Latin), the
 testimony's own private: values, the names redact.yaml lists, contact details, days and addresses
 (generator/privacy/detectors.py) and names nobody listed (generator/privacy/names.py). Each finding is mapped back
 to its source line.
+
+The last section takes one testimony through all of it, as the per-file stage does: its sealed
+private record opened in memory (privacy/sealing.py), redact.yaml (read by privacy/redact.py)
+applied to every public text field and the body, then the guard on what a reader would see.
 """
 
 from __future__ import annotations
@@ -12,19 +16,19 @@ from __future__ import annotations
 import functools
 import html
 import html.entities
-import os
 import re
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from generator.privacy import detectors
-from generator.privacy import names as unlisted
+from generator.privacy import detectors, names as unlisted
 from generator.core.diagnostics import Diagnostic, error, warning
-from generator.content.sources import read_text
-from generator.privacy.visible import Visible, match_key, normalise, visible_body, visible_field
-from generator.core.yamlio import parse_yaml
+from generator.privacy.visible import Visible, match_key, normalise, strip_invisible, visible_body, visible_field
+from generator.core import fields as f
+from generator.core.schema import allow_list, public_text_fields
+from generator.core.types import Allowance, RawDocument, Redactions
 
 REVIEW_HINT = "remove it, or if it was reviewed and is safe, add it to allow: with a reason"
 NAME_HINT = ("replace it with a description such as [my manager], or if it was reviewed and is safe, add it to "
@@ -62,54 +66,35 @@ class Finding:
     suggestion: str = ""  # what to write instead
 
 
-@dataclass(frozen=True, slots=True)
-class Allowance:
-    """A reviewed string an editor accepts in one testimony, with the reason why."""
+def apply_redactions(redactions: Redactions, text: str) -> str:
+    """The text with redact.yaml's replacements made (as published)."""
+    # Without '&' a key can only be written plainly, and a quick test rules most keys out.
+    lowered = None if "&" in text or not text.isascii() else _Lowered(text)
+    for original, replacement in redactions.replacements:
+        if lowered is not None and not lowered.may_hold(original):
+            continue
+        pattern = replacement_pattern(original)
 
-    path: Path
-    line: int
-    text: str
-    reason: str
+        def replace(match: re.Match, pattern=pattern, replacement=replacement) -> str:
+            if match.group("hit") is not None:
+                return replacement
+            # A character reference is kept whole, so a replacement never cuts into one
+            # ('amp' leaves &amp; alone); an unknown name is shown as written and replaced in.
+            name = match.group("name")
+            if name is None or name + ";" in html.entities.html5:
+                return match.group()
+            return "&" + pattern.sub(replace, name) + ";"
+
+        replaced = pattern.sub(replace, text)
+        if replaced != text:  # a replacement can hold a shorter key
+            text = replaced
+            lowered = None if "&" in text or not text.isascii() else _Lowered(text)
+    return text
 
 
-@dataclass(frozen=True, slots=True)
-class Redactions:
-    """content/redact.yaml: names the guard flags, replacements applied to testimonies and public
-    names it never flags; and the labels of the site's tags, which a testimony's page shows."""
-
-    names: tuple[str, ...] = ()
-    replacements: tuple[tuple[str, str], ...] = ()  # longest first, so "Acme Corp" wins over "Acme"
-    public: tuple[str, ...] = ()
-    tag_labels: tuple[tuple[str, str], ...] = ()  # (tag id, label)
-
-    def apply(self, text: str) -> str:
-        # Without '&' a key can only be written plainly, and a quick test rules most keys out.
-        lowered = None if "&" in text or not text.isascii() else _Lowered(text)
-        for original, replacement in self.replacements:
-            if lowered is not None and not lowered.may_hold(original):
-                continue
-            pattern = replacement_pattern(original)
-
-            def replace(match: re.Match, pattern=pattern, replacement=replacement) -> str:
-                if match.group("hit") is not None:
-                    return replacement
-                # A character reference is kept whole, so a replacement never cuts into one
-                # ('amp' leaves &amp; alone); an unknown name is shown as written and replaced in.
-                name = match.group("name")
-                if name is None or name + ";" in html.entities.html5:
-                    return match.group()
-                return "&" + pattern.sub(replace, name) + ";"
-
-            replaced = pattern.sub(replace, text)
-            if replaced != text:  # a replacement can hold a shorter key
-                text = replaced
-                lowered = None if "&" in text or not text.isascii() else _Lowered(text)
-        return text
-
-    def hidden(self) -> tuple[str, ...]:
-        """What is replaced, except text its own replacements contain ('Acme' -> 'Acme Ltd')."""
-        return _hidden(self.replacements)
-
+def hidden(redactions: Redactions) -> tuple[str, ...]:
+    """What is replaced, except text its own replacements contain ('Acme' -> 'Acme Ltd')."""
+    return _hidden(redactions.replacements)
 
 
 @functools.lru_cache(maxsize=16)
@@ -178,98 +163,6 @@ def replacement_pattern(phrase: str) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?P<hit>{hit})(?!\w)"
                       r"|&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|(?P<name>[A-Za-z][A-Za-z0-9]{0,31});)", re.IGNORECASE)
 
-
-# ---------------------------------------------------------------------------------------------
-# redact.yaml
-
-def load_redactions(path: Path, max_bytes: int, roots: tuple[str, ...],
-                    identities: list | None = None) -> tuple[Redactions, list[Diagnostic]]:
-    """Read redact.yaml if it exists: ``names: [...]``, ``replace: {text: replacement}`` and ``public: [...]``.
-    Sealed names and strings to replace (generator/privacy/sealing.py) are opened in memory with ``identities``."""
-    if not os.path.lexists(path):
-        return Redactions(), []
-    text, problems = read_text(path, max_bytes, roots)
-    if text is None:
-        return Redactions(), problems
-    doc, yaml_problems = parse_yaml(text)
-    problems = [error(path, p.line, p.message) for p in yaml_problems]
-    if doc is None or doc.data is None:
-        return Redactions(), problems
-    if not isinstance(doc.data, dict):
-        return Redactions(), problems + [error(path, 1, "redact.yaml must be a mapping with 'names:', 'replace:' "
-                                                        "and/or 'public:'")]
-    for key in doc.data:
-        if key not in ("names", "replace", "public"):
-            problems.append(error(path, doc.line(key), f"unknown key '{key}' in redact.yaml; allowed keys: names, "
-                                                       "replace, public"))
-    doc = _opened(doc, path, identities, problems)
-    names = _name_list(doc, "names", "\"Jane Doe\", \"Acme Corp\"", path, problems)
-    public = _name_list(doc, "public", "\"Harvey Weinstein\", \"Twitter\"", path, problems)
-    replacements: list[tuple[str, str]] = []
-    raw_replace = doc.data.get("replace")
-    if raw_replace is not None and not isinstance(raw_replace, dict):
-        problems.append(error(path, doc.line("replace"), "'replace' must be a mapping, e.g. replace: {\"Acme Corp\": \"[employer]\"}"))
-    for original, replacement in (raw_replace.items() if isinstance(raw_replace, dict) else ()):
-        if not _is_phrase(original):
-            problems.append(error(path, doc.line("replace", original),
-                                  f"a string to replace must be text of at least {MIN_PRIVATE_LENGTH} characters on one line, got {original!r}"))
-        elif not isinstance(replacement, str) or "\n" in replacement:
-            problems.append(error(path, doc.line("replace", original),
-                                  f"the replacement for {original!r} must be text on one line, e.g. \"[employer]\""))
-        else:
-            replacements.append((original.strip(), replacement))
-    replacements.sort(key=lambda pair: (-len(pair[0]), pair[0]))
-    return Redactions(tuple(sorted(set(names))), tuple(replacements), tuple(sorted(set(public)))), problems
-
-
-def _opened(doc, path: Path, identities: list | None, problems: list[Diagnostic]):
-    """redact.yaml with its sealed values opened in memory. Without an identity, sealed names are
-    left out (a warning: the guard cannot look for them), and sealed strings to replace stop the
-    build (an error: the text would be published with them in it)."""
-    from generator.privacy import sealing
-
-    names, replace = doc.data.get("names"), doc.data.get("replace")
-    if not (sealing.has_sealed(names) or sealing.has_sealed(replace)):
-        return doc
-    data = dict(doc.data)
-    if identities is None:
-        if sealing.has_sealed(names):
-            problems.append(warning(path, doc.line("names"), f"the names are sealed and {sealing.IDENTITY_VARIABLE} is "
-                                    f"not set: the guard cannot look for them; set it to your age identity file "
-                                    f"(docs/editors.md, 'Sealed private records')"))
-            data["names"] = [name for name in names if not sealing.is_sealed(name)]
-        if isinstance(replace, dict) and any(sealing.is_sealed(key) for key in replace):
-            problems.append(error(path, doc.line("replace"), f"the strings to replace are sealed and "
-                                  f"{sealing.IDENTITY_VARIABLE} is not set: without them the text would be published "
-                                  f"unreplaced; set it to your age identity file (docs/editors.md, 'Sealed private records')"))
-            data["replace"] = {key: value for key, value in replace.items() if not sealing.is_sealed(key)}
-    else:
-        try:
-            data["names"] = sealing.unseal_tree(names, identities)
-            data["replace"] = sealing.unseal_tree(replace, identities)
-        except sealing.SealError as exc:
-            problems.append(error(path, 1, str(exc)))
-            data["names"], data["replace"] = [], {}
-    return type(doc)(data, doc.lines, doc.sources)
-
-
-def _name_list(doc, key: str, example: str, path: Path, problems: list[Diagnostic]) -> list[str]:
-    raw = doc.data.get(key)
-    if raw is not None and not isinstance(raw, list):
-        problems.append(error(path, doc.line(key), f"'{key}' must be a list, e.g. {key}: [{example}]"))
-        return []
-    found = []
-    for index, name in enumerate(raw if isinstance(raw, list) else ()):
-        if _is_phrase(name):
-            found.append(name.strip())
-        else:
-            problems.append(error(path, doc.line(key, index),
-                                  f"each name must be text of at least {MIN_PRIVATE_LENGTH} characters on one line, got {name!r}"))
-    return found
-
-
-def _is_phrase(value: Any) -> bool:
-    return isinstance(value, str) and len(value.strip()) >= MIN_PRIVATE_LENGTH and "\n" not in value.strip()
 
 
 class _Lowered:
@@ -341,8 +234,6 @@ def as_shown(text: str) -> str:
 
     Only names are looked for in this text: emails, addresses and handles keep their underscores."""
     return _MARKUP.sub(_unmark, as_read(text))
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -638,7 +529,7 @@ def listed_for(private: Any, redactions: Redactions, *, region: str = "", site_l
                                 tuple(dict.fromkeys((*languages, *detectors.DATE_LANGUAGES))), languages)
     whole = private_strings(private)
     return Listed(whole, tuple(sorted(set(redactions.names), key=lambda s: (-len(s), s))),
-                  tuple(sorted(redactions.hidden(), key=lambda s: (-len(s), s))), context, knowledge,
+                  tuple(sorted(hidden(redactions), key=lambda s: (-len(s), s))), context, knowledge,
                   languages, parts=tuple(part for part in private_name_parts(private) if part not in whole))
 
 
@@ -695,3 +586,145 @@ def warm_up(languages: tuple[str, ...] = ("en",)) -> None:
     detectors.city_populations()
     guard_findings([PublicText("body", "Dave met Dr Patel in Leeds on 15 May; call 020 7946 0958.", 1)], None,
                    Redactions(), listed=listed)
+
+
+# ---------------------------------------------------------------------------------------------
+# One testimony: its sealed record opened, redact.yaml applied, the guard run on what is published
+
+PLAIN_PRIVATE = ("private: holds values in plain text, readable by anyone who can read the repository: seal them "
+                 "with python -m generator private seal")
+PLAIN_PRIVATE_UNSET = ("private: records are in plain text, readable by anyone who can read the repository: list "
+                       "the editors' age keys under private_recipients in the site config, then seal them "
+                       "(docs/editors.md, 'Sealed private records')")
+
+
+def open_private(raw: RawDocument, sealing_settings: tuple[str, bool, bool]) -> tuple[RawDocument, list[Diagnostic], bool]:
+    """The testimony with its sealed private values opened in memory (generator/privacy/sealing.py), and
+    what to say: sealed values without an identity cannot be checked against the text (a
+    warning); plain values are a warning to seal them where the site seals, an error with
+    private_records: sealed; and whether it holds plain values (where the site does not seal
+    yet, validate() says so once for all)."""
+    from generator.privacy import sealing
+
+    data = raw.front.data
+    record = data.get("private") if isinstance(data, dict) else None
+    if not record:
+        return raw, [], False
+    _identity, required, sealing_on = sealing_settings
+    line = raw.front.line("private")
+    problems = []
+    plain = sealing.has_plain(record)
+    if plain and (sealing_on or required):
+        problems.append((error if required else warning)(raw.path, line, PLAIN_PRIVATE))
+    if not sealing.has_sealed(record):
+        return raw, problems, plain
+    try:
+        identities = sealing.process_identities()
+        if identities is None:
+            problems.append(warning(raw.path, line, f"private: is sealed and {sealing.IDENTITY_VARIABLE} is not set: "
+                                                    f"its values cannot be checked against the text; set it to your "
+                                                    f"age identity file (docs/editors.md, 'Sealed private records')"))
+            opened = _without_sealed(record)
+        else:
+            opened = sealing.unseal_tree(record, identities)
+    except sealing.SealError as exc:
+        return raw, problems + [error(raw.path, line, str(exc))], plain
+    return dataclasses.replace(raw, front=dataclasses.replace(raw.front, data={**data, "private": opened})), problems, plain
+
+
+def _without_sealed(value):
+    from generator.privacy.sealing import is_sealed
+
+    if isinstance(value, dict):
+        return {k: _without_sealed(v) for k, v in value.items() if not is_sealed(v)}
+    if isinstance(value, list):
+        return [_without_sealed(v) for v in value if not is_sealed(v)]
+    return value
+
+
+def guard_testimony(raw: RawDocument, redactions: Redactions, site_language: str = "en"):
+    """Apply redact.yaml to the public text, then run the PII guard on what would be published.
+
+    A withdrawn testimony is never published, so it is not scanned; drafts and embargoed
+    ones are, so that they are safe on the day they go out.
+    """
+    redacted = redact_testimony(raw, redactions)
+    problems, used = check_testimony(redacted, redactions, site_language)
+    return redacted, problems, used
+
+
+def redact_testimony(raw: RawDocument, redactions: Redactions) -> RawDocument:
+    """The testimony as published: its public fields and body without invisible characters (they
+    show nothing, and hide a name or a number from every reader but a machine), then with the
+    replacements of redact.yaml applied."""
+    data = raw.front.data
+    if not isinstance(data, dict):
+        return raw  # the schema check reports front matter that is not a mapping
+    public = {key: apply_redactions(redactions, strip_invisible(data[key])) for key in public_text_fields()
+              if isinstance(data.get(key), str)}
+    body = apply_redactions(redactions, strip_invisible(raw.body))
+    return dataclasses.replace(raw, front=dataclasses.replace(raw.front, data={**data, **public}), body=body)
+
+
+def check_testimony(raw: RawDocument, redactions: Redactions, site_language: str = "en",
+                    body_html: str | None = None, *, findings_only: bool = False):
+    """The PII guard on a redacted testimony (redact_testimony): (problems, allowances used), or,
+    with findings_only, (findings, allowances) for review. body_html is the body as rendered for
+    publication; without it the guard renders the body itself."""
+    data = raw.front.data
+    if not isinstance(data, dict):
+        return [], ()
+    consent = data.get("consent")
+    if isinstance(consent, dict) and consent.get("status") == "withdrawn":
+        return [], ()
+    try:
+        entries = allow_list("allow", data["allow"], None) if data.get("allow") is not None else ()
+    except f.FieldError:
+        entries = ()  # reported by the schema check; without valid entries nothing is accepted
+    allowances = [Allowance(raw.path, raw.front.line("allow", index), text, reason)
+                  for index, (text, reason) in enumerate(entries)]
+    texts = [PublicText(key, data[key], raw.front.line(key)) for key in public_text_fields()
+             if isinstance(data.get(key), str)]
+    texts.extend(_tag_texts(raw, redactions))
+    texts.append(PublicText("body", raw.body, raw.body_line))
+    private = [data.get("private"), _private_numbers(raw.front)]
+    region = data.get("region") if isinstance(data.get("region"), str) else ""
+    language = data.get("language") if isinstance(data.get("language"), str) else None
+    listed = listed_for(private, redactions, region=region, site_language=site_language, language=language)
+    findings = guard_findings(texts, private, redactions, body_html=body_html, listed=listed)
+    if findings_only:
+        return findings, tuple(allowances)
+    return diagnostics_of(raw.path, findings, allowances)
+
+
+def _tag_texts(raw: RawDocument, redactions: Redactions) -> list[PublicText]:
+    """A testimony's tags as its page shows them: each id (in its address) and its label from tags.yaml."""
+    tags = raw.front.data.get("tags")
+    if not isinstance(tags, list):
+        return []
+    labels = dict(redactions.tag_labels)
+    texts = []
+    for index, tag in enumerate(tags):
+        if isinstance(tag, str):
+            shown = tag.replace("-", " ")
+            if tag in labels:
+                shown += ", " + labels[tag]
+            texts.append(PublicText("tags", shown, raw.front.line("tags", index)))
+    return texts
+
+
+def _private_numbers(front) -> list[str]:
+    """Numbers in private:, as written: YAML reads 48213 as a number and 0012345 as 5349, not as text."""
+    found = []
+    for key, written in front.sources.items():
+        if key[:1] != ("private",):
+            continue
+        value = front.data
+        try:
+            for part in key:
+                value = value[part]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append(written)
+    return found

@@ -27,7 +27,6 @@ import hashlib
 import itertools
 import json
 import multiprocessing
-import os
 import pickle
 import re
 import sys
@@ -40,13 +39,13 @@ from operator import add, mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
-from generator import interface
-from generator.incremental.cachedir import write_atomically
-from generator.content.perfile import default_jobs
+from generator.core import languages
+from generator.core.languages import text_direction
+from generator.core.fsutil import write_atomically
+from generator.core.parallel import default_jobs
 
 if TYPE_CHECKING:
     from generator.core.model import Item
-    from generator.output.render import Output, SiteRenderer
 
 FORMAT_VERSION = 2
 
@@ -1039,15 +1038,14 @@ def spell_shards(terms: Sequence[str], sizes: Sequence[int], target: int) -> tup
 
 
 def _direction(language: str) -> str:
-    from generator.output.render import text_direction  # render.py imports this module
 
     return text_direction(language)
 
 
 @functools.lru_cache(maxsize=16384)
 def _long_date(day, language: str) -> str:
-    """interface.long_date, once per day: 20,000 items hold a few thousand different days."""
-    return interface.long_date(day, language)
+    """languages.long_date, once per day: 20,000 items hold a few thousand different days."""
+    return languages.long_date(day, language)
 
 
 def excerpt_text(body_text: str, limit: int = EXCERPT_TEXT_CHARS) -> str:
@@ -1068,7 +1066,7 @@ def doc_record(item: Item, warning_labels: Mapping[str, str], language: str = "e
         date_label, date_iso = _long_date(item.date, language), item.date.isoformat()
         where = item.source
     else:
-        date_label, date_iso = interface.month_year(item.date.year, item.date.month, language), item.date.month_iso
+        date_label, date_iso = languages.month_year(item.date.year, item.date.month, language), item.date.month_iso
         where = item.region
     warnings = [warning_labels.get(w, w) for w in item.content_warnings]
     return [item.url.lstrip("/"), item.title, item.kind[0], date_label, date_iso, warnings, item.summary, where,
@@ -1480,24 +1478,6 @@ class _Update:
             "record_sizes": array("Q", self.record_sizes), "spelling": (self.spelling.keys, self.spelling.entries),
             "spell_firsts": self.spell_firsts, "files": self.entries,
         }
-
-
-def search_outputs(renderer: SiteRenderer, processes: int | None = None) -> Iterator[Output]:
-    """The search page and its index files (``processes``: for the index; None: all cores)."""
-    from generator.output.render import Output  # render.py imports this module
-
-    yield renderer.page("search.html", "/search/")
-    for path, data in index_files(renderer, processes):
-        yield Output(path, data)
-
-
-def index_files(renderer: SiteRenderer, processes: int | None = None,
-                known: Mapping[str, str] | None = None) -> list[tuple[str, bytes | None]]:
-    """build_index() of the renderer's site."""
-    site = renderer.site
-    tag_labels = {tag_id: tag.label for tag_id, tag in site.tags.items()}
-    return build_index(site.items, tag_labels, renderer.config.content_warnings, processes=processes,
-                       cache_dir=renderer.cache_dir, known=known, language=renderer.config.language)
 
 
 def is_index_file(path: str) -> bool:

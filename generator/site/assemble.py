@@ -4,83 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
 from generator.core.diagnostics import Diagnostic, display_path, error
-from generator.interface import month_year
+from generator.core.languages import month_year
 from generator.core.model import Article, Document, Item, Page, Tag, Testimony
-from generator.privacy.pii import Allowance
+from generator.core.types import MonthGroup, Site, TagGroup, Withheld, ValidContent
 from generator.site.related import related_items
-from generator.content.validate import ValidContent
+from generator.privacy.rules import withholding_reason
 
 # First path segments that Chorus itself writes; a page may not take them.
 RESERVED = ("articles", "testimonies", "tags", "timeline", "search", "data", "static",
             "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html")
-
-
-@dataclass(frozen=True, slots=True)
-class Withheld:
-    path: Path
-    reason: str  # "draft" | "consent withdrawn" | "embargoed"
-    url: str = ""  # the address it would have
-
-
-@dataclass(frozen=True, slots=True)
-class TagGroup:
-    tag: Tag
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MonthGroup:
-    year: int
-    month: int
-    label: str
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    articles: tuple[Article, ...]       # newest first
-    testimonies: tuple[Testimony, ...]  # newest first
-    pages: tuple[Page, ...]
-    items: tuple[Item, ...]             # both kinds, newest first
-    tags: Mapping[str, Tag]
-    tag_groups: tuple[TagGroup, ...]
-    timeline: tuple[MonthGroup, ...]    # newest first
-    withheld: tuple[Withheld, ...]
-    related: Mapping[str, tuple[Item, ...]]  # item URL -> items sharing its tags
-    # Reviewed PII-guard exceptions in published testimonies; those of withheld ones are
-    # left out, since the report must not quote an item that is not published.
-    allowances: tuple[Allowance, ...] = ()
-    # Only in the preview's view of drafts (serve --drafts): address -> why a build withholds
-    # it ("draft", "embargoed"). A build's site never has any.
-    unpublished: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    # item URL -> the same text in its other published languages (the original and its
-    # translations, by language); only items that have any.
-    translations: Mapping[str, tuple[Item, ...]] = field(default_factory=lambda: MappingProxyType({}))
-
-    @property
-    def menu_pages(self) -> tuple[Page, ...]:
-        return tuple(sorted((p for p in self.pages if p.menu is not None), key=lambda p: (p.menu, p.slug)))
-
-    @property
-    def featured(self) -> tuple[Article, ...]:
-        return tuple(a for a in self.articles if a.featured)
-
-
-def withholding_reason(document: Document, today: dt.date) -> str | None:
-    if document.draft:
-        return "draft"
-    if isinstance(document, Testimony) and document.consent_status != "granted":
-        return "consent withdrawn"
-    publish_after = getattr(document, "publish_after", None)
-    if publish_after is not None and today < publish_after:
-        return "embargoed"
-    return None
 
 
 # What the preview shows with --drafts; a withdrawn testimony is never shown, not even there.

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import os
 import pickle
 from collections import Counter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
-from generator.incremental.cachedir import write_atomically
+from generator.core.fsutil import write_atomically
 from generator.core.model import Item
 
 RELATED_LIMIT = 5
