@@ -17,6 +17,7 @@ from generator.pipeline import build, build_date, fault
 from generator.config import SiteConfig
 from generator.core.diagnostics import display_path, error
 from generator.core.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file
+from generator.core.types import BuildOptions
 
 _ZIP_EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time a zip can hold
 _ZIP_EPOCH_CEILING = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)  # and the latest
@@ -55,7 +56,8 @@ def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False, jo
                 tempfile.TemporaryDirectory(prefix="chorus-bundle-") as tmp:
             # With the cache on, the offline tree is kept in .cache/ so the next bundle is incremental.
             site_dir = config.root / ".cache" / "offline-site" if use_cache else Path(tmp) / "site"
-            report = build(config, site_dir, strict=strict, profile="offline", jobs=jobs, use_cache=use_cache, wait=wait)
+            report = build(config, BuildOptions(site_dir, strict=strict, profile="offline", jobs=jobs, use_cache=use_cache,
+                                                 wait=wait))
             if report.failed(strict):
                 return report
             files, pages = _zip_site(config, site_dir, zip_path)

@@ -44,12 +44,13 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 def _build(config_path: Path, out: Path, use_cache: bool):
+    from generator.core.types import BuildOptions
     from generator.pipeline import build  # the stages are loaded only when a comparison is made
 
     config, problems = load_config(config_path)
     if config is None:
         raise DiffFailed("the config cannot be read", tuple(problems))
-    report = build(config, out, use_cache=use_cache)
+    report = build(config, BuildOptions(out, use_cache=use_cache))
     if report.errors:
         raise DiffFailed("the build failed", report.errors)
     from generator.output.manifest import read_manifest

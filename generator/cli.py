@@ -14,6 +14,7 @@ from generator.config import load_config
 from generator.core.diagnostics import display_path
 from generator.core.locks import DEFAULT_WAIT_SECONDS
 from generator.core.progress import for_stderr as progress_for_stderr
+from generator.core.types import BuildOptions
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -153,9 +154,9 @@ def run_build(args, write: bool = True) -> int:
         for problem in problems:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
-    report = build(config, args.out if write else None, write=write, strict=args.strict,
-                   profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
-                   jobs=args.jobs, use_cache=not args.no_cache, wait=args.wait)
+    report = build(config, BuildOptions(args.out if write else None, write=write, strict=args.strict,
+                                        profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
+                                        jobs=args.jobs, use_cache=not args.no_cache, wait=args.wait))
     print_report(report, args, write)
     return EXIT_CONTENT if report.failed(args.strict) else EXIT_OK
 

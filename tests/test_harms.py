@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from generator.incremental.patch import PatchSession
 from generator.content import markup
 from generator.output import write
 from generator.cli import main
@@ -143,9 +144,10 @@ def test_the_preview_search_index_follows_a_change_of_tags(site_tree, tmp_path):
     article = "---\ntitle: {t}\ndate: 2017-10-0{d}\nsource: P\ntags: [{tags}]\n---\n\nText {t}.\n"
     root = site_tree({"content/tags.yaml": "law: {label: Law}\nwork: {label: Work}\n",
                       **{f"content/articles/a{n}.md": article.format(t=f"A{n}", d=n, tags="law") for n in range(1, 4)}})
-    first = build_site(root, tmp_path / "preview", keep=True)
+    session = PatchSession()
+    build_site(root, tmp_path / "preview", session=session)
     (root / "content/articles/a2.md").write_text(article.format(t="A2", d=2, tags="work"))
-    again = build_site(root, tmp_path / "preview", keep=True, previous=first.snapshot)
+    again = build_site(root, tmp_path / "preview", session=session)
     assert not again.errors
     # The clean build runs in a process of its own: nothing this process keeps may help it.
     done = subprocess.run([sys.executable, "-m", "generator", "build", "--no-cache", "--out", str(tmp_path / "clean")],

@@ -15,6 +15,8 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from generator.core.diagnostics import Diagnostic, Severity
+from generator.core.locks import DEFAULT_WAIT_SECONDS
+from generator.core.progress import Progress
 from generator.core.model import Article, Document, Item, Page, Tag, Testimony
 from generator.core.urls import output_file
 from generator.core.yamlio import YamlDoc
@@ -256,6 +258,23 @@ class Inputs:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How to build: everything a caller (the command line, the preview, the bundle, a test)
+    chooses, besides the site config."""
+
+    out_dir: Path | None = None  # None: the config's output_dir
+    write: bool = True  # False: check only (every page is rendered, nothing is written)
+    strict: bool = False  # warnings stop the build too
+    profile: str = "web"  # "web" | "offline" (the bundle's)
+    today: dt.date | None = None  # None: today, or the day of SOURCE_DATE_EPOCH
+    jobs: int | None = None  # worker processes; None: one per core
+    use_cache: bool = True
+    wait: float = DEFAULT_WAIT_SECONDS  # for another build that holds the output or the cache
+    drafts: bool = False  # the preview's serve --drafts: drafts and embargoed items shown, marked
+    progress: Progress | None = field(default=None, compare=False)  # None: silent
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
     diagnostics: tuple[Diagnostic, ...]
     site: Site | None
@@ -267,8 +286,7 @@ class BuildReport:
     files_cached: int = 0  # content files whose cached result was reused
     summary: Summary | None = None  # counts for the report; also set when nothing changed
     up_to_date: bool = False  # no input changed since the build that wrote the output: nothing was done
-    snapshot: object = None  # with keep=True, a patch.Snapshot for the next build of this process
-    patched: bool = False  # made by patching the previous build (patch.py), not by the full pipeline
+    patched: bool = False  # made by the preview's patch of its last build (incremental/patch.py)
     removed: tuple = ()  # of removals.Removed: pages and images the previous output had and this one has not
 
     @property

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from generator.privacy.rules import dates_between
 from generator.core.fsutil import RACY_NS, write_atomically
 from generator.core.safefs import hash_regular, linked_outside
 from generator.core.types import Entry, Inputs, Summary
@@ -137,8 +138,7 @@ def current(cache_dir: Path, out_dir: Path, profile: str, key: str, files, today
     if form != STATE_FORMAT or inputs.key != key or inputs.files != files:
         return None
     # An embargo that ended (or, with SOURCE_DATE_EPOCH, began) between the two dates changes the site.
-    low, high = min(then, today), max(then, today)
-    if any(low < date <= high for date in inputs.dates):
+    if dates_between(inputs.dates, then, today):
         return None
     if any(_file_hash(path) != digest for path, digest in racy.items()):
         return None

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from generator.core.fsutil import write_atomically
-from generator.output.manifest import page_address
+from generator.output.manifest import ManifestError, page_address, read_manifest
 from generator.core.urls import absolute_url
 from generator.output.write import _prune, _remove
 
@@ -90,3 +90,12 @@ def purge_other_outputs(cache_dir: Path | None, out_dir: Path, removed: Iterable
             if target.is_file() or target.is_symlink():
                 _remove(target)
                 _prune(target, entry)
+
+
+def previous_files(out_dir: Path) -> dict[str, str]:
+    """What the output held before this build (its manifest), to say what the build removed."""
+    try:
+        return dict(read_manifest(out_dir)) if out_dir.is_dir() else {}
+    except ManifestError:
+        return {}
+
