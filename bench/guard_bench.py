@@ -15,18 +15,19 @@ import time
 from pathlib import Path
 
 from bench.corpus import write_corpus
-from generator import pii
+from generator.privacy import pii, redact
 from generator.config import load_config
-from generator.documents import FileSettings, process_file
-from generator.sources import SourceFile, read_document
-from generator.validate import check_testimony, redact_testimony
+from generator.core.types import FileSettings, SourceFile
+from generator.content.perfile import process_file
+from generator.content.sources import read_document
+from generator.privacy.pii import check_testimony, redact_testimony
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 
 def measure(site: Path, label: str) -> None:
     config, _ = load_config(site / "site.yaml")
-    redactions, _ = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes, config.read_roots)
+    redactions, _ = redact.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes, config.read_roots)
     settings = FileSettings(config.language, config.max_file_bytes, redactions, config.read_roots)
     paths = sorted(p for p in (config.content_dir / "testimonies").iterdir() if p.suffix in (".md", ".yaml"))
     guard_times, stage_times, words = [], [], []

@@ -41,12 +41,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from generator.bodies import InlineBody
-from generator.assemble import Site
+from generator.core.model import InlineBody
+from generator.core.types import Site
 from generator.config import load_config
-from generator.fields import PartialDate
-from generator.model import Article, Tag, Testimony
-from generator.render import SiteRenderer, static_files
+from generator.core.dates import PartialDate
+from generator.core.model import Article, Tag, Testimony
+from generator.output.render import SiteRenderer, static_files
 from generator.search import STEM_MARK, build_index, term_script_values
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -12,10 +12,12 @@ import time
 import zipfile
 from pathlib import Path
 
-from generator.build import BuildReport, build, build_date, fault
+from generator.core.types import BuildReport
+from generator.pipeline import build, build_date, fault
 from generator.config import SiteConfig
-from generator.diagnostics import display_path, error
-from generator.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file
+from generator.core.diagnostics import display_path, error
+from generator.core.locks import DEFAULT_WAIT_SECONDS, LockTimeout, exclusive, lock_file
+from generator.core.types import BuildOptions
 
 _ZIP_EPOCH_FLOOR = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time a zip can hold
 _ZIP_EPOCH_CEILING = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)  # and the latest
@@ -43,7 +45,7 @@ def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False, jo
                  use_cache: bool = True, wait: float = DEFAULT_WAIT_SECONDS) -> BuildReport:
     """Build the offline profile and zip it; the report's file and HTML page counts are the zip's.
 
-    One bundle at a time writes a given zip (the lock beside it, generator/locks.py); the zip is
+    One bundle at a time writes a given zip (the lock beside it, generator/core/locks.py); the zip is
     written under a name of its own and renamed over the old one only when it is whole.
     """
     zip_path = Path(zip_path).resolve()
@@ -54,7 +56,8 @@ def write_bundle(config: SiteConfig, zip_path: Path, *, strict: bool = False, jo
                 tempfile.TemporaryDirectory(prefix="chorus-bundle-") as tmp:
             # With the cache on, the offline tree is kept in .cache/ so the next bundle is incremental.
             site_dir = config.root / ".cache" / "offline-site" if use_cache else Path(tmp) / "site"
-            report = build(config, site_dir, strict=strict, profile="offline", jobs=jobs, use_cache=use_cache, wait=wait)
+            report = build(config, BuildOptions(site_dir, strict=strict, profile="offline", jobs=jobs, use_cache=use_cache,
+                                                 wait=wait))
             if report.failed(strict):
                 return report
             files, pages = _zip_site(config, site_dir, zip_path)

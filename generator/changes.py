@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Mapping
 
 from generator.config import load_config
-from generator.diagnostics import Diagnostic
-from generator.manifest import diff_manifests, page_address
+from generator.core.diagnostics import Diagnostic
+from generator.output.manifest import diff_manifests, page_address
 
 # Fields that say nothing a reader sees (where the file is, what was cached) are left out of
 # the comparison of two versions of an item.
@@ -44,15 +44,16 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 def _build(config_path: Path, out: Path, use_cache: bool):
-    from generator.build import build  # the stages are loaded only when a comparison is made
+    from generator.core.types import BuildOptions
+    from generator.pipeline import build  # the stages are loaded only when a comparison is made
 
     config, problems = load_config(config_path)
     if config is None:
         raise DiffFailed("the config cannot be read", tuple(problems))
-    report = build(config, out, use_cache=use_cache)
+    report = build(config, BuildOptions(out, use_cache=use_cache))
     if report.errors:
         raise DiffFailed("the build failed", report.errors)
-    from generator.manifest import read_manifest
+    from generator.output.manifest import read_manifest
 
     return report.site, dict(read_manifest(out))
 

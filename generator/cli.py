@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.build import BuildReport, build
+from generator.core.types import BuildReport
+from generator.pipeline import build
 from generator.bundle import default_zip_path, write_bundle
 from generator.config import load_config
-from generator.diagnostics import display_path
-from generator.locks import DEFAULT_WAIT_SECONDS
-from generator.progress import for_stderr as progress_for_stderr
+from generator.core.diagnostics import display_path
+from generator.core.locks import DEFAULT_WAIT_SECONDS
+from generator.core.progress import for_stderr as progress_for_stderr
+from generator.core.types import BuildOptions
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -152,9 +154,9 @@ def run_build(args, write: bool = True) -> int:
         for problem in problems:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
-    report = build(config, args.out if write else None, write=write, strict=args.strict,
-                   profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
-                   jobs=args.jobs, use_cache=not args.no_cache, wait=args.wait)
+    report = build(config, BuildOptions(args.out if write else None, write=write, strict=args.strict,
+                                        profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
+                                        jobs=args.jobs, use_cache=not args.no_cache, wait=args.wait))
     print_report(report, args, write)
     return EXIT_CONTENT if report.failed(args.strict) else EXIT_OK
 
@@ -175,7 +177,7 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
         for item in summary.withheld:
             print(f"withheld: {display_path(item.path)} ({item.reason})", file=sys.stderr)
     # What stopped being published, always: a withdrawal must be seen to have ended, and the
-    # same list is beside the output for purging caches (generator/removals.py).
+    # same list is beside the output for purging caches (generator/output/removals.py).
     for removed in getattr(report, "removed", ()):
         print(f"no longer published: {removed.address} ({removed.reason})", file=sys.stderr)
     # Always listed, not only with --verbose: an accepted exception to the PII guard stays visible.
@@ -221,7 +223,7 @@ def run_diff(args) -> int:
     if args.old is None or args.new is None:
         print("give two builds to compare (diff OLD NEW), or a git revision (diff --since REV)", file=sys.stderr)
         return EXIT_USAGE
-    from generator.manifest import ManifestError, diff_manifests, page_address, read_manifest
+    from generator.output.manifest import ManifestError, diff_manifests, page_address, read_manifest
 
     try:
         old, new = read_manifest(args.old), read_manifest(args.new)
@@ -284,14 +286,14 @@ def run_new(args) -> int:
 
 
 def run_private(args) -> int:
-    from generator import sealing
+    from generator.privacy import sealfiles, sealing
 
     config, problems = load_config(args.config)
     if config is None:
         for problem in problems:
             print(problem.format(), file=sys.stderr)
         return EXIT_CONTENT
-    files = sealing.record_files(config.content_dir)
+    files = sealfiles.record_files(config.content_dir)
     try:
         if args.action == "unseal":
             if args.file is None:
@@ -307,7 +309,7 @@ def run_private(args) -> int:
             if identities is None:
                 print(f"set {sealing.IDENTITY_VARIABLE} to your age identity file to open sealed values", file=sys.stderr)
                 return EXIT_USAGE
-            changed = sealing.unseal_files(chosen, identities)
+            changed = sealfiles.unseal_files(chosen, identities)
             verb = "opened for editing (seal it again before you commit: python -m generator private seal)"
         else:
             if not config.private_recipients:
@@ -316,14 +318,14 @@ def run_private(args) -> int:
                 return EXIT_USAGE
             to = sealing.recipients(config.private_recipients)
             if args.action == "seal":
-                changed, verb = sealing.seal_files(files, to), "sealed"
+                changed, verb = sealfiles.seal_files(files, to), "sealed"
             else:
                 identities = sealing.load_identities()
                 if identities is None:
                     print(f"set {sealing.IDENTITY_VARIABLE} to your age identity file: rekey opens every sealed value",
                           file=sys.stderr)
                     return EXIT_USAGE
-                changed, verb = sealing.rekey_files(files, identities, to), "sealed again to the keys in private_recipients"
+                changed, verb = sealfiles.rekey_files(files, identities, to), "sealed again to the keys in private_recipients"
     except sealing.SealError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONTENT

@@ -10,10 +10,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from generator import fields as f
-from generator import safefs
-from generator.diagnostics import Diagnostic, error, printable
-from generator.yamlio import parse_yaml
+from generator.core import fields as f, safefs
+from generator.core.diagnostics import Diagnostic, error, printable
+from generator.core.yamlio import parse_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +57,7 @@ class SiteConfig:
     @property
     def read_roots(self) -> tuple[str, ...]:
         """The folders every file Chorus reads must lie in, links followed: the site's own and
-        Chorus's templates (see generator/safefs.py)."""
+        Chorus's templates (see generator/core/safefs.py)."""
         return safefs.real_roots((self.root, PROJECT_TEMPLATES))
 
     @property

@@ -1,29 +1,22 @@
-"""The interface in the site's language: message catalogues for the stock templates' words, dates from CLDR.
+"""The interface in the site's language: message catalogues for the stock templates' words.
 
 Every word the stock templates and scripts show a reader goes through a gettext catalogue,
 `templates/locale/<language>.po` (the site's own templates folder first, then Chorus's). The
 site's `language` picks it (`fr-CA`, then `fr`); without one the interface is English, and the
-build says so. Dates are formatted with CLDR's data through Babel, so "octobre 2017" needs no
-catalogue, in any language CLDR knows.
+build says so. Dates and language names come from CLDR (core/languages.py) and need no catalogue.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
 from pathlib import Path
 
 from generator.config import SiteConfig, template_dirs
-from generator.diagnostics import Diagnostic, warning
+from generator.core.diagnostics import Diagnostic, warning
+from generator.core.languages import SOURCE_LANGUAGE, candidates as _candidates
 
 CATALOGUE_FOLDER = "locale"
-SOURCE_LANGUAGE = "en"  # the language the templates are written in: it needs no catalogue
-
-
-def _candidates(language: str) -> list[str]:
-    parts = language.replace("_", "-").split("-")
-    return list(dict.fromkeys("-".join(parts[:n]) for n in range(len(parts), 0, -1)))
 
 
 def catalogue_path(config: SiteConfig) -> Path | None:
@@ -66,39 +59,3 @@ def _compiled(name: str, data: bytes):
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer)
-
-
-# --- dates --------------------------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=64)
-def _locale(language: str):
-    from babel import Locale, UnknownLocaleError
-
-    for name in _candidates(language):
-        try:
-            return Locale.parse(name.replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
-            continue
-    return Locale.parse("en")
-
-
-def long_date(day: dt.date, language: str) -> str:
-    """'15 October 2017' in English; CLDR's long date in any other language ('15 octobre 2017')."""
-    from babel.dates import format_date
-
-    locale = _locale(language)
-    if locale.language == SOURCE_LANGUAGE:
-        return format_date(day, "d MMMM y", locale=locale)
-    return format_date(day, "long", locale=locale)
-
-
-@functools.lru_cache(maxsize=4096)
-def month_year(year: int, month: int, language: str) -> str:
-    """'October 2017', 'octobre 2017', 'Oktober 2017': CLDR's month-and-year in the language."""
-    from babel.dates import format_date, format_skeleton
-
-    locale = _locale(language)
-    day = dt.date(year, month, 1)
-    if locale.language == SOURCE_LANGUAGE:
-        return format_date(day, "MMMM y", locale=locale)
-    return format_skeleton("yMMMM", day, locale=locale)

@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import pii
+from generator.privacy import pii, redact
 from generator.config import SiteConfig
-from generator.diagnostics import Diagnostic, display_path, error
+from generator.core.diagnostics import Diagnostic, display_path, error
+from generator.core.types import Redactions
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,16 +23,17 @@ class Reviewed:
 
 def review(config: SiteConfig, paths: tuple[Path, ...] = ()) -> tuple[list[Reviewed], list[Diagnostic]]:
     """The guard's findings in every testimony (or those under ``paths``), by file."""
-    from generator.sources import discover, read_document
-    from generator.validate import _validate_tags, check_testimony, redact_testimony
+    from generator.content.sources import discover, read_document
+    from generator.privacy.pii import check_testimony, redact_testimony
+    from generator.content.validate import _validate_tags
 
     sources, problems = discover(config)
     problems = [p for p in problems if p.severity.value == "error"]
-    redactions, redact_problems = pii.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes,
+    redactions, redact_problems = redact.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes,
                                                       config.read_roots)
     problems.extend(redact_problems)
     tags, _ = _validate_tags(sources)
-    redactions = pii.Redactions(redactions.names, redactions.replacements, redactions.public,
+    redactions = Redactions(redactions.names, redactions.replacements, redactions.public,
                                 tuple((tag.id, tag.label) for tag in tags.values()))
     wanted = [path.resolve() for path in paths]
     testimonies = [s for s in sources.files if s.kind == "testimony"

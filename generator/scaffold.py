@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from generator.config import SiteConfig
-from generator.history import ever_used
+from generator.content.history import ever_used
 
 _NUMBERED = re.compile(r"^([a-z]*)(\d+)$")
 
@@ -148,7 +148,7 @@ def same_title(folder: Path, title: str) -> Path | None:
 
 def new_item(config: SiteConfig, kind: str, title: str | None = None) -> Path:
     """Write the new file and return its path; never overwrites a file, and never takes an id or
-    slug that a file had before (generator/history.py)."""
+    slug that a file had before (generator/content/history.py)."""
     section = "articles" if kind == "article" else "testimonies"
     folder = config.content_dir / section
     retired = ever_used(folder, config.output_dir, section)

@@ -16,13 +16,17 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from generator import freshness, incremental, safefs
-from generator.build import build
-from generator.cachedir import CacheRefused, locked_cache
-from generator.locks import DEFAULT_WAIT_SECONDS
+from generator.incremental import freshness, pages as incremental
+from generator.core import safefs
+from generator.core.types import BuildOptions
+from generator.incremental.patch import PatchSession
+from generator.pipeline import build
+from generator.core.fsutil import CacheRefused
+from generator.incremental.cachedir import locked_cache
+from generator.core.locks import DEFAULT_WAIT_SECONDS
 from generator.config import PROJECT_TEMPLATES, load_config
-from generator.diagnostics import display_path
-from generator.freshness import scan
+from generator.core.diagnostics import display_path
+from generator.incremental.freshness import scan
 
 POLL_SECONDS = 0.3
 RELOAD_SCRIPT = Path(__file__).with_name("preview.js")
@@ -42,8 +46,9 @@ class Preview:
         self.watched_roots: tuple[Path, ...] = (self.config_path.parent / "content", self.config_path.parent / "templates")
         self.read_roots = safefs.real_roots((self.config_path.parent, PROJECT_TEMPLATES))  # SiteConfig.read_roots
         self.lock = threading.Lock()
-        self.kept = None  # the last build's patch.Snapshot
-        self.last_scan: tuple[tuple, tuple | None] = ((), None)  # the folders and what scan() found in them
+        # What the last build made, kept in memory: an edit to items' text then patches it; and
+        # the watcher's last look at the folders, which the build uses instead of looking again.
+        self.session = PatchSession()
 
     def rebuild(self) -> None:
         started = time.perf_counter()
@@ -51,15 +56,9 @@ class Preview:
         lines: list[str]
         if config is None:
             lines = [p.format() for p in problems]
-            self.kept = None
+            self.session.forget()
         else:
-            # What this build made stays in memory: an edit to items' text then patches it. The
-            # look at the files that saw the change is the build's too, when it looked at its folders.
-            roots, files = self.last_scan
-            same_folders = roots == (config.content_dir, config.templates_dir, PROJECT_TEMPLATES)
-            report = build(config, self.out_dir, keep=True, previous=self.kept, scanned=files if same_folders else None,
-                           drafts=self.drafts)
-            self.kept = report.snapshot
+            report = build(config, BuildOptions(self.out_dir, drafts=self.drafts), self.session)
             for diagnostic in report.diagnostics:
                 if diagnostic not in report.errors:  # warnings and notes
                     print(diagnostic.format(), file=sys.stderr)
@@ -86,7 +85,7 @@ class Preview:
         """What scan() says of every watched file, and of the config; a change in any means rebuild."""
         roots = tuple(self.watched_roots)
         files = scan(roots, self.read_roots)
-        self.last_scan = (roots, files)
+        self.session.look(roots, files)
         state = {path: tuple(rest) for path, *rest in files}
         try:
             stat = self.config_path.stat()
@@ -187,7 +186,7 @@ def preview_folder(cache_dir: Path, name: str = "preview-site") -> Iterator[Path
     same site running at the same time builds into a folder of its own, removed when it stops:
     two previews writing one folder would each replace the other's pages."""
     with locked_cache(cache_dir, DEFAULT_WAIT_SECONDS):
-        pass  # made and marked as this machine's (generator/cachedir.py) before anything is put in it
+        pass  # made and marked as this machine's (generator/incremental/cachedir.py) before anything is put in it
     lock = open(cache_dir / f"{name}.lock", "a+b")
     try:
         if _lock(lock):

@@ -2,7 +2,7 @@
 
 Templates come from the site's own folder first, then Chorus's; so do the files under
 static/, copied to /static/. Every one is a file Chorus reads and may publish, so each must
-be a regular file inside the site or Chorus's templates (generator/safefs.py), with a name
+be a regular file inside the site or Chorus's templates (generator/core/safefs.py), with a name
 that can be an address.
 """
 
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from generator import safefs
+from generator.core import safefs
 from generator.config import SiteConfig, template_dirs
-from generator.diagnostics import Diagnostic, error
+from generator.core.diagnostics import Diagnostic, error
+from generator.interface import catalogue_problems
 
 # Letters, digits, '.', '_' and '-' in each part of a path below a template folder.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
@@ -57,3 +58,9 @@ def list_template_files(config: SiteConfig) -> TemplateFiles:
 
 def read_static(config: SiteConfig, path: Path) -> bytes:
     return safefs.read(path, config.max_image_bytes, config.read_roots, setting="max_image_bytes")
+
+
+def template_problems(config: SiteConfig) -> tuple[Diagnostic, ...]:
+    """What is wrong with the template folders (a file that cannot be read, a missing interface
+    catalogue), reported with the content's problems before anything is rendered."""
+    return (*list_template_files(config).problems, *catalogue_problems(config))

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
+from generator.pipeline import build
 from generator.config import load_config
+from generator.core.types import BuildOptions
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -60,10 +61,10 @@ def site_tree(tmp_path, monkeypatch):
     return make
 
 
-def build_site(root: Path, out: Path | None = None, **kwargs):
+def build_site(root: Path, out: Path | None = None, session=None, **options):
     config, problems = load_config(root / "site.yaml")
     assert config is not None, [p.format() for p in problems]
-    return build(config, out, **kwargs)
+    return build(config, BuildOptions(out, **options), session)
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from generator.build import build
+from generator.pipeline import build
 from generator.config import load_config
+from generator.core.types import BuildOptions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN_SITES = ("basic", "languages")
@@ -23,7 +24,7 @@ def build_fixture(name: str, out: Path) -> dict[str, bytes]:
     config, problems = load_config(FIXTURES / name / "site.yaml")
     if config is None:
         raise SystemExit("\n".join(p.format() for p in problems))
-    report = build(config, out)
+    report = build(config, BuildOptions(out))
     if report.errors:
         raise SystemExit("\n".join(d.format() for d in report.errors))
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))

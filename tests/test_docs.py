@@ -6,7 +6,7 @@ import pytest
 
 from generator.cli import make_parser
 from generator.config import SCHEMA as CONFIG_SCHEMA
-from generator.validate import ARTICLE, CONSENT, PAGE, TAG, TESTIMONY
+from generator.core.schema import ARTICLE, CONSENT, PAGE, TAG, TESTIMONY
 from tests.conftest import PROJECT
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")

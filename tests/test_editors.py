@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from generator.progress import Progress, TerminalProgress
+from generator.core.progress import Progress, TerminalProgress
 from generator.scaffold import next_testimony_id, slugify
 from tests.conftest import PROJECT
 
@@ -164,7 +164,7 @@ def test_serve_reloads_on_change_shows_errors_and_recovers(site_tree, tmp_path, 
         wait_until(lambda: page.text_content("h1") == "Fixed", "the fixed page reloads")
         assert page.locator("#chorus-preview-errors").count() == 0
 
-        # The text alone: the preview patches its last build (generator/patch.py).
+        # The text alone: the preview patches its last build (generator/incremental/patch.py).
         source.write_text(ARTICLE.replace("title: Hello", "title: Fixed").replace("First text.", "Second text."),
                           encoding="utf-8")
         wait_until(lambda: "Second text." in page.text_content("main"), "the page reloads with the new text")

@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from generator.export import COLUMNS
+from generator.output.export import COLUMNS
 from tests.conftest import build_site
 
 ARTICLE = """\

@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import write_corpus
-from generator import locks, write
+from generator.core import locks
+from generator.output import write
 from generator.cli import main
-from generator.manifest import MANIFEST_NAME
-from generator.render import Output
-from generator.write import MARKER, OutputWriter
+from generator.output.manifest import MANIFEST_NAME
+from generator.core.types import Output
+from generator.output.write import MARKER, OutputWriter
 from tests.conftest import PROJECT, build_site
 
 ENV = {**os.environ, "PYTHONPATH": str(PROJECT)}
@@ -239,7 +240,7 @@ def test_a_full_disk_under_the_cache_is_a_message_and_the_next_build_is_clean(si
 
 def test_a_full_body_store_is_a_message_and_leaves_the_store_usable(site_tree, tmp_path, monkeypatch, capsys):
     """SQLite itself reports the full disk (its page limit stands in for the disk)."""
-    from generator import bodies
+    from generator.incremental import bodies
 
     site_tree({"content/articles/a.md": ARTICLE})
     assert main(["build"]) == 0
@@ -330,7 +331,7 @@ def test_a_full_output_disk_leaves_the_output_and_frees_what_the_build_wrote(sit
 def test_a_damaged_body_store_is_emptied_and_the_build_says_so(site_tree, tmp_path, capsys):
     site_tree({"content/articles/a.md": ARTICLE, "content/articles/b.md": ARTICLE.replace("Hello", "Bee")})
     assert main(["build"]) == 0
-    from generator import bodies
+    from generator.incremental import bodies
     bodies.forget_stores()
     (tmp_path / ".cache/bodies.sqlite").write_bytes(b"this is not a database" * 100)
     for name in ("bodies.sqlite-wal", "bodies.sqlite-shm"):
@@ -348,7 +349,7 @@ def test_a_damaged_body_store_is_emptied_and_the_build_says_so(site_tree, tmp_pa
 def test_a_damaged_document_cache_is_read_again_and_the_build_says_so(site_tree, tmp_path, capsys):
     site_tree({"content/articles/a.md": ARTICLE})
     assert main(["build"]) == 0
-    from generator import cache
+    from generator.incremental import documents as cache
     cache.forget_saved()
     pickle_path = tmp_path / ".cache/documents.pickle"
     data = pickle_path.read_bytes()

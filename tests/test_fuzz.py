@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator import pii, safefs
-from generator.documents import FileResult, FileSettings, process_file
-from generator.sources import SourceFile, read_document
+from generator.core import safefs
+from generator.core.types import FileResult, SourceFile, FileSettings, Redactions
+from generator.content.perfile import process_file
+from generator.content.sources import read_document
 
 MAX_FILE_BYTES = 1_000_000
 # Ordinary text renders at about 1 µs a byte and the densest legitimate constructs (a heading or a
@@ -72,7 +73,7 @@ def site(tmp_path_factory) -> Path:
 
 def file_settings(root: Path) -> FileSettings:
     """As validate.py makes them for a site at root, with an empty redact.yaml."""
-    return FileSettings(language="en", max_file_bytes=MAX_FILE_BYTES, redactions=pii.Redactions(),
+    return FileSettings(language="en", max_file_bytes=MAX_FILE_BYTES, redactions=Redactions(),
                         read_roots=safefs.real_roots((root,)))
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from generator import names
-from generator.visible import normalise
+from generator.privacy import names
+from generator.privacy.visible import normalise
 from tests.conftest import PROJECT
 
 LABELLED = PROJECT / "tests/data/names.yaml"

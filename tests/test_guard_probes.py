@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from generator import pii
-from generator.documents import FileSettings, process_file
-from generator.sources import SourceFile
+from generator.privacy import pii
+from generator.core.types import FileSettings, SourceFile, Redactions
+from generator.content.perfile import process_file
 
 FRONT = """\
 ---
@@ -29,14 +29,14 @@ First line of the testimony.
 {body}
 """
 BODY_LINE = 15  # the probe's first line in the body, when no field is added
-SITE = pii.Redactions(names=("Jo Bloggs",), replacements=(("Acme Logistics", "[employer]"), ("Harbour View", "[a street]"),
+SITE = Redactions(names=("Jo Bloggs",), replacements=(("Acme Logistics", "[employer]"), ("Harbour View", "[a street]"),
                                                          ("Acme", "[company]")),
                       public=("Harvey Weinstein", "Twitter", "The New York Times", "Tarana Burke"),
                       tag_labels=(("jane-doe", "Jane Doe"), ("solidarity", "Solidarity"), ("named", "Jane Doe")))
 
 
 def guard(tmp_path, body: str = "", fields: dict[str, str] | None = None, tags: str = "solidarity",
-          redactions: pii.Redactions = SITE):
+          redactions: Redactions = SITE):
     fields = dict(fields or {})
     pseudonym = json.dumps(fields.pop("pseudonym", "A reader"), ensure_ascii=False)
     lines = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in fields.items())

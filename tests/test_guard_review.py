@@ -6,9 +6,10 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
-from generator import pii
+from generator.privacy import pii
 from generator.cli import main
-from generator.visible import strip_invisible
+from generator.privacy.visible import strip_invisible
+from generator.core.types import Redactions
 
 TESTIMONY = """\
 ---
@@ -69,6 +70,6 @@ def test_review_of_a_path_with_no_testimony_is_an_error(site_tree, capsys):
 def test_the_guard_never_fails_on_pasted_text(text):
     """Whatever an editor pastes, the guard answers with findings, never an exception."""
     findings = pii.guard_findings([pii.PublicText("body", text, 1), pii.PublicText("summary", text, 2)], None,
-                                  pii.Redactions(names=("Jo Bloggs",), replacements=(("Acme", "[employer]"),)))
+                                  Redactions(names=("Jo Bloggs",), replacements=(("Acme", "[employer]"),)))
     assert all(f.line in (1, 2) or f.line >= 1 for f in findings)
     assert strip_invisible(strip_invisible(text)) == strip_invisible(text)

@@ -14,9 +14,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator import markup, write
+from generator.incremental.patch import PatchSession
+from generator.content import markup
+from generator.output import write
 from generator.cli import main
-from generator.validate import TESTIMONY, TESTIMONY_PUBLIC_TEXT
+from generator.core import fields as f
+from generator.core.schema import TESTIMONY
+from generator.core.schema import public_text_fields
 from tests.conftest import PROJECT, build_site
 
 
@@ -62,15 +66,17 @@ def test_an_image_replaced_under_the_same_name_is_published_as_replaced(site_tre
         assert published.convert("RGB").getpixel((5, 5)) == (30, 30, 200)
 
 
-def test_every_public_text_field_of_a_testimony_is_guarded():
-    """A text field a reader can see that the guard does not read would be published unscanned."""
-    never_shown = {"date", "consent", "private", "allow", "draft", "publish_after", "tags", "content_warnings", "language",
-                   "translation_of"}  # ids and settings: checked against their vocabularies, not free text
-    text_fields = {field.name for field in TESTIMONY} - never_shown
-    assert text_fields == set(TESTIMONY_PUBLIC_TEXT)
+def test_every_field_of_a_testimony_says_whether_readers_see_it():
+    """A new field must declare public=True or False in core/schema.py: a text field a reader can
+    see that the guard does not read would be published unscanned."""
+    assert [field.name for field in TESTIMONY if field.public is None] == []
+    free_text = {field.name for field in TESTIMONY if field.public and field.check is f.text}
+    assert {"title", "pseudonym", "region", "summary", "editor_note"} <= free_text
+    assert set(public_text_fields()) == free_text
+    assert not {"private", "consent", "allow"} & set(public_text_fields())
 
 
-@pytest.mark.parametrize("field", TESTIMONY_PUBLIC_TEXT)
+@pytest.mark.parametrize("field", public_text_fields())
 @pytest.mark.parametrize("source", ["private", "redact.yaml"])
 def test_a_private_name_in_any_public_field_stops_the_build(site_tree, tmp_path, field, source, capsys):
     extra = {field: '"Told by Marisol Quintero-Vance"'}
@@ -138,9 +144,10 @@ def test_the_preview_search_index_follows_a_change_of_tags(site_tree, tmp_path):
     article = "---\ntitle: {t}\ndate: 2017-10-0{d}\nsource: P\ntags: [{tags}]\n---\n\nText {t}.\n"
     root = site_tree({"content/tags.yaml": "law: {label: Law}\nwork: {label: Work}\n",
                       **{f"content/articles/a{n}.md": article.format(t=f"A{n}", d=n, tags="law") for n in range(1, 4)}})
-    first = build_site(root, tmp_path / "preview", keep=True)
+    session = PatchSession()
+    build_site(root, tmp_path / "preview", session=session)
     (root / "content/articles/a2.md").write_text(article.format(t="A2", d=2, tags="work"))
-    again = build_site(root, tmp_path / "preview", keep=True, previous=first.snapshot)
+    again = build_site(root, tmp_path / "preview", session=session)
     assert not again.errors
     # The clean build runs in a process of its own: nothing this process keeps may help it.
     done = subprocess.run([sys.executable, "-m", "generator", "build", "--no-cache", "--out", str(tmp_path / "clean")],

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import safefs
+from generator.core import safefs
 from tests.conftest import PROJECT, image_with_metadata
 from tests.test_privacy import all_bytes
 

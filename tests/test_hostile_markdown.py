@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from markdown.extensions import tables
 
-from generator import limits
-from generator.documents import render_body
-from generator.markup import LinearTableProcessor, Renderer, markdown_instance, plain_text, sanitise
-from generator.model import Article
+from generator.content import limits
+from generator.content.perfile import render_body
+from generator.content.markup import LinearTableProcessor, Renderer, markdown_instance, plain_text, sanitise
+from generator.core.model import Article
 from tests.conftest import build_site
 
 BODY_LINE = 6  # the first body line of ARTICLE
@@ -83,7 +83,7 @@ def table_cells(columns: int, rows: int) -> str:
 
 
 # name: (body, [(line offset in the body, message)]); each body about 200 KB, measured before this
-# check at minutes (nested '[') to seconds (the rest), see generator/limits.py.
+# check at minutes (nested '[') to seconds (the rest), see generator/content/limits.py.
 HOSTILE = {
     "nested [": ("[" * SIZE, [(0, NESTED)]),
     "nested [[x]]": ("[" * (SIZE // 2) + "x" + "]" * (SIZE // 2), [(0, NESTED)]),

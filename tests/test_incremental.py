@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import documents, render
+from generator.incremental.patch import PatchSession
+from generator.content import perfile as documents
+from generator.output import render
 from tests.conftest import build_site
 
 TAGS = ("alpha", "beta", "gamma", "delta")
@@ -104,7 +106,7 @@ def test_random_walk_of_edits_matches_clean_builds(tmp_path, monkeypatch, proces
     rng = random.Random(20171015)
     site = tmp_path / "site"
     seed_site(site, rng)
-    reused_any, patched, kept = False, set(), None
+    reused_any, patched, session = False, set(), PatchSession()
     seen = set()
     for step in range(40):
         operation = mutate(site, rng, step) if step else "initial"
@@ -112,9 +114,8 @@ def test_random_walk_of_edits_matches_clean_builds(tmp_path, monkeypatch, proces
         if process == "one build each":
             incremental = build_site(site, tmp_path / "incremental", jobs=1)
         else:
-            incremental = build_site(site, tmp_path / "incremental", jobs=1, keep=True, previous=kept)
-            kept = incremental.snapshot
-            assert kept is not None
+            incremental = build_site(site, tmp_path / "incremental", jobs=1, session=session)
+            assert session.kept is not None
             if incremental.patched:
                 patched.add(operation)
         assert not incremental.errors, [d.format() for d in incremental.errors]
@@ -160,14 +161,16 @@ def test_build_with_nothing_changed_does_not_load_the_stages(tmp_path):
     import sys
 
     seed_site(tmp_path / "site", random.Random(8))
+    heavy = ('PIL', 'babel', 'generator.content', 'generator.output', 'generator.privacy.pii', 'generator.search',
+             'generator.site', 'jinja2', 'markdown', 'nh3', 'sqlite3')
     script = ("import sys; from generator.cli import main; code = main(['build', '--out', sys.argv[1]]); "
-              "print(sorted(m for m in ('jinja2', 'markdown', 'nh3', 'generator.search', 'generator.render') if m in sys.modules))")
+              f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     runs = [subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], cwd=tmp_path / "site",
                            capture_output=True, text=True, env=env) for _ in range(2)]
     assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
     assert "is up to date" in runs[1].stdout + runs[1].stderr
-    assert runs[0].stdout.strip().endswith("'nh3']") and runs[1].stdout.strip().endswith("[]")
+    assert runs[0].stdout.strip().endswith("'sqlite3']") and runs[1].stdout.strip().endswith("[]")
 
 
 def test_output_edited_by_hand_is_put_right_by_the_next_build(tmp_path):
@@ -182,7 +185,8 @@ def test_output_edited_by_hand_is_put_right_by_the_next_build(tmp_path):
 
 def test_change_in_the_same_clock_tick_is_still_seen(tmp_path, monkeypatch):
     """Same size, same modification time, same inode: only the content hash can tell."""
-    from generator import cache, freshness
+    from generator.incremental import documents as cache
+    from generator.incremental import freshness
 
     # However slow this machine, the file counts as modified just before the build's record.
     monkeypatch.setattr(freshness, "RACY_NS", 600_000_000_000)
@@ -304,7 +308,7 @@ def test_a_preview_process_building_again_keeps_the_cache_right_when_another_bui
     import subprocess
     import sys
 
-    from generator import cache
+    from generator.incremental import documents as cache
 
     site = tmp_path / "site"
     seed_site(site, random.Random(12))
@@ -346,3 +350,21 @@ def test_a_preview_process_building_again_after_the_body_store_was_deleted_build
     assert not again.errors
     build_site(site, tmp_path / "clean", jobs=1, use_cache=False)
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_the_code_fingerprint_covers_every_module_of_every_package(tmp_path, monkeypatch):
+    """Cached rendered text is trusted only by the code that made it: a change in a module inside
+    a package (or code moved from one module to another) must invalidate it too."""
+    from generator.incremental import cachedir
+
+    code = tmp_path / "generator"
+    (code / "content").mkdir(parents=True)
+    (code / "__init__.py").write_text("")
+    (code / "content" / "markup.py").write_text("SANITISE = True\n")
+    monkeypatch.setattr(cachedir, "GENERATOR_DIR", code)
+    before = cachedir.code_fingerprint()
+    (code / "content" / "markup.py").write_text("SANITISE = False\n")
+    edited = cachedir.code_fingerprint()
+    assert edited != before
+    (code / "content" / "markup.py").rename(code / "content" / "render.py")  # the same code, moved
+    assert cachedir.code_fingerprint() not in (before, edited)

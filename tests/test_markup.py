@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.markup import BLOCK_TRIGGERS, INLINE_TRIGGERS, HeadingIdsTreeprocessor, TriggeredBlockParser, \
+from generator.content.markup import BLOCK_TRIGGERS, INLINE_TRIGGERS, HeadingIdsTreeprocessor, TriggeredBlockParser, \
     TriggeredInlineProcessor, markdown_instance
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from generator.cli import main
-from generator.markup import sanitise
+from generator.content.markup import sanitise
 from tests.conftest import build_site, image_with_metadata
 
 CANARY = b"serial-canary-0042"

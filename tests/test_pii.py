@@ -3,7 +3,7 @@
 import pytest
 
 from generator.cli import main
-from generator.pii import PublicText, find_pii
+from generator.privacy.pii import PublicText, find_pii
 from tests.conftest import build_site
 
 HINT = "remove it, or if it was reviewed and is safe, add it to allow: with a reason"
@@ -139,7 +139,7 @@ def test_short_private_values_and_word_parts_are_not_matched(site_tree):
     root = site_tree({"content/testimonies/t.md": make_testimony("JD and Elysium and Ely's neighbour, Ely.", extra)})
     what = "a value from this testimony's private: block"
     assert errors_of(root) == [
-        # A capitalised word no dictionary knows is a name to review (generator/names.py).
+        # A capitalised word no dictionary knows is a name to review (generator/privacy/names.py).
         f"content/testimonies/t.md:12: error: a name in the body: 'Elysium': {NAME_HINT}",
         f"content/testimonies/t.md:12: error: {what} in the body: 'Ely': {HINT}",
         f"content/testimonies/t.md:12: error: {what} in the body: 'Ely': {HINT}",

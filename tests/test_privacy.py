@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from generator.incremental.patch import PatchSession
 from generator.bundle import write_bundle
 from generator.cli import main
 from generator.config import load_config
@@ -461,10 +462,11 @@ def test_a_detail_taken_out_in_the_preview_is_in_no_output_copy_or_cache_byte(si
                       **{f"content/articles/a{n}.md": f"---\ntitle: A{n}\ndate: 2018-01-05\nsource: Paper\n---\nText.\n"
                          for n in range(5)}})
     out = tmp_path / "out"
-    first = build_site(root, out, keep=True)
+    session = PatchSession()
+    first = build_site(root, out, session=session)
     assert first.errors == () and leaks(all_bytes(out)) and leaks(all_bytes(root / ".cache"))
     (root / "content/testimonies/edited.md").write_text(body("It was at work, somewhere else."))
-    second = build_site(root, out, keep=True, previous=first.snapshot)
+    second = build_site(root, out, session=session)
     assert second.errors == () and second.patched
     assert b"somewhere else" in (out / "testimonies/edited/index.html").read_bytes()
     for folder in (out, tmp_path / ".out.building", root / ".cache"):

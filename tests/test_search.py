@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from bench.search_bench import SHAPES, TAGS, synthetic_items
-from generator.bodies import InlineBody
+from generator.core.model import InlineBody
 from generator import search
 from generator.search import (JOINS, ShardTargets, balanced_cuts, build_index, decode_numbers, encode_numbers,
                               index_tokens, normalise, query_tokens, tokens)

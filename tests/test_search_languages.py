@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from generator import search, stemming
+from generator import search
+from generator.search import stemming
 from tests.conftest import MINIMAL_SITE_YAML, PROJECT, build_site, write_tree
 
 NODE = "/usr/bin/node"

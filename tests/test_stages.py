@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import safefs
-from generator.assemble import withholding_reason
-from generator.fields import PartialDate
-from generator.model import Article, Testimony
-from generator.render import paginate
-from generator.sources import read_document
-from generator.urls import localise_links, output_file, relative_link
-from generator.yamlio import YamlTimestamp, parse_yaml
+from generator.core import safefs
+from generator.privacy.rules import withholding_reason
+from generator.core.dates import PartialDate
+from generator.core.model import Article, Testimony
+from generator.output.render import paginate
+from generator.content.sources import read_document
+from generator.core.urls import localise_links, output_file, relative_link
+from generator.core.yamlio import YamlTimestamp, parse_yaml
 
 
 def test_yaml_keeps_the_line_of_every_key_and_item():
@@ -150,14 +150,14 @@ def test_fast_relative_links_agree_with_posixpath():
 def test_reused_cards_are_made_once_per_item_and_heading_whatever_the_link_and_stay_right_past_the_limit(monkeypatch):
     import jinja2
 
-    from generator import render as render_module
-    from generator.render import Reuse
-    from generator.urls import PageLinks
+    from generator.output import render as render_module
+    from generator.output.render import CardCache
+    from generator.core.urls import PageLinks
 
     monkeypatch.setattr(render_module, "CARD_CHECKS", 1)  # the first card is also made with its link, to compare
     calls = []
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.globals["reuse"] = reuse = Reuse(limit=4)
+    env.globals["reuse"] = reuse = CardCache(limit=4)
     env.globals["count"] = lambda item: calls.append(item.slug) or ""
     template = env.from_string(
         '{% macro card(item, heading, href) %}{{ count(item) }}<a href="{{ href }}">{{ item.slug }}</a>{% endmacro %}'
@@ -174,14 +174,14 @@ def test_reused_cards_are_made_once_per_item_and_heading_whatever_the_link_and_s
     assert render("/tags/x/") == from_tags and calls == ["a", "a", "b", "c&d"]  # a twice: the check
     assert render("/tags/y/") == from_tags and render("/articles/") == from_list
     assert len(calls) == 4  # other pages, other links: the same cards
-    env.globals["reuse"] = reuse = Reuse(limit=2)  # past the limit the oldest are dropped, made again when shown
+    env.globals["reuse"] = reuse = CardCache(limit=2)  # past the limit the oldest are dropped, made again when shown
     assert render("/articles/") == from_list and render("/tags/x/") == from_tags and len(reuse.saved) <= 2
 
 
 def test_content_files_are_listed_in_path_order_with_sub_folders_among_them(tmp_path):
     # Reports list files in this order; '-' sorts before '/', so a-b-x.md comes after a-b/.
     from generator.config import load_config
-    from generator.sources import discover
+    from generator.content.sources import discover
 
     (tmp_path / "site.yaml").write_text("title: T\nbase_url: https://example.org/\nlanguage: en\n")
     articles = tmp_path / "content" / "articles"
@@ -203,7 +203,7 @@ def test_build_manifest_is_the_json_it_always_was(hashes):
     import json
 
     from generator import __version__
-    from generator.manifest import manifest_output
+    from generator.output.manifest import manifest_output
 
     document = {"generator": f"chorus {__version__}", "files": dict(sorted(hashes.items()))}
     assert manifest_output(hashes).data.decode() == json.dumps(document, indent=1, sort_keys=True) + "\n"
@@ -219,7 +219,7 @@ def test_build_manifest_is_the_json_it_always_was(hashes):
 def test_saved_cards_are_the_macro_own_markup_for_every_link(card):
     import jinja2
 
-    from generator.render import LINK, Reuse
+    from generator.output.render import LINK, CardCache
 
     env = jinja2.Environment(autoescape=True)
     macro = env.from_string("{% macro card(item, heading, href) %}<" + "{{ heading }}>" + card
@@ -230,7 +230,7 @@ def test_saved_cards_are_the_macro_own_markup_for_every_link(card):
             self.url, self.title = url, title
 
     items = [Item(f"/articles/a{n}/", f"Title {n} & <b>") for n in range(12)] + [Item("/articles/odd/", f"Has {LINK} in it")]
-    reuse = Reuse()
+    reuse = CardCache()
     for depth in ("", "../", "../../../", 'q"<&'):
         for heading in ("h2", "h3"):
             for item in items:

@@ -1,0 +1,116 @@
+"""Find content files and split each into front matter (with line numbers) and a Markdown body."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from generator.core import safefs
+from generator.config import SiteConfig
+from generator.core.diagnostics import Diagnostic, error, warning
+from generator.content.media import FOLDER as MEDIA_FOLDER, find_media
+from generator.content.history import reused_ids
+from generator.core.textfiles import read_text, split_front_matter
+from generator.core.yamlio import parse_yaml
+from generator.core.types import RawDocument, SourceFile, SourceSet
+
+# folder -> (kind, accepted suffixes)
+COLLECTIONS = {
+    "articles": ("article", (".md",)),
+    "testimonies": ("testimony", (".md", ".yaml")),
+    "pages": ("page", (".md",)),
+}
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def discover(config: SiteConfig) -> tuple[SourceSet, tuple[Diagnostic, ...]]:
+    """List every content file and read tags.yaml; the files themselves are read per file, later.
+    (The template folders are listed by templatefiles.problems(), reported with these.)"""
+    problems: list[Diagnostic] = []
+    files: list[SourceFile] = []
+    content, roots = config.content_dir, config.read_roots
+    if not content.is_dir():
+        problems.append(error(config.path, None, f"content folder not found: {content} (set content_dir in the site config)"))
+        return SourceSet((), None, content / "tags.yaml"), tuple(problems)
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not safefs.name_is_text(entry.name):
+            problems.append(safefs.bad_name(entry))
+        elif entry.is_dir() and (outside := safefs.linked_outside(entry, roots)) is not None:
+            problems.append(error(entry, None, f"links to {outside}, outside the site: copy the folder in, or remove the link"))
+        elif entry.is_dir() and entry.name not in COLLECTIONS and entry.name != MEDIA_FOLDER:
+            problems.append(warning(entry, None, f"folder ignored: content folders are {', '.join(COLLECTIONS)}, {MEDIA_FOLDER}"))
+        elif entry.is_file() and entry.name != "tags.yaml" and entry.name != "redact.yaml":
+            problems.append(warning(entry, None, "file ignored: put articles, testimonies and pages in their folders"))
+    for folder, (kind, suffixes) in COLLECTIONS.items():
+        directory = content / folder
+        if not directory.is_dir() or safefs.linked_outside(directory, roots) is not None:
+            continue  # reported above
+        paths, links, refused = safefs.walk_files(directory, roots)
+        problems.extend(error(path, None, reason) for path, reason in refused)
+        for path in paths:
+            if not safefs.name_is_text(path.name):
+                problems.append(safefs.bad_name(path))
+                continue
+            if path.parent != directory:
+                problems.append(warning(path, None, f"file ignored: {folder}/ holds files directly, not in sub-folders"))
+                continue
+            if path.suffix not in suffixes:
+                problems.append(warning(path, None, f"file ignored: {folder}/ takes {' or '.join(suffixes)} files"))
+                continue
+            files.append(SourceFile(path, kind, path in links))
+    tags_path = content / "tags.yaml"
+    tags_doc = None
+    if os.path.lexists(tags_path):
+        text, read_problems = read_text(tags_path, config.max_file_bytes, roots)
+        problems.extend(read_problems)
+        if text is not None:
+            tags_doc, yaml_problems = parse_yaml(text)
+            problems.extend(error(tags_path, p.line, p.message) for p in yaml_problems)
+    media_folder = content / MEDIA_FOLDER
+    media, media_problems = ((), [])
+    if media_folder.is_dir() and safefs.linked_outside(media_folder, roots) is None:
+        media, media_problems = find_media(media_folder, roots)
+    problems.extend(media_problems)
+    for kind in ("article", "testimony"):
+        problems.extend(reused_ids([source.path for source in files if source.kind == kind], kind))
+    return SourceSet(tuple(files), tags_doc, tags_path, media), tuple(problems)
+
+
+def read_document(path: Path, kind: str, max_bytes: int, roots: tuple[str, ...]) -> tuple[RawDocument | None, list[Diagnostic]]:
+    text, problems = read_text(path, max_bytes, roots)
+    if text is None:
+        return None, problems
+    slug = path.stem
+    if not _SLUG.match(slug):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "name"
+        problems.append(error(path, 1, f"file name must be lower-case letters, digits and hyphens: rename it to {suggestion}{path.suffix}"))
+    if path.suffix == ".yaml":
+        front, body, body_line, split_problems = _split_yaml_testimony(path, text)
+    else:
+        front, body, body_line, split_problems = split_front_matter(path, text)
+    problems.extend(split_problems)
+    if front is None:
+        return None, problems
+    if body is not None and not body.strip():
+        problems.append(error(path, body_line, "the body is empty: write the text below the front matter"))
+    return RawDocument(path, kind, slug, front, body or "", body_line), problems
+
+
+def _split_yaml_testimony(path: Path, text: str):
+    doc, yaml_problems = parse_yaml(text)
+    problems = [error(path, p.line, p.message) for p in yaml_problems]
+    if doc is None:
+        return None, None, 1, problems
+    if not isinstance(doc.data, dict):
+        return None, None, 1, [error(path, 1, "a .yaml testimony must be a mapping of 'field: value' lines with the text in 'body:'")]
+    body = doc.data.get("body")
+    if "body" not in doc.data:
+        return None, None, 1, [error(path, 1, "missing required field 'body' (the testimony text, e.g. body: |)")]
+    if not isinstance(body, str):
+        return None, None, 1, [error(path, doc.line("body"), "'body' must be text: write body: | and indent the text below it")]
+    fields = {k: v for k, v in doc.data.items() if k != "body"}
+    front = type(doc)(fields, doc.lines, doc.sources)
+    return front, body, doc.line("body") + 1, problems
