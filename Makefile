@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Test tools from npm (axe-core, the Nu HTML checker), pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check clean golden bench serve bundle
+.PHONY: site test check clean golden bench serve bundle screenshots
 
 $(STAMP): requirements.txt requirements-runtime.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,7 @@ catalogues: $(STAMP)
 	  lang=$$(basename $$po .po); \
 	  $(VENV)/bin/pybabel update --no-fuzzy-matching -i templates/locale/chorus.pot -l $$lang -o $$po; \
 	done
+
+# The README's screenshots (docs/screenshot-*.png), taken with Debian's chromium; _site/ is left alone.
+screenshots: $(STAMP)
+	$(PY) docs/screenshots.py

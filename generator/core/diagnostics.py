@@ -85,7 +85,3 @@ class DiagnosticError(Exception):
     def __init__(self, diagnostics: tuple[Diagnostic, ...]):
         super().__init__(tuple(diagnostics))  # the only argument, so it survives pickling between processes
         self.diagnostics = tuple(diagnostics)
-
-
-def has_errors(diagnostics) -> bool:
-    return any(d.severity is Severity.ERROR for d in diagnostics)

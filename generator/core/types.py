@@ -183,6 +183,7 @@ class PageJob:
     context: dict
     fingerprint: str | None = None  # None: always render
     producer: Callable[[], bytes] | None = None  # makes the bytes when there is no template
+    route: str = ""  # its route's name (generator/output/routes.py)
     path: str = field(init=False, repr=False)  # the output file, from url
 
     def __post_init__(self) -> None:
@@ -203,7 +204,6 @@ class WriteResult:
     files: int
     html_pages: int
     hashes: Mapping[str, str]  # output path -> sha256, as in the manifest
-    files_changed: int = 0  # files written or deleted because their bytes changed
     leftover: Diagnostic | None = None  # the new output is in place, but the old copy beside it could not be removed
 
 
@@ -213,7 +213,6 @@ class Written:
 
     path: str
     sha256: str
-    wrote: bool
 
 
 # --- What a build records for the next (incremental/), and its report ---------------------------------

@@ -5,7 +5,7 @@ then are articles or testimonies whose edit leaves all but their text as it was 
 title, date, tags, summary and every other field; whether they are published; the images
 they show), the new site differs from the last one in those items' text only. The text shows
 on the item's own page, in the feed and in the search index, nowhere else
-(SiteRenderer.item_job and feed_job); those are made again, and every other file is the last
+(the routes marked shows_text in generator/output/routes.py); those are made again, and every other file is the last
 build's. Anything else, or any doubt, gives None, and the full build runs instead: the
 output is the same bytes either way (tests/test_incremental.py checks this against clean
 builds).
@@ -147,15 +147,11 @@ def _reread(previous: Snapshot, config: SiteConfig, changed: set[str], cache: Do
 
 def _rewrite(snapshot: Snapshot, config: SiteConfig, out_dir: Path, profile: str, cache_dir: Path,
              shown: list, edited: set[int]) -> tuple[dict, Snapshot, tuple[Diagnostic, ...]]:
-    """Make again the only files that show items' text (TEXT_PAGES: each edited item's page, the
-    feed when it lists one, the search index), keep every other file of the last build, swap."""
-    site, renderer = snapshot.site, snapshot.renderer
-    jobs = []
-    for item in shown:
-        kind_items = site.articles if item.kind == "article" else site.testimonies
-        jobs.append(renderer.item_job(kind_items, next(n for n, other in enumerate(kind_items) if other is item)))
-    if profile == "web" and any(id(item) in edited for item in site.items[:config.feed_items]):
-        jobs.append(renderer.feed_job())
+    """Make again the only files that show items' text (the routes marked shows_text: each edited
+    item's page, the feed when it lists one; and the search index), keep every other file of the
+    last build, swap."""
+    renderer = snapshot.renderer
+    jobs = renderer.jobs_showing_text(shown, edited)  # the routes marked shows_text
     made = {job.path: renderer.render_job(job) for job in jobs}
     # The index files that are still the output's bytes come back as None: kept, not read.
     index = renderer.index_files(processes=1, known=snapshot.search_files)

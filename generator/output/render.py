@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
+import dataclasses
 import functools
 import hashlib
 import math
@@ -13,7 +14,7 @@ import posixpath
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import AbstractSet as Set, Callable, Iterable, Iterator, Mapping, Sequence
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -26,6 +27,7 @@ from generator.core.types import Site, Output, PageJob
 from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs
 from generator.core.diagnostics import DiagnosticError, error
 from generator.output.export import items_csv, items_json
+from generator.output.routes import BY_NAME, ROUTES, routes
 from generator.content.images import media_outputs
 from generator.search import build_index
 from generator.templatefiles import list_template_files, read_static
@@ -265,6 +267,9 @@ def _url(context, target: str) -> str:
     return relative_link(target, context["page_url"], context["profile"] == "offline")
 
 
+_JOBS = {route.name: f"_{route.name}_jobs" for route in ROUTES}
+
+
 class SiteRenderer:
     def __init__(self, config: SiteConfig, site: Site, profile: str = "web", cache_dir: Path | None = None):
         self.config = config
@@ -314,61 +319,104 @@ class SiteRenderer:
         return PageLinks(page_context["page_url"], page_context["profile"] == "offline")
 
     def page_jobs(self) -> list[PageJob]:
-        """Every templated page, with a fingerprint of what it shows where that is known.
+        """Every templated page, route by route (generator/output/routes.py), with a fingerprint
+        of what it shows where that is known.
 
         A page's fingerprint covers the site-wide inputs (config, templates, code, tags,
         the pages in menus and footer) and the items it shows, so a page is rendered again
-        only when one of those changed.
+        only when one of those changed. Pages that show items without their text depend on the
+        items' cards only, so an edit to an item's text makes its own page again (and the feed
+        and the search index), nothing else.
         """
-        site, config = self.site, self.config
-        base = self.global_fingerprint()
-        fp = lambda *parts: _digest(base, *parts)  # noqa: E731
-        # Pages that show items without their text depend on the items' cards only, so an edit
-        # to an item's text makes its own page again (and the search index), nothing else.
-        every_card = tuple(item.card for item in site.items)
-        latest = site.items[:8]
-        jobs = [PageJob("home.html", "/", {"latest": latest},
-                        fp("home", len(site.articles), len(site.testimonies), *(i.card for i in latest),
-                           *(a.card for a in site.featured)))]
-        for kind, items, title in (("article", site.articles, "Articles"), ("testimony", site.testimonies, "Testimonies")):
-            first = f"/{'articles' if kind == 'article' else 'testimonies'}/"
-            for pagination in paginate(items, config.items_per_page, first):
-                jobs.append(PageJob("list.html", pagination.url, {"title": title, "kind": kind, "pagination": pagination},
-                                    fp("list", pagination.url, pagination.count, *(i.card for i in pagination.items))))
-            jobs.extend(self.item_job(items, index) for index in range(len(items)))
-        jobs.append(PageJob("tags.html", "/tags/", {}, fp("tags", [(g.tag.id, len(g.items)) for g in site.tag_groups])))
-        for group in site.tag_groups:
-            if not group.items:
-                continue
-            for pagination in paginate(group.items, config.items_per_page, f"/tags/{group.tag.id}/"):
-                jobs.append(PageJob("tag.html", pagination.url, {"group": group, "pagination": pagination},
-                                    fp("tag", pagination.url, pagination.count, len(group.items),
-                                       *(i.card for i in pagination.items))))
-        jobs.append(PageJob("timeline.html", "/timeline/", {}, fp("timeline", every_card)))
-        for page in site.pages:
-            jobs.append(PageJob("page.html", page.url, {"item": page}, fp("page", page.fingerprint)))
-        if config.withdrawn == "notice":
-            # At a withdrawn testimony's address, a notice that says nothing of it but that it was withdrawn.
-            for withheld in site.withheld:
-                if withheld.reason == "consent withdrawn" and withheld.url:
-                    jobs.append(PageJob("withdrawn.html", withheld.url, {}, fp("withdrawn", withheld.url)))
-        if self.profile == "web":
-            # Files for web servers, crawlers and feed readers; the offline copy has no use for them,
-            # and they would point readers of a bundle back to the web host.
-            sitemap = self.sitemap_urls()
-            alternates = {url: tuple((other.language, other.url) for other in (self._item(url), *others))
-                          for url, others in site.translations.items()}
-            jobs.append(PageJob("404.html", "/404.html", {"absolute_links": True}, fp("404")))
-            jobs.append(self.feed_job())
-            jobs.append(PageJob("sitemap.xml", "/sitemap.xml", {"urls": sitemap, "alternates": alternates},
-                                fp("sitemap", sitemap, sorted(alternates.items()))))
-            for name, produce in (("items.json", items_json), ("items.csv", items_csv)):
-                jobs.append(PageJob(None, f"/data/{name}", {}, fp("data", name, every_card),
-                                    producer=functools.partial(produce, site, config)))
+        jobs: list[PageJob] = []
+        for route in routes(self.profile):
+            made = self._sitemap_job(jobs) if route.name == "sitemap" else getattr(self, _JOBS[route.name])()
+            jobs.extend(dataclasses.replace(job, route=route.name) for job in made)
         return jobs
 
-    # The only pages that show an item's text (its fingerprint), not just its card: an edit to
-    # the text alone makes these again and nothing else (generator/incremental/patch.py relies on this).
+    def jobs_showing_text(self, items: Sequence, edited: Set[int]) -> list[PageJob]:
+        """The jobs of the pages that show the text of ``items`` (routes marked shows_text): their
+        own pages, and the feed when it lists an item whose id() is in ``edited``."""
+        site, jobs = self.site, []
+        for item in items:
+            kind_items = site.articles if item.kind == "article" else site.testimonies
+            jobs.append(self.item_job(kind_items, next(n for n, other in enumerate(kind_items) if other is item)))
+        if "feed" in (route.name for route in routes(self.profile)) \
+                and any(id(item) in edited for item in site.items[:self.config.feed_items]):
+            jobs.append(self.feed_job())
+        return jobs
+
+    def _fp(self, *parts) -> str:
+        return _digest(self.global_fingerprint(), *parts)
+
+    def _home_jobs(self) -> list[PageJob]:
+        site, latest = self.site, self.site.items[:8]
+        return [PageJob("home.html", "/", {"latest": latest},
+                        self._fp("home", len(site.articles), len(site.testimonies), *(i.card for i in latest),
+                                 *(a.card for a in site.featured)))]
+
+    def _list_jobs(self) -> list[PageJob]:
+        jobs = []
+        for kind, items, title in (("article", self.site.articles, "Articles"),
+                                   ("testimony", self.site.testimonies, "Testimonies")):
+            first = f"/{'articles' if kind == 'article' else 'testimonies'}/"
+            for pagination in paginate(items, self.config.items_per_page, first):
+                jobs.append(PageJob("list.html", pagination.url, {"title": title, "kind": kind, "pagination": pagination},
+                                    self._fp("list", pagination.url, pagination.count, *(i.card for i in pagination.items))))
+        return jobs
+
+    def _item_jobs(self) -> list[PageJob]:
+        return [self.item_job(items, index) for items in (self.site.articles, self.site.testimonies)
+                for index in range(len(items))]
+
+    def _tags_jobs(self) -> list[PageJob]:
+        return [PageJob("tags.html", "/tags/", {}, self._fp("tags", [(g.tag.id, len(g.items)) for g in self.site.tag_groups]))]
+
+    def _tag_jobs(self) -> list[PageJob]:
+        jobs = []
+        for group in self.site.tag_groups:
+            for pagination in (paginate(group.items, self.config.items_per_page, f"/tags/{group.tag.id}/")
+                               if group.items else ()):
+                jobs.append(PageJob("tag.html", pagination.url, {"group": group, "pagination": pagination},
+                                    self._fp("tag", pagination.url, pagination.count, len(group.items),
+                                             *(i.card for i in pagination.items))))
+        return jobs
+
+    def _timeline_jobs(self) -> list[PageJob]:
+        return [PageJob("timeline.html", "/timeline/", {}, self._fp("timeline", tuple(item.card for item in self.site.items)))]
+
+    def _page_jobs(self) -> list[PageJob]:
+        return [PageJob("page.html", page.url, {"item": page}, self._fp("page", page.fingerprint)) for page in self.site.pages]
+
+    def _withdrawn_jobs(self) -> list[PageJob]:
+        """At a withdrawn testimony's address, a notice that says nothing of it but that it was withdrawn."""
+        if self.config.withdrawn != "notice":
+            return []
+        return [PageJob("withdrawn.html", withheld.url, {}, self._fp("withdrawn", withheld.url))
+                for withheld in self.site.withheld if withheld.reason == "consent withdrawn" and withheld.url]
+
+    def _404_jobs(self) -> list[PageJob]:
+        return [PageJob("404.html", "/404.html", {"absolute_links": True}, self._fp("404"))]
+
+    def _feed_jobs(self) -> list[PageJob]:
+        return [self.feed_job()]
+
+    def _data_jobs(self) -> list[PageJob]:
+        every_card = tuple(item.card for item in self.site.items)
+        return [PageJob(None, f"/data/{name}", {}, self._fp("data", name, every_card),
+                        producer=functools.partial(produce, self.site, self.config))
+                for name, produce in (("items.json", items_json), ("items.csv", items_csv))]
+
+    def _sitemap_job(self, jobs: Sequence[PageJob]) -> list[PageJob]:
+        """The sitemap of the pages made before it whose route is marked sitemap."""
+        sitemap = tuple(sorted(job.url for job in jobs if BY_NAME[job.route].sitemap))
+        alternates = {url: tuple((other.language, other.url) for other in (self._item(url), *others))
+                      for url, others in self.site.translations.items()}
+        return [PageJob("sitemap.xml", "/sitemap.xml", {"urls": sitemap, "alternates": alternates},
+                        self._fp("sitemap", sitemap, sorted(alternates.items())))]
+
+    # The only pages that show an item's text (its fingerprint), not just its card: routes
+    # marked shows_text (generator/incremental/patch.py makes only these again after a text edit).
     def item_job(self, items: Sequence, index: int) -> PageJob:
         """The page of items[index], where items are those of its kind, newest first."""
         item = items[index]
@@ -380,7 +428,7 @@ class SiteRenderer:
         return PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
                        _digest(self.global_fingerprint(), template, item.fingerprint, newer and newer.card,
                                older and older.card, *(r.card for r in related), "translations",
-                               *(t.card for t in translations)))
+                               *(t.card for t in translations)), route="item")
 
     def _item(self, url: str):
         if not hasattr(self, "_items_by_url") or self._items_by_url[0] is not self.site:
@@ -390,7 +438,7 @@ class SiteRenderer:
     def feed_job(self) -> PageJob:
         feed_items = self.site.items[:self.config.feed_items]
         return PageJob("feed.xml", "/feed.xml", {"feed_items": feed_items},
-                       _digest(self.global_fingerprint(), "feed", *(i.fingerprint for i in feed_items)))
+                       _digest(self.global_fingerprint(), "feed", *(i.fingerprint for i in feed_items)), route="feed")
 
     def for_site(self, site: Site) -> "SiteRenderer":
         """A renderer of ``site`` that shares this one's compiled templates and saved cards: for a
@@ -446,11 +494,6 @@ class SiteRenderer:
         yield from static_files(self.config)
         yield from (Output(path, data) for path, data in media_outputs(self.config, self.site, self.cache_dir))  # images the pages show
 
-    def outputs(self) -> Iterator[Output]:
-        for job in self.page_jobs():
-            yield self.render_job(job)
-        yield from self.other_outputs()
-
     def global_fingerprint(self) -> str:
         from generator.incremental.cachedir import code_fingerprint
 
@@ -467,17 +510,6 @@ class SiteRenderer:
             self._global_fingerprint = _digest(code_fingerprint(), repr(self.config), self.profile,
                                                repr(sorted(self.site.tags.items())), pages, templates, everything)
         return self._global_fingerprint
-
-    def sitemap_urls(self) -> tuple[str, ...]:
-        site, per_page = self.site, self.config.items_per_page
-        urls = ["/", "/tags/", "/timeline/"]
-        urls += [p.url for p in paginate(site.articles, per_page, "/articles/")]
-        urls += [p.url for p in paginate(site.testimonies, per_page, "/testimonies/")]
-        urls += [item.url for item in site.items] + [page.url for page in site.pages]
-        for group in site.tag_groups:
-            if group.items:
-                urls += [p.url for p in paginate(group.items, per_page, f"/tags/{group.tag.id}/")]
-        return tuple(sorted(urls))
 
 
 def static_files(config: SiteConfig) -> Iterator[Output]:

@@ -94,10 +94,9 @@ class OutputWriter:
 
     def store(self, output: Output) -> Written:
         sha = hashlib.sha256(output.data).hexdigest()
-        if self.held.get(output.path) == sha:
-            return Written(output.path, sha, False)
-        self._put(output.path, output.data, None)
-        return Written(output.path, sha, True)
+        if self.held.get(output.path) != sha:
+            self._put(output.path, output.data, None)
+        return Written(output.path, sha)
 
     def _put(self, path: str, data: bytes | None, source: str | None) -> None:
         target = self.staging / path
@@ -115,12 +114,10 @@ class OutputWriter:
         build fails, they are stopped before the copy is put in order."""
         held, staging = self.held, self.staging
         hashes: dict[str, str] = {}
-        changed = 0
         try:
             for entry in entries:
                 if isinstance(entry, Written):
                     hashes[entry.path] = held[entry.path] = entry.sha256
-                    changed += entry.wrote
                     continue
                 sha = entry.sha256 if isinstance(entry, ReusedFile) else hashlib.sha256(entry.data).hexdigest()
                 hashes[entry.path] = sha
@@ -132,11 +129,9 @@ class OutputWriter:
                 else:
                     self._put(entry.path, entry.data, None)
                 held[entry.path] = sha
-                changed += 1
             for path in sorted(held.keys() - hashes.keys(), reverse=True):
                 _remove(staging / path)
                 _prune(staging / path, staging)
-                changed += 1
             for name, data in ((MANIFEST_NAME, manifest_output(hashes).data), (MARKER, MARKER_TEXT)):
                 _remove(staging / name)
                 (staging / name).write_bytes(data)
@@ -148,7 +143,7 @@ class OutputWriter:
             raise
         # Stopped before this line (killed, say), the output is untouched and the copy keeps its
         # UPDATING mark or lacks its manifest: the next build starts the copy afresh.
-        result = WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes), changed)
+        result = WriteResult(len(hashes) + 1, sum(1 for p in hashes if p.endswith(".html")), MappingProxyType(hashes))
         if not self.out_dir.exists():
             # The first build leaves no copy: the next one makes it, linking what did not change.
             os.rename(staging, self.out_dir)
@@ -177,13 +172,6 @@ class OutputWriter:
             self.held.pop(path, None)
         with contextlib.suppress(OSError):
             _write_copy_manifest(self.staging, self.held, checked=False)
-
-
-def write_outputs(entries: Iterable[Output | ReusedFile], out_dir: Path, distrust: Set[str] = frozenset()) -> WriteResult:
-    """Write every output (rendered here, in this process) through an OutputWriter."""
-    writer = OutputWriter(out_dir, distrust)
-    writer.open()
-    return writer.finish(entries)
 
 
 def claim(folder: Path) -> None:
