@@ -3,8 +3,8 @@ particles, word forms through Snowball stemmers in the item's language, and the 
 
 The stemmers the search page runs are translated at build time from the Python ones the index
 uses; the first tests check that both give the same stems on a word list per language
-(tests/data/stems/), and that search.js tokenises every script as generator/search.py does. The
-browser tests open a small site in eight languages from file://, typing as a reader does."""
+(tests/data/stems/), and that search.js tokenises every script as generator/search/__init__.py
+does. The browser tests open a small site in eight languages from file://, typing as a reader does."""
 
 import json
 import subprocess
