@@ -15,6 +15,7 @@ from generator.core.diagnostics import display_path
 from generator.core.locks import DEFAULT_WAIT_SECONDS
 from generator.core.progress import for_stderr as progress_for_stderr
 from generator.core.types import BuildOptions
+from generator.core.kinds import ARTICLE
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -275,7 +276,7 @@ def run_new(args) -> int:
         return EXIT_CONTENT
     from generator.scaffold import same_title
 
-    twin = same_title(config.content_dir / "articles", args.title) if args.kind == "article" else None
+    twin = same_title(config.content_dir / ARTICLE.folder, args.title) if args.kind == "article" else None
     path = new_item(config, args.kind, args.title)
     print(display_path(path))
     if twin is not None:

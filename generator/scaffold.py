@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.content.history import ever_used
+from generator.core.kinds import KINDS
 
 _NUMBERED = re.compile(r"^([a-z]*)(\d+)$")
 
@@ -149,7 +150,7 @@ def same_title(folder: Path, title: str) -> Path | None:
 def new_item(config: SiteConfig, kind: str, title: str | None = None) -> Path:
     """Write the new file and return its path; never overwrites a file, and never takes an id or
     slug that a file had before (generator/content/history.py)."""
-    section = "articles" if kind == "article" else "testimonies"
+    section = KINDS[kind].folder
     folder = config.content_dir / section
     retired = ever_used(folder, config.output_dir, section)
     if kind == "article":

@@ -14,13 +14,10 @@ from generator.content.history import reused_ids
 from generator.core.textfiles import read_text, split_front_matter
 from generator.core.yamlio import parse_yaml
 from generator.core.types import RawDocument, SourceFile, SourceSet
+from generator.core.kinds import KINDS
 
 # folder -> (kind, accepted suffixes)
-COLLECTIONS = {
-    "articles": ("article", (".md",)),
-    "testimonies": ("testimony", (".md", ".yaml")),
-    "pages": ("page", (".md",)),
-}
+COLLECTIONS = {kind.folder: (kind.name, kind.suffixes) for kind in KINDS.values()}
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
