@@ -49,13 +49,17 @@ def make_parser() -> argparse.ArgumentParser:
     diff_cmd.add_argument("new", type=Path, nargs="?", metavar="NEW", help="a built folder, or its chorus-manifest.json")
     diff_cmd.add_argument("--since", metavar="REV", help="build git revision REV and the working tree, and compare, "
                                                          "with a reason for each address")
-    diff_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                          help="site config file, with --since (default: ./site.yaml)")
+    _add_config(diff_cmd, "site config file, with --since (default: ./site.yaml)")
     diff_cmd.add_argument("--format", choices=("text", "markdown"), default="text",
                           help="with --since: text (default) or markdown, for a pull request comment")
+    _add_editor_commands(commands)
+    return parser
+
+
+def _add_editor_commands(commands) -> None:
+    """The commands editors use beside build and check: preview, private records, review, new files."""
     serve_cmd = commands.add_parser("serve", help="preview the site on this computer; it rebuilds and reloads when you save")
-    serve_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                           help="site config file (default: ./site.yaml)")
+    _add_config(serve_cmd)
     serve_cmd.add_argument("--port", type=int, default=8000, metavar="N", help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     serve_cmd.add_argument("--drafts", action="store_true",
                            help="show drafts and embargoed items too, marked as not published (never in a build)")
@@ -66,28 +70,27 @@ def make_parser() -> argparse.ArgumentParser:
                              help="seal: every plain private value; unseal FILE: open one file's for editing; "
                                   "rekey: seal every value again to private_recipients")
     private_cmd.add_argument("file", nargs="?", type=Path, metavar="FILE", help="with unseal: the file to open")
-    private_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                             help="site config file (default: ./site.yaml)")
+    _add_config(private_cmd)
 
     review_cmd = commands.add_parser("review", help="list what the PII guard finds in testimonies, with the words "
                                                     "around each finding and a suggested redaction (check stays the gate)")
     review_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                             help="testimony files or folders to review (default: every testimony)")
-    review_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                            help="site config file (default: ./site.yaml)")
+    _add_config(review_cmd)
     review_cmd.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     new_cmd = commands.add_parser("new", help="write a new article or testimony file with every field, ready to fill in")
     new_cmd.add_argument("kind", choices=("article", "testimony"), help="what to create")
     new_cmd.add_argument("title", nargs="?", help="the article's title (its file name is made from it)")
-    new_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                         help="site config file (default: ./site.yaml)")
-    return parser
+    _add_config(new_cmd)
+
+
+def _add_config(command: argparse.ArgumentParser, help: str = "site config file (default: ./site.yaml)") -> None:
+    command.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH", help=help)
 
 
 def _add_common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                         help="site config file (default: ./site.yaml)")
+    _add_config(command)
     command.add_argument("--strict", action="store_true", help="treat warnings as errors")
     command.add_argument("--jobs", type=_positive, default=None, metavar="N",
                          help="processes to use (default: all cores); the output is the same for any N")

@@ -10,7 +10,7 @@ from generator.privacy.rules import withholding_reason
 from generator.core.dates import PartialDate
 from generator.core.model import Article, Testimony
 from generator.output.render import paginate
-from generator.content.sources import read_document
+from generator.content.read import read_document
 from generator.core.urls import localise_links, output_file, relative_link
 from generator.core.yamlio import YamlTimestamp, parse_yaml
 

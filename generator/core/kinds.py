@@ -31,11 +31,11 @@ class Kind:
 
 _SHARED_COLUMNS = frozenset({"kind", "slug", "url", "title", "date", "tags", "content_warnings", "language", "summary"})
 
-ARTICLE = Kind(Article.kind, Article.folder, (".md",), schema.ARTICLE, Article, "article.html", "Articles",
+ARTICLE = Kind(Article.kind, Article.folder, (".md",), schema.BY_KIND[Article.kind], Article, "article.html", "Articles",
                _SHARED_COLUMNS | {"source", "source_url", "authors"})
-TESTIMONY = Kind(Testimony.kind, Testimony.folder, (".md", ".yaml"), schema.TESTIMONY, Testimony, "testimony.html",
+TESTIMONY = Kind(Testimony.kind, Testimony.folder, (".md", ".yaml"), schema.BY_KIND[Testimony.kind], Testimony, "testimony.html",
                  "Testimonies", _SHARED_COLUMNS | {"region", "pseudonym"})
-PAGE = Kind(Page.kind, Page.folder, (".md",), schema.PAGE, Page, None, None, frozenset())
+PAGE = Kind(Page.kind, Page.folder, (".md",), schema.BY_KIND[Page.kind], Page, None, None, frozenset())
 
 # Items (articles and testimonies) are listed, dated, searched and exported; pages are not.
 ITEM_KINDS: tuple[Kind, ...] = (ARTICLE, TESTIMONY)

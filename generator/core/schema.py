@@ -84,6 +84,9 @@ PAGE = (
     f.Field("draft", f.flag, default=False),
 )
 
+# Each kind's schema, by the kind's name (core/kinds.py names the same tuples).
+BY_KIND = MappingProxyType({"article": ARTICLE, "testimony": TESTIMONY, "page": PAGE})
+
 TAG = (
     f.Field("label", f.text, required=True),
     f.Field("description", f.text, default=""),
