@@ -1,4 +1,4 @@
-"""Find content files and split each into front matter (with line numbers) and a Markdown body."""
+"""Find the content files (each kind in its folder, core/kinds.py), tags.yaml and the media; each file is read later, by content/read.py."""
 
 from __future__ import annotations
 
