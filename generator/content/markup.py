@@ -80,7 +80,7 @@ class TriggeredInlineProcessor(InlineProcessor):
 
     The stock stage runs each of its fifteen patterns' regular expressions over every text in
     the document; most texts hold none of the characters most patterns start with, and this
-    was two fifths of the time a document takes. The output is the same (tests/test_markup.py
+    was two fifths of the time a document takes. The output is the same (tests/content/test_markup.py
     compares the two on generated Markdown).
     """
 
@@ -329,7 +329,7 @@ class Renderer:
 
 
 # Elements an HTML parser reads everything after as their content, up to their end tag. What nh3
-# does with that content (tests/test_hostile_markdown.py checks each): it removes the content of
+# does with that content (tests/content/test_hostile_markdown.py checks each): it removes the content of
 # these, so all the text after one left open disappears...
 HIDING_ELEMENTS = frozenset({"script", "style", "template"})
 # ... and shows the content of these as text, tags and Markdown's HTML included ('<p>' on the page).
