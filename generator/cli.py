@@ -10,7 +10,7 @@ from generator import __version__
 from generator.core.types import BuildReport
 from generator.pipeline import build
 from generator.bundle import default_zip_path, write_bundle
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.core.diagnostics import display_path
 from generator.core.locks import DEFAULT_WAIT_SECONDS
 from generator.core.progress import for_stderr as progress_for_stderr
@@ -89,6 +89,15 @@ def _add_config(command: argparse.ArgumentParser, help: str = "site config file 
     command.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH", help=help)
 
 
+def _config(args) -> SiteConfig | None:
+    """The site config named by --config; None, its problems said, when it cannot be used."""
+    config, problems = load_config(args.config)
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+    return config
+
+
 def _add_common(command: argparse.ArgumentParser) -> None:
     _add_config(command)
     command.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -153,10 +162,7 @@ def run_staged_check(args) -> int:
 def run_build(args, write: bool = True) -> int:
     if getattr(args, "staged", False):
         return run_staged_check(args)
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     report = build(config, BuildOptions(args.out if write else None, write=write, strict=args.strict,
                                         profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
@@ -204,10 +210,7 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
 
 
 def run_bundle(args) -> int:
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     zip_path = args.out or default_zip_path(config)
     report = write_bundle(config, zip_path, strict=args.strict, jobs=args.jobs, use_cache=not args.no_cache,
@@ -272,10 +275,7 @@ def run_new(args) -> int:
     if args.kind == "article" and not (args.title or "").strip():
         print('give the article\'s title: python -m generator new article "Title"', file=sys.stderr)
         return EXIT_USAGE
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     from generator.scaffold import same_title
 
@@ -292,10 +292,7 @@ def run_new(args) -> int:
 def run_private(args) -> int:
     from generator.privacy import sealfiles, sealing
 
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     files = sealfiles.record_files(config.content_dir)
     try:
@@ -344,10 +341,7 @@ def run_review(args) -> int:
     """Every finding of the PII guard, grouped by testimony, for an editor to go through."""
     from generator.review import as_json, as_text, review
 
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     reviewed, problems = review(config, tuple(args.paths))
     for problem in problems:
