@@ -136,7 +136,7 @@ def _reason(kind, address, old_items, new_items, withheld, edited, titles_change
 
 
 def _neighbours(site, item) -> tuple[str, ...]:
-    items = site.articles if item.kind == "article" else site.testimonies
+    items = site.of_kind(item.kind)
     urls = [i.url for i in items]
     at = urls.index(item.url)
     return tuple(urls[max(0, at - 1):at] + urls[at + 1:at + 2])

@@ -10,11 +10,12 @@ from generator import __version__
 from generator.core.types import BuildReport
 from generator.pipeline import build
 from generator.bundle import default_zip_path, write_bundle
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.core.diagnostics import display_path
 from generator.core.locks import DEFAULT_WAIT_SECONDS
 from generator.core.progress import for_stderr as progress_for_stderr
 from generator.core.types import BuildOptions
+from generator.core.kinds import ARTICLE
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -48,13 +49,17 @@ def make_parser() -> argparse.ArgumentParser:
     diff_cmd.add_argument("new", type=Path, nargs="?", metavar="NEW", help="a built folder, or its chorus-manifest.json")
     diff_cmd.add_argument("--since", metavar="REV", help="build git revision REV and the working tree, and compare, "
                                                          "with a reason for each address")
-    diff_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                          help="site config file, with --since (default: ./site.yaml)")
+    _add_config(diff_cmd, "site config file, with --since (default: ./site.yaml)")
     diff_cmd.add_argument("--format", choices=("text", "markdown"), default="text",
                           help="with --since: text (default) or markdown, for a pull request comment")
+    _add_editor_commands(commands)
+    return parser
+
+
+def _add_editor_commands(commands) -> None:
+    """The commands editors use beside build and check: preview, private records, review, new files."""
     serve_cmd = commands.add_parser("serve", help="preview the site on this computer; it rebuilds and reloads when you save")
-    serve_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                           help="site config file (default: ./site.yaml)")
+    _add_config(serve_cmd)
     serve_cmd.add_argument("--port", type=int, default=8000, metavar="N", help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     serve_cmd.add_argument("--drafts", action="store_true",
                            help="show drafts and embargoed items too, marked as not published (never in a build)")
@@ -65,28 +70,36 @@ def make_parser() -> argparse.ArgumentParser:
                              help="seal: every plain private value; unseal FILE: open one file's for editing; "
                                   "rekey: seal every value again to private_recipients")
     private_cmd.add_argument("file", nargs="?", type=Path, metavar="FILE", help="with unseal: the file to open")
-    private_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                             help="site config file (default: ./site.yaml)")
+    _add_config(private_cmd)
 
     review_cmd = commands.add_parser("review", help="list what the PII guard finds in testimonies, with the words "
                                                     "around each finding and a suggested redaction (check stays the gate)")
     review_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                             help="testimony files or folders to review (default: every testimony)")
-    review_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                            help="site config file (default: ./site.yaml)")
+    _add_config(review_cmd)
     review_cmd.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     new_cmd = commands.add_parser("new", help="write a new article or testimony file with every field, ready to fill in")
     new_cmd.add_argument("kind", choices=("article", "testimony"), help="what to create")
     new_cmd.add_argument("title", nargs="?", help="the article's title (its file name is made from it)")
-    new_cmd.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                         help="site config file (default: ./site.yaml)")
-    return parser
+    _add_config(new_cmd)
+
+
+def _add_config(command: argparse.ArgumentParser, help: str = "site config file (default: ./site.yaml)") -> None:
+    command.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH", help=help)
+
+
+def _config(args) -> SiteConfig | None:
+    """The site config named by --config; None, its problems said, when it cannot be used."""
+    config, problems = load_config(args.config)
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+    return config
 
 
 def _add_common(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="PATH",
-                         help="site config file (default: ./site.yaml)")
+    _add_config(command)
     command.add_argument("--strict", action="store_true", help="treat warnings as errors")
     command.add_argument("--jobs", type=_positive, default=None, metavar="N",
                          help="processes to use (default: all cores); the output is the same for any N")
@@ -149,10 +162,7 @@ def run_staged_check(args) -> int:
 def run_build(args, write: bool = True) -> int:
     if getattr(args, "staged", False):
         return run_staged_check(args)
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     report = build(config, BuildOptions(args.out if write else None, write=write, strict=args.strict,
                                         profile=getattr(args, "profile", "web"), progress=progress_for_stderr(),
@@ -200,10 +210,7 @@ def print_report(report: BuildReport, args, wrote: bool) -> None:
 
 
 def run_bundle(args) -> int:
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     zip_path = args.out or default_zip_path(config)
     report = write_bundle(config, zip_path, strict=args.strict, jobs=args.jobs, use_cache=not args.no_cache,
@@ -268,14 +275,11 @@ def run_new(args) -> int:
     if args.kind == "article" and not (args.title or "").strip():
         print('give the article\'s title: python -m generator new article "Title"', file=sys.stderr)
         return EXIT_USAGE
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     from generator.scaffold import same_title
 
-    twin = same_title(config.content_dir / "articles", args.title) if args.kind == "article" else None
+    twin = same_title(config.content_dir / ARTICLE.folder, args.title) if args.kind == "article" else None
     path = new_item(config, args.kind, args.title)
     print(display_path(path))
     if twin is not None:
@@ -288,10 +292,7 @@ def run_new(args) -> int:
 def run_private(args) -> int:
     from generator.privacy import sealfiles, sealing
 
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     files = sealfiles.record_files(config.content_dir)
     try:
@@ -340,10 +341,7 @@ def run_review(args) -> int:
     """Every finding of the PII guard, grouped by testimony, for an editor to go through."""
     from generator.review import as_json, as_text, review
 
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem.format(), file=sys.stderr)
+    if (config := _config(args)) is None:
         return EXIT_CONTENT
     reviewed, problems = review(config, tuple(args.paths))
     for problem in problems:

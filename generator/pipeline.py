@@ -25,7 +25,7 @@ from generator.core.fsutil import CacheDamaged, CacheRefused
 from generator.core.locks import LockTimeout, exclusive, lock_file
 from generator.core.parallel import default_jobs, fewer_collections
 from generator.core.progress import Progress
-from generator.core.types import BuildOptions, BuildReport, Inputs, Summary
+from generator.core.types import BuildOptions, BuildReport, Inputs, Site, Summary, ValidContent
 from generator.incremental import freshness
 from generator.incremental.cachedir import code_fingerprint, empty_cache, locked_cache
 from generator.incremental.session import Built, RebuildSession, Run
@@ -104,6 +104,13 @@ def _recipe(config: SiteConfig, options: BuildOptions, session: RebuildSession |
     if any(d.severity is Severity.ERROR or (options.strict and d.severity is Severity.WARNING) for d in diagnostics):
         return _report(progress, started, diagnostics, site)
 
+    return _outputs(stages, run, session, content, site, diagnostics, progress)
+
+
+def _outputs(stages: _Stages, run: Run, session: RebuildSession | None, content: ValidContent, site: Site,
+             diagnostics: list[Diagnostic], progress: Progress) -> BuildReport:
+    """Render the site's pages and files, write them (``check``: count them) and record the build."""
+    config, options, out_dir, cache_dir, started = run.config, run.options, run.out_dir, run.cache_dir, run.started
     renderer = None
     try:
         if options.write:

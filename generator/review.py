@@ -23,7 +23,8 @@ class Reviewed:
 
 def review(config: SiteConfig, paths: tuple[Path, ...] = ()) -> tuple[list[Reviewed], list[Diagnostic]]:
     """The guard's findings in every testimony (or those under ``paths``), by file."""
-    from generator.content.sources import discover, read_document
+    from generator.content.sources import discover
+    from generator.content.read import read_document
     from generator.privacy.pii import check_testimony, redact_testimony
     from generator.content.validate import _validate_tags
 

@@ -1,4 +1,5 @@
-"""Scaffolding for editors: a new article or testimony file with every field and its format."""
+"""Scaffolding for editors: a new article or testimony file with every field and its format
+(the comments are the fields' docs: generator/fielddocs.py)."""
 
 from __future__ import annotations
 
@@ -9,82 +10,10 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.content.history import ever_used
+from generator.core.kinds import KINDS
+from generator.fielddocs import new_file_front_matter
 
 _NUMBERED = re.compile(r"^([a-z]*)(\d+)$")
-
-ARTICLE_TEMPLATE = """\
----
-# Fill in every field marked "required", write the text below the closing ---,
-# then run: python -m generator check
-# Headline of our entry (text). Required.
-title: {title}
-# Date the original piece was published, YYYY-MM-DD, e.g. 2017-10-05. Required.
-date:
-# Name of the publication, e.g. "The New York Times". Required.
-source: ""
-# Link to the original piece, starting with https:// or http://.
-source_url:
-# Authors of the original piece, e.g. ["Jodi Kantor", "Megan Twohey"].
-authors: []
-# Tag ids from content/tags.yaml, e.g. [workplace, media].
-tags: []
-# One or two sentences for lists, search and the feed.
-summary:
-# Language of this entry when not the site's, as a BCP 47 tag: fr, es, pt-BR.
-language:
-# Content warnings, ids from content_warnings in site.yaml, e.g. [sexual-assault].
-content_warnings: []
-# true shows it on the home page.
-featured: false
-# A note from the editors, shown above the text.
-editor_note:
-# true keeps it out of the site (nothing is published while it is a draft).
-draft: false
-# Embargo: not published before this date, YYYY-MM-DD.
-publish_after:
----
-"""
-
-TESTIMONY_TEMPLATE = """\
----
-# Fill in every field marked "required", write the testimony below the closing ---,
-# then run: python -m generator check
-# When it was shared, YYYY-MM (e.g. 2018-03). Only the month and year are ever shown. Required.
-date:
-# Consent of the person who shared it. Required.
-consent:
-  # granted or withdrawn. Only "granted" testimonies are published.
-  status:
-  # The day consent was recorded, YYYY-MM-DD.
-  recorded:
-# A short title for lists and the page, in quotes, such as a phrase from the text that names
-# no one; without one, the pseudonym and month ("Anonymous, March 2018").
-title:
-# Name shown with the testimony; never a real name.
-pseudonym: "Anonymous"
-# Coarse region only, such as a country, in quotes: "Canada".
-region:
-# Tag ids from content/tags.yaml, e.g. [workplace].
-tags: []
-# One or two sentences for lists and search; no names, places or dates.
-summary:
-# Language when not the site's, as a BCP 47 tag: fr, es, pt-BR.
-language:
-# Content warnings, ids from content_warnings in site.yaml, e.g. [sexual-harassment].
-content_warnings: []
-# A note from the editors, shown above the text.
-editor_note:
-# true keeps it out of the site; set it to false once the testimony is reviewed.
-draft: true
-# Embargo: not published before this date, YYYY-MM-DD.
-publish_after:
-# Editorial records, e.g. intake_ref: "INT-2018-004". Checked, never published.
-private: {{}}
-# Reviewed exceptions to the privacy check, e.g. [{{text: "Toronto", reason: "a large city"}}].
-allow: []
----
-"""
-
 
 SLUG_LENGTH = 60
 
@@ -149,15 +78,15 @@ def same_title(folder: Path, title: str) -> Path | None:
 def new_item(config: SiteConfig, kind: str, title: str | None = None) -> Path:
     """Write the new file and return its path; never overwrites a file, and never takes an id or
     slug that a file had before (generator/content/history.py)."""
-    section = "articles" if kind == "article" else "testimonies"
+    section = KINDS[kind].folder
     folder = config.content_dir / section
     retired = ever_used(folder, config.output_dir, section)
     if kind == "article":
         path = folder / f"{free_slug(folder, title or 'untitled', retired)}.md"
-        text = ARTICLE_TEMPLATE.format(title=_yaml_string(title or ""))
+        text = new_file_front_matter(kind, _yaml_string(title or ""))
     else:
         path = folder / f"{next_testimony_id(folder, retired)}.md"
-        text = TESTIMONY_TEMPLATE.format()
+        text = new_file_front_matter(kind)
     folder.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as file:
         file.write(text)

@@ -56,7 +56,9 @@ def test_new_article_then_check_after_filling_the_required_fields(site_tree, tmp
         assert re.search(rf"^# .+\n{field}:", text, re.M), f"{field} has no comment above it"
     unfilled = run("check", cwd=tmp_path)
     assert unfilled.returncode == 1
-    assert "content/articles/hello-2.md:7: error: 'date' is required but empty: write its value after 'date:'" in unfilled.stderr
+    date_line = text.splitlines().index("date:") + 1
+    assert f"content/articles/hello-2.md:{date_line}: error: 'date' is required but empty: write its value after 'date:'" \
+        in unfilled.stderr
     text = text.replace("date:\n", "date: 2018-01-02\n", 1).replace('source: ""', 'source: "The Paper"')
     path.write_text(text + "Our summary of the piece.\n", encoding="utf-8")
     filled = run("check", cwd=tmp_path)

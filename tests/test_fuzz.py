@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from generator.core import safefs
 from generator.core.types import FileResult, SourceFile, FileSettings, Redactions
 from generator.content.perfile import process_file
-from generator.content.sources import read_document
+from generator.content.read import read_document
 
 MAX_FILE_BYTES = 1_000_000
 # Ordinary text renders at about 1 µs a byte and the densest legitimate constructs (a heading or a

@@ -6,13 +6,12 @@ from __future__ import annotations
 from generator.core import fields as f
 from generator.core.diagnostics import Diagnostic
 from generator.core.model import Article, Document, Page, Testimony
-from generator.core.schema import ARTICLE, CONSENT, PAGE, TESTIMONY
+from generator.core.schema import BY_KIND, CONSENT
 from generator.core.types import RawDocument
 
 
 def check_document(raw: RawDocument, default_language: str) -> tuple[Document | None, dict, list[Diagnostic]]:
-    schema = {"article": ARTICLE, "testimony": TESTIMONY, "page": PAGE}[raw.kind]
-    values, problems = f.check_fields(raw.front, schema, raw.path)
+    values, problems = f.check_fields(raw.front, BY_KIND[raw.kind], raw.path)
     if raw.kind == "testimony" and isinstance(values.get("consent"), dict):
         consent, consent_problems = f.check_fields(raw.front, CONSENT, raw.path, prefix=("consent",), what="consent")
         problems.extend(consent_problems)

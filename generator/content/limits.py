@@ -334,6 +334,24 @@ HTML_MESSAGES = {
 }
 
 
+def _start_tag(text: str, position: int, open_tags: int, unfinished_until: int) -> tuple[float, int, int, int]:
+    """What reading the start tag at ``position`` costs the parser, and where it goes on:
+    (cost, where to resume, tags open, end of a tag left unfinished)."""
+    if position < unfinished_until:
+        # Inside a tag read before and left unfinished: read again to the end at most. (Reading
+        # it here as the parser does would cost this check what it is meant to spare.)
+        return (len(text) - position) * _READ_NS, position + 1, open_tags, unfinished_until
+    end = _TOLERANT_TAG.match(text, position, position + MAX_TAG_READ).end()
+    cost, following = (end - position) * _READ_NS, text[end:end + 1]
+    if end - position >= MAX_TAG_READ - 10:  # a tag this long is no tag: take it to be read to the end
+        cost, end, following = (len(text) - position) * _READ_NS, len(text), ""
+    if following == ">" or text.startswith("/>", end):
+        return cost, end + 1, open_tags + 1, unfinished_until
+    if following == "" or following in _LETTERS or following in "=/":
+        return cost, position + 1, open_tags, end  # the parser moves one character and reads again
+    return cost, end, open_tags, unfinished_until
+
+
 def _raw_html(body: Body) -> tuple[int, str] | None:
     text = body.text
     if not body.count_at_most("<"):
@@ -360,21 +378,7 @@ def _raw_html(body: Body) -> tuple[int, str] | None:
         second = text[position + 1]
         if second in _LETTERS:
             kind = "tag"
-            if position < unfinished_until:
-                # Inside a tag read before and left unfinished: read again to the end at most. (Reading
-                # it here as the parser does would cost this check what it is meant to spare.)
-                cost, resume = (len(text) - position) * _READ_NS, position + 1
-            else:
-                end = _TOLERANT_TAG.match(text, position, position + MAX_TAG_READ).end()
-                cost, following = (end - position) * _READ_NS, text[end:end + 1]
-                if end - position >= MAX_TAG_READ - 10:  # a tag this long is no tag: take it to be read to the end
-                    cost, end, following = (len(text) - position) * _READ_NS, len(text), ""
-                if following == ">" or text.startswith("/>", end):
-                    resume, open_tags = end + 1, open_tags + 1
-                elif following == "" or following in _LETTERS or following in "=/":
-                    resume, unfinished_until = position + 1, end  # the parser moves one character and reads again
-                else:
-                    resume = end
+            cost, resume, open_tags, unfinished_until = _start_tag(text, position, open_tags, unfinished_until)
         elif second == "/":
             kind, close = "end tag", next_close(">", position)
             cost = (close - position) * _SEARCH_NS + (len(text) - position) * _COPY_NS

@@ -80,7 +80,7 @@ class TriggeredInlineProcessor(InlineProcessor):
 
     The stock stage runs each of its fifteen patterns' regular expressions over every text in
     the document; most texts hold none of the characters most patterns start with, and this
-    was two fifths of the time a document takes. The output is the same (tests/test_markup.py
+    was two fifths of the time a document takes. The output is the same (tests/content/test_markup.py
     compares the two on generated Markdown).
     """
 
@@ -329,7 +329,7 @@ class Renderer:
 
 
 # Elements an HTML parser reads everything after as their content, up to their end tag. What nh3
-# does with that content (tests/test_hostile_markdown.py checks each): it removes the content of
+# does with that content (tests/content/test_hostile_markdown.py checks each): it removes the content of
 # these, so all the text after one left open disappears...
 HIDING_ELEMENTS = frozenset({"script", "style", "template"})
 # ... and shows the content of these as text, tags and Markdown's HTML included ('<p>' on the page).
@@ -368,19 +368,7 @@ def unclosed_element(converted: str) -> Unclosed | None:
     """
     if _TAKING.search(converted) is None:  # the usual case: none of these names is in the HTML at all
         return None
-    last_end: dict[str, int] = {}
-
-    def closed_later(name: str, position: int) -> bool:
-        if name not in last_end:
-            last_end[name] = max((m.start() for m in _END_TAG[name].finditer(converted)), default=-1)
-        return last_end[name] >= position
-
-    def text_follows(position: int, end: int | None = None) -> bool:
-        return bool(_ANY_TAG.sub("", converted[position:end]).strip())
-
-    foreign = None  # "math" or "svg" while in one, outside its HTML parts
-    open_part = None  # an HTML part of a <math> or <svg> never closed: it hides all after it, whatever is in it
-    template_start, templates = 0, 0  # a template's content is HTML, so tags in it count
+    scan = _ElementScan(converted)
     position = 0
     while (token := _HTML_TOKEN.search(converted, position)) is not None:
         position = token.end()
@@ -388,45 +376,84 @@ def unclosed_element(converted: str) -> Unclosed | None:
             continue  # a comment
         closing, name, attributes = token.group(1), token.group(2).lower(), token.group(3)
         if closing:
-            if name in _HTML_PARTS or (foreign and name in ("p", "br")):
-                foreign = None
-            elif name == "template" and templates:
-                templates -= 1
+            scan.end_tag(name)
         elif name in _HTML_PARTS:
-            foreign = name
-        elif foreign:
-            if name in _HTML_PARTS[foreign]:
-                if attributes.rstrip().endswith("/"):
-                    continue  # closes itself there
-                if open_part is None and not closed_later(name, position) and text_follows(position):
-                    open_part = name
-                foreign = None
-            elif name in _HTML_AGAIN:
-                foreign = None
-            elif name in HIDING_ELEMENTS | RAW_TEXT_ELEMENTS and not attributes.rstrip().endswith("/"):
-                # an element of <math> or <svg> ('<style/>' closes itself there), its content removed
-                paragraph_end = converted.find("</p>", position)
-                if not closed_later(name, position) and text_follows(position, None if paragraph_end < 0 else paragraph_end):
-                    return Unclosed(name, "hides")
+            scan.foreign = name
+        elif scan.foreign:
+            if (found := scan.in_foreign(name, attributes, position)) is not None:
+                return found
         elif name == "template":
-            template_start, templates = (position if not templates else template_start), templates + 1
+            scan.template_starts(position)
         elif name in HIDING_ELEMENTS or name in RAW_TEXT_ELEMENTS:
             close = _END_TAG[name].search(converted, position) if name != "plaintext" else None
-            if close is not None:
-                position = close.end()  # what it holds is text, not tags
-            elif open_part is not None:
-                return Unclosed(name, "hides all")  # inside the open part: hidden with it
-            elif name in HIDING_ELEMENTS and text_follows(position):
-                return Unclosed(name, "hides all")
-            elif name in RAW_TEXT_ELEMENTS and converted[position:].strip():
-                return Unclosed(name, "shows as code")
-            else:
-                return None  # nothing after it to take in
-    if open_part is not None:
-        return Unclosed(open_part, "hides all")
-    if templates and text_follows(template_start):
-        return Unclosed("template", "hides all")
-    return None
+            if close is None:
+                return scan.left_open(name, position)
+            position = close.end()  # what it holds is text, not tags
+    return scan.at_end()
+
+
+class _ElementScan:
+    """Where unclosed_element()'s walk through the HTML is: in a <math> or <svg>, in an HTML part
+    of one left open, in templates."""
+
+    def __init__(self, converted: str):
+        self.html = converted
+        self.last_end: dict[str, int] = {}
+        self.foreign: str | None = None  # "math" or "svg" while in one, outside its HTML parts
+        self.open_part: str | None = None  # an HTML part of a <math> or <svg> never closed: it hides all after it
+        self.template_start, self.templates = 0, 0  # a template's content is HTML, so tags in it count
+
+    def closed_later(self, name: str, position: int) -> bool:
+        if name not in self.last_end:
+            self.last_end[name] = max((m.start() for m in _END_TAG[name].finditer(self.html)), default=-1)
+        return self.last_end[name] >= position
+
+    def text_follows(self, position: int, end: int | None = None) -> bool:
+        return bool(_ANY_TAG.sub("", self.html[position:end]).strip())
+
+    def end_tag(self, name: str) -> None:
+        if name in _HTML_PARTS or (self.foreign and name in ("p", "br")):
+            self.foreign = None
+        elif name == "template" and self.templates:
+            self.templates -= 1
+
+    def in_foreign(self, name: str, attributes: str, position: int) -> Unclosed | None:
+        """A start tag inside a <math> or <svg>."""
+        if name in _HTML_PARTS[self.foreign]:
+            if attributes.rstrip().endswith("/"):
+                return None  # closes itself there
+            if self.open_part is None and not self.closed_later(name, position) and self.text_follows(position):
+                self.open_part = name
+            self.foreign = None
+        elif name in _HTML_AGAIN:
+            self.foreign = None
+        elif name in HIDING_ELEMENTS | RAW_TEXT_ELEMENTS and not attributes.rstrip().endswith("/"):
+            # an element of <math> or <svg> ('<style/>' closes itself there), its content removed
+            paragraph_end = self.html.find("</p>", position)
+            if not self.closed_later(name, position) and \
+                    self.text_follows(position, None if paragraph_end < 0 else paragraph_end):
+                return Unclosed(name, "hides")
+        return None
+
+    def template_starts(self, position: int) -> None:
+        self.template_start, self.templates = (position if not self.templates else self.template_start), self.templates + 1
+
+    def left_open(self, name: str, position: int) -> Unclosed | None:
+        """A hiding or raw-text element never closed: what it does to the text after it."""
+        if self.open_part is not None:
+            return Unclosed(name, "hides all")  # inside the open part: hidden with it
+        if name in HIDING_ELEMENTS and self.text_follows(position):
+            return Unclosed(name, "hides all")
+        if name in RAW_TEXT_ELEMENTS and self.html[position:].strip():
+            return Unclosed(name, "shows as code")
+        return None  # nothing after it to take in
+
+    def at_end(self) -> Unclosed | None:
+        if self.open_part is not None:
+            return Unclosed(self.open_part, "hides all")
+        if self.templates and self.text_follows(self.template_start):
+            return Unclosed("template", "hides all")
+        return None
 
 
 # Ids the templates use: a body must not take them (a heading "Main" would capture the skip link).

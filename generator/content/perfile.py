@@ -24,7 +24,7 @@ from generator.core.urls import media_name
 from generator.core.model import Document
 from generator.core.types import SourceFile, FileResult, Reference, FileSettings
 from generator.content.check import check_document
-from generator.content.sources import read_document
+from generator.content.read import read_document
 from generator.incremental.bodies import body_key, shared_store, store_bodies
 from generator.privacy.pii import check_testimony, open_private, redact_testimony
 

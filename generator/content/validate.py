@@ -25,61 +25,22 @@ from generator.privacy.pii import PLAIN_PRIVATE_UNSET
 def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
              cache_dir: Path | None = None) -> tuple[ValidContent, tuple[Diagnostic, ...]]:
     """Check every file (cached by content hash, in parallel) and every cross-reference."""
-    from generator.incremental.bodies import SqliteStore, open_store
-    from generator.incremental.bodies import store_bodies
+    from generator.incremental.bodies import open_store
     from generator.incremental.documents import DocumentCache
 
     problems: list[Diagnostic] = []
     tags, tag_problems = _validate_tags(sources)
     problems.extend(tag_problems)
-    from generator.privacy import sealing
-
-    try:
-        identities = sealing.process_identities()
-    except sealing.SealError as exc:
-        identities = None
-        problems.append(error(Path(os.environ.get(sealing.IDENTITY_VARIABLE, "CHORUS_IDENTITY")), None, str(exc)))
-    redactions, redact_problems = redact.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes,
-                                                      config.read_roots, identities)
-    problems.extend(redact_problems)
-    # The guard reads each testimony's tags as its page shows them, labels included.
-    redactions = replace(redactions, tag_labels=tuple((tag.id, tag.label) for tag in tags.values()))
-    settings = FileSettings(config.language, config.max_file_bytes, redactions, config.read_roots,
-                            (sealing.identity_fingerprint(identities), config.private_records == "sealed",
-                             bool(config.private_recipients)))
-    store = open_store(cache_dir)
-    cache = DocumentCache(cache_dir, settings, store)
+    settings = _file_settings(config, tags, problems)
+    cache = DocumentCache(cache_dir, settings, open_store(cache_dir))
     if cache.damaged:
         problems.append(note(cache.path, None, f"the build cache was damaged ({cache.damaged}): every file is read again"))
-    # A file the cache does not know is hashed by the worker that reads it (None until then).
-    # A linked file is read again every time: its target is checked against the reading rule when read.
-    hashes: list[str | None] = [cache.file_hash(s.path) if cache.knows(s.path) and not s.linked else None
-                                for s in sources.files]
-    results: list[FileResult | None] = [cache.get(s.path, h) if h is not None else None
-                                        for s, h in zip(sources.files, hashes)]
-    missing = [i for i, result in enumerate(results) if result is None]
-    # Bodies go to the store as results arrive, so the archive's HTML is never all in memory.
-    batch: list[tuple[int, FileResult, str]] = []
-    fresh = process_files([sources.files[i] for i in missing], settings, jobs, [hashes[i] for i in missing],
-                          cache.fingerprint if isinstance(store, SqliteStore) else None)
-    for index, (digest, result) in zip(missing, fresh):
-        hashes[index] = digest
-        batch.append((index, result, cache.body_key(digest) if digest else ""))
-        if len(batch) >= 128 or index == missing[-1]:
-            for (position, _, _), stored in zip(batch, store_bodies(batch, store)):
-                if stored.document is not None:  # cached with its identity, so a hit needs no copy
-                    stored = replace(stored, document=replace(stored.document, fingerprint=_identity(
-                        hashes[position], sources.files[position].path, cache.fingerprint)))
-                results[position] = stored
-                if hashes[position]:
-                    cache.put(sources.files[position].path, hashes[position], stored)
-            batch = []
-    cache.save()
+    results, hashes, parsed = _file_results(sources, settings, cache, jobs)
     problems.extend(check_media(sources.media, config.max_image_bytes, cache_dir, config.read_roots))
     media_names = frozenset(path.name for path in sources.media)
     documents: list[Document] = []
     allowances: list[Allowance] = []
-    for source, result, digest in zip(sources.files, results, hashes):
+    for source, result in zip(sources.files, results):
         problems.extend(result.diagnostics)
         problems.extend(_check_references(source.path, result.references, tags, config, media_names))
         allowances.extend(result.allowances)
@@ -94,8 +55,60 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
         problems.append(note(config.content_dir / "testimonies", None,
                              f"in {plain} testimon{'y' if plain == 1 else 'ies'}, {PLAIN_PRIVATE_UNSET}"))
     content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
-                           cache_hits=cache.hits, parsed=len(missing), settings=settings, media_names=media_names)
+                           cache_hits=cache.hits, parsed=parsed, settings=settings, media_names=media_names)
     return content, tuple(problems)
+
+
+def _file_settings(config: SiteConfig, tags: Mapping[str, Tag], problems: list[Diagnostic]) -> FileSettings:
+    """What reading each file depends on beyond the file: the language, the limits, redact.yaml
+    (opened with this process's identities when its private lists are sealed) and the tags."""
+    from generator.privacy import sealing
+
+    try:
+        identities = sealing.process_identities()
+    except sealing.SealError as exc:
+        identities = None
+        problems.append(error(Path(os.environ.get(sealing.IDENTITY_VARIABLE, "CHORUS_IDENTITY")), None, str(exc)))
+    redactions, redact_problems = redact.load_redactions(config.content_dir / "redact.yaml", config.max_file_bytes,
+                                                      config.read_roots, identities)
+    problems.extend(redact_problems)
+    # The guard reads each testimony's tags as its page shows them, labels included.
+    redactions = replace(redactions, tag_labels=tuple((tag.id, tag.label) for tag in tags.values()))
+    return FileSettings(config.language, config.max_file_bytes, redactions, config.read_roots,
+                        (sealing.identity_fingerprint(identities), config.private_records == "sealed",
+                         bool(config.private_recipients)))
+
+
+def _file_results(sources: SourceSet, settings: FileSettings, cache, jobs: int) -> tuple[list[FileResult], list, int]:
+    """Each file's result, from the cache or the per-file stage in ``jobs`` processes: (results in
+    the order of sources.files, their content hashes, how many files were read)."""
+    from generator.incremental.bodies import SqliteStore, store_bodies
+
+    # A file the cache does not know is hashed by the worker that reads it (None until then).
+    # A linked file is read again every time: its target is checked against the reading rule when read.
+    hashes: list[str | None] = [cache.file_hash(s.path) if cache.knows(s.path) and not s.linked else None
+                                for s in sources.files]
+    results: list[FileResult | None] = [cache.get(s.path, h) if h is not None else None
+                                        for s, h in zip(sources.files, hashes)]
+    missing = [i for i, result in enumerate(results) if result is None]
+    # Bodies go to the store as results arrive, so the archive's HTML is never all in memory.
+    batch: list[tuple[int, FileResult, str]] = []
+    fresh = process_files([sources.files[i] for i in missing], settings, jobs, [hashes[i] for i in missing],
+                          cache.fingerprint if isinstance(cache.store, SqliteStore) else None)
+    for index, (digest, result) in zip(missing, fresh):
+        hashes[index] = digest
+        batch.append((index, result, cache.body_key(digest) if digest else ""))
+        if len(batch) >= 128 or index == missing[-1]:
+            for (position, _, _), stored in zip(batch, store_bodies(batch, cache.store)):
+                if stored.document is not None:  # cached with its identity, so a hit needs no copy
+                    stored = replace(stored, document=replace(stored.document, fingerprint=_identity(
+                        hashes[position], sources.files[position].path, cache.fingerprint)))
+                results[position] = stored
+                if hashes[position]:
+                    cache.put(sources.files[position].path, hashes[position], stored)
+            batch = []
+    cache.save()
+    return results, hashes, len(missing)
 
 
 def check_file(source, digest: str, cache, tags: Mapping[str, Tag], config: SiteConfig,

@@ -34,6 +34,9 @@ class Field:
     # the privacy guard reads and redact.yaml rewrites every public text field, and a field that
     # says neither fails the tests, so a new one cannot be published unscanned.
     public: bool | None = None
+    # What `python -m generator new` writes after "name:" (None: the field is left out of a new
+    # file); the comment above it is the doc.
+    scaffold: str | None = None
 
 
 def describe(value: Any, source: str | None) -> str:

@@ -111,10 +111,11 @@ class Article(WithBody):
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     translation_of: str = ""  # the slug of the article this one translates
     kind = "article"
+    folder = "articles"  # under content/, and the start of its address
 
     @property
     def url(self) -> str:
-        return f"/articles/{self.slug}/"
+        return f"/{self.folder}/{self.slug}/"
 
     @property
     def sort_key(self) -> tuple:
@@ -153,6 +154,7 @@ class Testimony(WithBody):
     given_title: str = ""  # the title: field; empty when the testimony has none
     translation_of: str = ""  # the id of the testimony this one translates
     kind = "testimony"
+    folder = "testimonies"
 
     @property
     def title(self) -> str:
@@ -160,7 +162,7 @@ class Testimony(WithBody):
 
     @property
     def url(self) -> str:
-        return f"/testimonies/{self.slug}/"
+        return f"/{self.folder}/{self.slug}/"
 
     @property
     def sort_key(self) -> tuple:
@@ -192,6 +194,7 @@ class Page(WithBody):
     card: str = ""  # hash of every field but the text: what lists, cards and exports can show
     fingerprint: str = ""  # hash of the source file and the settings it was read with
     kind = "page"
+    folder = "pages"  # its address is /slug/, without the folder
 
     @property
     def url(self) -> str:

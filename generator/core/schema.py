@@ -36,53 +36,88 @@ def allow_list(name, value, source):
     return tuple(entries)
 
 
+# Docs shared by fields of several kinds: the README says "as for articles" for the same doc.
+_LANGUAGE = "Language of the text when not the site's `language`, as a BCP 47 tag: `fr`, `es`, `pt-BR`."
+_WARNINGS = "Content warnings: ids from `content_warnings` in `site.yaml`, e.g. `[sexual-assault]`."
+_NOTE = "A note from the editors, shown above the text."
+_DRAFT = "`true` keeps it out of every output."
+_EMBARGO = "Embargo: not published before this date, `YYYY-MM-DD` (the build's date, or `SOURCE_DATE_EPOCH`)."
+
+
+# Each field's doc is the comment above it in a new file (`python -m generator new`) and its row
+# in the README's tables (generator/fielddocs.py writes both; tests/test_docs.py checks the README).
 ARTICLE = (
-    f.Field("title", f.text, required=True, doc="Headline of our entry."),
-    f.Field("date", f.full_date, required=True, doc="Original publication date, YYYY-MM-DD."),
-    f.Field("source", f.text, required=True, doc="Name of the publication."),
-    f.Field("source_url", f.http_url, doc="Link to the original piece (http/https)."),
-    f.Field("authors", f.list_of(f.text), default=(), doc="Authors of the original piece."),
-    f.Field("tags", f.list_of(f.identifier, unique=True), default=(), doc="Tag ids from tags.yaml."),
-    f.Field("summary", f.text, default="", doc="One or two sentences for lists, search and the feed."),
-    f.Field("language", f.language, doc="BCP 47 tag when not the site's language."),
-    f.Field("content_warnings", f.list_of(f.identifier, unique=True), default=(), doc="Ids from content_warnings in the site config."),
-    f.Field("featured", f.flag, default=False, doc="Show on the home page."),
-    f.Field("editor_note", f.text, default="", doc="A note from the editors shown above the body."),
-    f.Field("draft", f.flag, default=False, doc="true keeps it out of every output."),
-    f.Field("publish_after", f.full_date, doc="Embargo: not published before this date."),
+    f.Field("title", f.text, required=True, doc="Headline of our entry.", scaffold="{title}"),
+    f.Field("date", f.full_date, required=True,
+            doc="Date the original piece was published, `YYYY-MM-DD`, e.g. `2017-10-05`.", scaffold=""),
+    f.Field("source", f.text, required=True, doc="Name of the publication, e.g. `\"The New York Times\"`.",
+            scaffold='""'),
+    f.Field("source_url", f.http_url, doc="Link to the original piece, starting with `https://` or `http://`.",
+            scaffold=""),
+    f.Field("authors", f.list_of(f.text), default=(),
+            doc="Authors of the original piece, e.g. `[\"Jodi Kantor\", \"Megan Twohey\"]`.", scaffold="[]"),
+    f.Field("tags", f.list_of(f.identifier, unique=True), default=(),
+            doc="Tag ids from `content/tags.yaml`, e.g. `[workplace, media]`.", scaffold="[]"),
+    f.Field("summary", f.text, default="", doc="One or two sentences for lists, search and the feed.", scaffold=""),
+    f.Field("language", f.language, doc=_LANGUAGE, scaffold=""),
+    f.Field("content_warnings", f.list_of(f.identifier, unique=True), default=(), doc=_WARNINGS, scaffold="[]"),
+    f.Field("featured", f.flag, default=False, doc="`true` shows it on the home page.", scaffold="false"),
+    f.Field("editor_note", f.text, default="", doc=_NOTE, scaffold=""),
+    f.Field("draft", f.flag, default=False, doc=_DRAFT, scaffold="false"),
+    f.Field("publish_after", f.full_date, doc=_EMBARGO, scaffold=""),
     f.Field("translation_of", f.identifier, doc="The file name (slug) of the article this one translates."),
 )
 
 TESTIMONY = (
-    f.Field("date", f.month_or_date, required=True, doc="When it was shared, YYYY-MM or YYYY-MM-DD; shown as month and year.", public=True),
-    f.Field("title", f.text, default="", doc="A short title for lists and the page; without one, the pseudonym and month.", public=True),
-    f.Field("pseudonym", f.text, default="Anonymous", doc="Name shown with the testimony.", public=True),
-    f.Field("region", f.text, default="", doc="Coarse region, e.g. a country.", public=True),
-    f.Field("tags", f.list_of(f.identifier, unique=True), default=(), public=True),
-    f.Field("summary", f.text, default="", public=True),
-    f.Field("language", f.language, public=True),
-    f.Field("content_warnings", f.list_of(f.identifier, unique=True), default=(), public=True),
-    f.Field("editor_note", f.text, default="", public=True),
-    f.Field("draft", f.flag, default=False, public=False),
-    f.Field("consent", f.mapping, required=True, doc="status: granted | withdrawn, recorded: YYYY-MM-DD.", public=False),
-    f.Field("private", f.mapping, default=MappingProxyType({}), doc="Editorial records; never published.", public=False),
-    f.Field("publish_after", f.full_date, public=False),
+    f.Field("date", f.month_or_date, required=True, public=True, scaffold="",
+            doc="When it was shared, `YYYY-MM` (e.g. `2018-03`) or `YYYY-MM-DD`; only the month and year are "
+                "ever shown, and the day reaches no output."),
+    f.Field("title", f.text, default="", public=True, scaffold="",
+            doc="A short title for lists and its page, in quotes, such as a phrase from the text that names no "
+                "one; without one, the pseudonym and month (`Anonymous, March 2018`)."),
+    f.Field("pseudonym", f.text, default="Anonymous", public=True, scaffold='"Anonymous"',
+            doc="Name shown with the testimony; never a real name."),
+    f.Field("region", f.text, default="", public=True, scaffold="",
+            doc="Coarse region only, such as a country, in quotes: `\"Canada\"` (unquoted, `NO` is false)."),
+    f.Field("tags", f.list_of(f.identifier, unique=True), default=(), public=True,
+            doc="Tag ids from `content/tags.yaml`, e.g. `[workplace, media]`.", scaffold="[]"),
+    f.Field("summary", f.text, default="", public=True, scaffold="",
+            doc="One or two sentences for lists and search; no names, places or dates."),
+    f.Field("language", f.language, public=True, doc=_LANGUAGE, scaffold=""),
+    f.Field("content_warnings", f.list_of(f.identifier, unique=True), default=(), public=True, doc=_WARNINGS,
+            scaffold="[]"),
+    f.Field("editor_note", f.text, default="", public=True, doc=_NOTE, scaffold=""),
+    # A new testimony starts as a draft: it is published once an editor has reviewed it.
+    f.Field("draft", f.flag, default=False, public=False, doc=_DRAFT, scaffold="true"),
+    f.Field("consent", f.mapping, required=True, public=False, scaffold="",
+            doc="`status: granted` or `withdrawn`, and `recorded: YYYY-MM-DD`; only granted testimonies are "
+                "published."),
+    f.Field("private", f.mapping, default=MappingProxyType({}), public=False, scaffold="{}",
+            doc="Editorial records, any mapping, e.g. `intake_ref: \"INT-2018-004\"`: checked, then dropped; "
+                "never in any output (`python -m generator private seal` encrypts them)."),
+    f.Field("publish_after", f.full_date, public=False, doc=_EMBARGO, scaffold=""),
     f.Field("translation_of", f.identifier, doc="The id (file name) of the testimony this one translates.", public=True),
-    f.Field("allow", allow_list, default=(), doc="Reviewed exceptions to the PII guard: a list of {text, reason}.", public=False),
+    f.Field("allow", allow_list, default=(), public=False, scaffold="[]",
+            doc="Reviewed exceptions to the privacy guard, a list of `{text, reason}`, e.g. "
+                "`[{text: \"Toronto\", reason: \"a large city\"}]` (docs/privacy.md)."),
 )
 
 CONSENT = (
-    f.Field("status", _consent_status, required=True),
-    f.Field("recorded", f.full_date, required=True),
+    f.Field("status", _consent_status, required=True, scaffold="",
+            doc="`granted` or `withdrawn`; only granted testimonies are published."),
+    f.Field("recorded", f.full_date, required=True, scaffold="", doc="The day consent was recorded, `YYYY-MM-DD`."),
 )
 
 PAGE = (
-    f.Field("title", f.text, required=True),
-    f.Field("summary", f.text, default=""),
-    f.Field("menu", f.integer, doc="Position in the main navigation; leave out to keep the page out of it."),
-    f.Field("language", f.language),
-    f.Field("draft", f.flag, default=False),
+    f.Field("title", f.text, required=True, doc="Page title."),
+    f.Field("summary", f.text, default="", doc="Shown beside the link on the home page."),
+    f.Field("menu", f.integer, doc="Position in the main navigation; pages without it are linked from the footer."),
+    f.Field("language", f.language, doc=_LANGUAGE),
+    f.Field("draft", f.flag, default=False, doc=_DRAFT),
 )
+
+# Each kind's schema, by the kind's name (core/kinds.py names the same tuples).
+BY_KIND = MappingProxyType({"article": ARTICLE, "testimony": TESTIMONY, "page": PAGE})
 
 TAG = (
     f.Field("label", f.text, required=True),

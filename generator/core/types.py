@@ -163,6 +163,10 @@ class Site:
     def menu_pages(self) -> tuple[Page, ...]:
         return tuple(sorted((p for p in self.pages if p.menu is not None), key=lambda p: (p.menu, p.slug)))
 
+    def of_kind(self, kind: str) -> tuple[Item, ...]:
+        """The published items of one kind (core/kinds.py), newest first."""
+        return {"article": self.articles, "testimony": self.testimonies}[kind]
+
     @property
     def featured(self) -> tuple[Article, ...]:
         return tuple(a for a in self.articles if a.featured)

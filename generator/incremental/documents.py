@@ -27,6 +27,7 @@ from generator.incremental.cachedir import code_fingerprint
 from generator.core.types import FileResult, FileSettings
 from generator.core.fsutil import RACY_NS
 from generator.core.safefs import hash_regular
+from generator.core.kinds import TESTIMONY
 
 
 
@@ -176,7 +177,7 @@ class DocumentCache:
         # A deleted file, or an earlier version of a testimony (an editor may have removed a
         # detail that identifies someone), must not stay in the cache: the cache is written
         # whole then. Added files and edited articles and pages go to the journal.
-        forgets = bool(removed) or any(Path(path).parent.name == "testimonies" and self.entries[path][0] != entry[0]
+        forgets = bool(removed) or any(Path(path).parent.name == TESTIMONY.folder and self.entries[path][0] != entry[0]
                                        for path, entry in changed.items() if path in self.entries)
         if self.generation and not forgets and records <= max(64, len(self.fresh) // 20):
             with self.journal.open("ab") as handle:

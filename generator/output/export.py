@@ -13,6 +13,8 @@ import re
 
 from generator.core.types import Site
 from generator.config import SiteConfig
+from generator.core.dates import PartialDate
+from generator.core.kinds import KINDS
 from generator.core.model import Item
 from generator.core.urls import absolute_url
 
@@ -22,28 +24,33 @@ LIST_COLUMNS = ("authors", "tags", "content_warnings")
 CSV_LIST_SEPARATOR = "; "
 
 
+# Each column's value, taken explicitly from the item; a kind fills the columns its
+# specification names (core/kinds.py), the others are None (or [] for lists).
+_VALUES = {
+    "kind": lambda item, config: item.kind,
+    "slug": lambda item, config: item.slug,
+    "url": lambda item, config: absolute_url(config.base_url, item.url),
+    "title": lambda item, config: item.title,
+    # Testimonies are dated to the month only, everywhere.
+    "date": lambda item, config: item.date.month_iso if isinstance(item.date, PartialDate) else item.date.isoformat(),
+    "source": lambda item, config: item.source,
+    "source_url": lambda item, config: item.source_url,
+    "authors": lambda item, config: list(item.authors),
+    "tags": lambda item, config: list(item.tags),
+    "content_warnings": lambda item, config: list(item.content_warnings),
+    "language": lambda item, config: item.language,
+    "region": lambda item, config: item.region or None,
+    "pseudonym": lambda item, config: item.pseudonym,
+    "summary": lambda item, config: item.summary or None,
+}
+assert tuple(_VALUES) == COLUMNS
+
+
 def export_row(item: Item, config: SiteConfig) -> dict:
     """One item's public metadata; None where a column does not apply to its kind."""
-    is_article = item.kind == "article"
-    row = {
-        "kind": item.kind,
-        "slug": item.slug,
-        "url": absolute_url(config.base_url, item.url),
-        "title": item.title,
-        # Testimonies are dated to the month only, everywhere.
-        "date": item.date.isoformat() if is_article else item.date.month_iso,
-        "source": item.source if is_article else None,
-        "source_url": item.source_url if is_article else None,
-        "authors": list(item.authors) if is_article else [],
-        "tags": list(item.tags),
-        "content_warnings": list(item.content_warnings),
-        "language": item.language,
-        "region": None if is_article else (item.region or None),
-        "pseudonym": None if is_article else item.pseudonym,
-        "summary": item.summary or None,
-    }
-    assert tuple(row) == COLUMNS
-    return row
+    filled = KINDS[item.kind].export_columns
+    return {column: value(item, config) if column in filled else ([] if column in LIST_COLUMNS else None)
+            for column, value in _VALUES.items()}
 
 
 def items_json(site: Site, config: SiteConfig) -> bytes:

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from generator import __version__, interface
 from generator.core import languages, safefs
 from generator.core.languages import language_name, text_direction
+from generator.core.kinds import ITEM_KINDS, KINDS
 from generator.core.types import Site, Output, PageJob
 from generator.config import PROJECT_TEMPLATES, SiteConfig, template_dirs
 from generator.core.diagnostics import DiagnosticError, error
@@ -339,7 +340,7 @@ class SiteRenderer:
         own pages, and the feed when it lists an item whose id() is in ``edited``."""
         site, jobs = self.site, []
         for item in items:
-            kind_items = site.articles if item.kind == "article" else site.testimonies
+            kind_items = site.of_kind(item.kind)
             jobs.append(self.item_job(kind_items, next(n for n, other in enumerate(kind_items) if other is item)))
         if "feed" in (route.name for route in routes(self.profile)) \
                 and any(id(item) in edited for item in site.items[:self.config.feed_items]):
@@ -357,16 +358,15 @@ class SiteRenderer:
 
     def _list_jobs(self) -> list[PageJob]:
         jobs = []
-        for kind, items, title in (("article", self.site.articles, "Articles"),
-                                   ("testimony", self.site.testimonies, "Testimonies")):
-            first = f"/{'articles' if kind == 'article' else 'testimonies'}/"
-            for pagination in paginate(items, self.config.items_per_page, first):
-                jobs.append(PageJob("list.html", pagination.url, {"title": title, "kind": kind, "pagination": pagination},
+        for kind in ITEM_KINDS:
+            for pagination in paginate(self.site.of_kind(kind.name), self.config.items_per_page, kind.list_url):
+                jobs.append(PageJob("list.html", pagination.url,
+                                    {"title": kind.list_title, "kind": kind.name, "pagination": pagination},
                                     self._fp("list", pagination.url, pagination.count, *(i.card for i in pagination.items))))
         return jobs
 
     def _item_jobs(self) -> list[PageJob]:
-        return [self.item_job(items, index) for items in (self.site.articles, self.site.testimonies)
+        return [self.item_job(items, index) for items in map(self.site.of_kind, (k.name for k in ITEM_KINDS))
                 for index in range(len(items))]
 
     def _tags_jobs(self) -> list[PageJob]:
@@ -424,7 +424,7 @@ class SiteRenderer:
         older = items[index + 1] if index + 1 < len(items) else None
         related = self.site.related.get(item.url, ())
         translations = self.site.translations.get(item.url, ())
-        template = f"{item.kind}.html"
+        template = KINDS[item.kind].template
         return PageJob(template, item.url, {"item": item, "newer": newer, "older": older},
                        _digest(self.global_fingerprint(), template, item.fingerprint, newer and newer.card,
                                older and older.card, *(r.card for r in related), "translations",

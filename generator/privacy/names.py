@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Generator, Iterable, Iterator
 
 from generator.privacy.datacache import derived
 from generator.privacy.detectors import gazetteer_key
@@ -411,13 +411,23 @@ def _title_case(block: str) -> bool:
 def _classify(text: str, run: list[_Token], lenient: bool, knowledge: Knowledge, regions: frozenset[str],
               calendar: frozenset[str]) -> Iterator[tuple[int, int, str]]:
     """Split a run into the names it holds, each with its kind; skip what names no one."""
-    cities = _cities()
     keys = [t.key for t in run]
     whole = " ".join(keys)
     if whole in knowledge.public or whole in regions or (keys[0] == "the" and " ".join(keys[1:]) in knowledge.public):
         return
-    # A title and the name after it: "Dr Patel", "Mr. Jonathan Hale", "Coach Reyes".
+    if (yield from _around_title(text, run, lenient, knowledge, regions, calendar)):
+        return
+    run, lenient = _trim_edges(run, lenient, calendar, regions)
+    if run and (kind := _kind_of(text, run, lenient, knowledge, regions, calendar)) is not None:
+        yield run[0].start, run[-1].end, kind
+
+
+def _around_title(text: str, run: list[_Token], lenient: bool, knowledge: Knowledge, regions: frozenset[str],
+                  calendar: frozenset[str]) -> Generator[tuple[int, int, str], None, bool]:
+    """A title and the name after it: "Dr Patel", "Mr. Jonathan Hale", "Coach Reyes"; the names
+    before and after it classified on their own. True when the run held one."""
     given, family = person_names()
+    keys = [t.key for t in run]
     for index, token in enumerate(run[:-1]):
         following = run[index + 1].key
         if token.key in TITLES and following not in CONNECTORS and following not in ORGANISATION_WORDS \
@@ -433,21 +443,29 @@ def _classify(text: str, run: list[_Token], lenient: bool, knowledge: Knowledge,
             yield run[index].start, run[end].end, PERSON
             if end + 1 < len(run):
                 yield from _classify(text, run[end + 1:], False, knowledge, regions, calendar)
-            return
-    # Drop what cannot be part of a name at the edges: a sentence's first ordinary word ("When
-    # Dave Smith ..."), "The", months, days, languages, demonyms and proper words everyone uses.
+            return True
+    return False
+
+
+def _trim_edges(run: list[_Token], lenient: bool, calendar: frozenset[str],
+                regions: frozenset[str]) -> tuple[list[_Token], bool]:
+    """Drop what cannot be part of a name at the edges: a sentence's first ordinary word ("When
+    Dave Smith ..."), "The", months, days, languages, demonyms and proper words everyone uses."""
     while run and (_skippable(run[0], lenient, calendar, regions) or (lenient and run[0].key in ("the", "a", "an"))):
-        run, keys, lenient = run[1:], keys[1:], False
+        run, lenient = run[1:], False
     while run and _skippable(run[-1], False, calendar, regions) and run[-1].key not in ORGANISATION_WORDS \
             and run[-1].key not in PLACE_WORDS:
-        run, keys = run[:-1], keys[:-1]
-    run = _trim(run)
+        run = run[:-1]
+    return _trim(run), lenient
+
+
+def _kind_of(text: str, run: list[_Token], lenient: bool, knowledge: Knowledge, regions: frozenset[str],
+             calendar: frozenset[str]) -> str | None:
+    """What the trimmed run names (ORGANISATION, PLACE, PERSON or NAME), or None: no one."""
     keys = [t.key for t in run]
-    if not run:
-        return
     whole = " ".join(keys)
     if whole in knowledge.public or whole in regions:
-        return
+        return None
     # A region-level word inside a longer run splits it: "Canada Post" stays whole (an organisation
     # word follows), but "Ontario and Dave" does not get here as one run anyway.
     words = [k for k in keys if k not in CONNECTORS]
@@ -456,51 +474,53 @@ def _classify(text: str, run: list[_Token], lenient: bool, knowledge: Knowledge,
         heads = [t for t in run if t.key not in ORGANISATION_WORDS and t.key not in CONNECTORS]
         if heads and not all(t.key in GENERIC_HEADS for t in heads) \
                 and not (lenient and len(heads) == 1 and heads[0] is run[0] and _ordinary(heads[0].key)):
-            yield run[0].start, run[-1].end, ORGANISATION
-            return
+            return ORGANISATION
     if len(words) > 1 and words[-1] in PLACE_WORDS and " ".join(words[-2:]) not in GENERIC_PLACES:
         heads = [t for t in run[:-1] if t.key not in CONNECTORS]
         if not (lenient and all(_ordinary(t.key) for t in heads)) and not all(t.key in calendar for t in heads) \
                 and not (words[-1] not in STREET_WORDS and all(t.key in GENERIC_HEADS for t in heads)):
-            yield run[0].start, run[-1].end, PLACE
-            return
+            return PLACE
+    cities = _cities()
     if whole in cities and whole not in regions:
         single_ordinary = len(words) == 1 and _ordinary(words[0])
         if not single_ordinary or (not lenient and _locative_before(text, run[0].start)):
-            yield run[0].start, run[-1].end, PLACE
-            return
+            return PLACE
+    return _person_or_unknown(text, run, words, lenient, knowledge, cities)
+
+
+def _person_or_unknown(text: str, run: list[_Token], words: list[str], lenient: bool, knowledge: Knowledge,
+                       cities) -> str | None:
+    """A person by the name lists, or a name no dictionary knows; None: ordinary words."""
+    given, family = person_names()
     first, second = (words + [""])[:2]
     if len(words) >= 2 and run[1].capitalised and (
             (first in given and (not lenient or not _ordinary(first) or second in family or not _ordinary(second)))
             or (second in family and not _ordinary(second) and (first in given or not _ordinary(first)))):
-        yield run[0].start, run[-1].end, PERSON
-        return
+        return PERSON
     if len(words) == 1 and lenient and not knowledge.english:
         # A sentence's first word, in a language the word lists do not cover: "Relu" (read over)
         # is a given name somewhere, and nothing here tells the two apart. Two names in a row
         # still count (below).
-        return
+        return None
     if len(words) == 1:
         key = words[0]
         if key in given or key in family:
             if not lenient or not _ordinary(key):
                 if not (lenient and key in cities) and not (_ordinary(key) and key not in given):
-                    yield run[0].start, run[-1].end, PERSON
-                    return
+                    return PERSON
     if not knowledge.english:
         if len(words) >= 2 and all(k in given or k in family or not _ordinary(k) for k in words[:2]):
-            yield run[0].start, run[-1].end, NAME
-        return
+            return NAME
+        return None
     # Any other capitalised word that is not an ordinary English word: an unknown name.
     unknown = [t for t in run if t.key not in CONNECTORS and not _ordinary(t.key) and not _plain_word(t, lenient)]
     if unknown and lenient and len(words) == 1:
         # A sentence's first word outside the dictionary is as often a new word ("Freelance",
         # "Texting") as a name: only a known given or family name counts there.
-        given, family = person_names()
         unknown = [t for t in unknown if t.key in given or t.key in family]
     if unknown:
-        kind = PLACE if _locative_before(text, run[0].start) and len(words) <= 3 else (PERSON if len(words) == 2 else NAME)
-        yield run[0].start, run[-1].end, kind
+        return PLACE if _locative_before(text, run[0].start) and len(words) <= 3 else (PERSON if len(words) == 2 else NAME)
+    return None
 
 
 def _skippable(token: _Token, lenient: bool, calendar: frozenset[str], regions: frozenset[str]) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.privacy.sealing import SealError, seal_tree, unseal_tree
+from generator.core.kinds import TESTIMONY
 
 _TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 
@@ -70,7 +71,7 @@ def _yaml_of(path: Path, front_matter: bool):
 
 def record_files(content_dir: Path) -> list[tuple[Path, bool]]:
     """Every file that can hold private records: (path, whether it has front matter)."""
-    folder = content_dir / "testimonies"
+    folder = content_dir / TESTIMONY.folder
     files = [(p, p.suffix == ".md") for p in sorted(folder.glob("*")) if p.suffix in (".md", ".yaml") and p.is_file()]
     if (content_dir / "redact.yaml").is_file():
         files.append((content_dir / "redact.yaml", False))

@@ -14,9 +14,10 @@ from generator.core.model import Article, Document, Item, Page, Tag, Testimony
 from generator.core.types import MonthGroup, Site, TagGroup, Withheld, ValidContent
 from generator.site.related import related_items
 from generator.privacy.rules import withholding_reason
+from generator.core.kinds import ITEM_KINDS
 
 # First path segments that Chorus itself writes; a page may not take them.
-RESERVED = ("articles", "testimonies", "tags", "timeline", "search", "data", "static",
+RESERVED = (*(kind.folder for kind in ITEM_KINDS), "tags", "timeline", "search", "data", "static",
             "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html")
 
 

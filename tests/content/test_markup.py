@@ -10,7 +10,7 @@ import pytest
 from generator.content.markup import BLOCK_TRIGGERS, INLINE_TRIGGERS, HeadingIdsTreeprocessor, TriggeredBlockParser, \
     TriggeredInlineProcessor, markdown_instance
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Pieces that start, end or break every inline construct, mixed at random below.
 PIECES = (
