@@ -71,6 +71,17 @@ def test_balanced_cuts_make_runs_of_similar_size():
     assert max(runs) - min(runs) <= 2 * max(sizes)
 
 
+def test_chinese_and_japanese_terms_are_cut_into_shards_three_times_smaller():
+    # Their words are looked up as bigrams, which sort apart: each bigram of a query is in a shard of its own.
+    bigrams = [chr(0x4e00 + n) + chr(0x4e00 + n + 1) for n in range(300)] + [chr(0x30a2 + n) + "ン" for n in range(30)]
+    terms = sorted([f"w{n:04}" for n in range(300)] + bigrams + [f"검사{n:03}" for n in range(300)], key=search.term_order)
+    cuts = search.term_cuts(terms, [100] * len(terms), 3_000)
+    shard_terms = [terms[a:b] for a, b in zip(cuts, cuts[1:] + [len(terms)])]
+    assert {len(shard) for shard in shard_terms if shard[0].startswith("w")} == {30}
+    assert {len(shard) for shard in shard_terms if shard[0] in bigrams} == {10}
+    assert {len(shard) for shard in shard_terms if shard[0].startswith("검")} == {30}  # Korean words sort after them
+
+
 TRICKY = ["Café", "CAFÉ", "naïve façade", "Ångström", "İstanbul", "ΟΔΥΣΣΕΥΣ Σίσυφος", "Straße STRASSE ẞ",
           "Œuvre æsthetic Øresund Đorđe Łódź þorn", "#MeToo", "#metoo", "me too", "Me-Too", "me—too", "me  too",
           "Balance ton porc", "#BalanceTonPorc", "x² ½ ① ﬁ ㎏", "snake_case", "don't can’t", "日本語のテキスト",
