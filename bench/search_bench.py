@@ -366,9 +366,17 @@ def stem_bytes(folder: Path) -> int:
 
 
 def other_language_queries(items, shape: Shape, seed: int) -> dict[str, str]:
-    """A mid-frequency Chinese word of three or more characters inside a sentence, and a Korean noun
-    that the text holds with a particle after it."""
+    """Two words of the first French item and two of the first Chinese one (from the 41st most
+    frequent of the language on, as a reader might pick them from an item), a mid-frequency Chinese
+    word of three or more characters inside a sentence, and a Korean noun that the text holds with a
+    particle after it."""
     queries = {}
+    for code, label in (("fr", "two French words"), ("zh", "two Chinese words")):
+        vocabulary = language_words(code, random.Random(seed + 3), shape.vocabulary)
+        text = next(item.body_text for item in items if item.language == code).lower()
+        words = set(re.findall(r"\w+", text))
+        found = [word for word in vocabulary[40:] if len(word) >= 2 and (word in text if code == "zh" else word in words)]
+        queries[label] = f"{found[0]} {found[len(found) // 2]}"
     for code, label in (("zh", "a Chinese word inside sentences"), ("ko", "a Korean noun (with particles in the text)")):
         vocabulary = language_words(code, random.Random(seed + 3), shape.vocabulary)
         text = next(item.body_text for item in items if item.language == code)
