@@ -52,7 +52,9 @@ class SiteConfig:
     max_image_bytes: int
     withdrawn: str = "remove"  # what a withdrawn testimony's address shows: nothing (404) or a notice
     private_recipients: tuple[str, ...] = ()  # age public keys the private records are sealed to
-    private_records: str = "plain"  # "sealed": a private value in plain text is an error
+    # None: a private value in plain text is a warning; "plain": kept so on purpose (a note);
+    # "sealed": an error
+    private_records: str | None = None
 
     @property
     def read_roots(self) -> tuple[str, ...]:
@@ -114,8 +116,9 @@ SCHEMA = (
     f.Field("max_image_bytes", f.positive_int, default=20_000_000, doc="Largest image in content/media/ accepted, in bytes."),
     f.Field("private_recipients", f.list_of(_age_recipient, unique=True), default=(),
             doc="The age public keys (age1...) that private: records are sealed to: one per editor and one for CI."),
-    f.Field("private_records", f.one_of("plain", "sealed"), default="plain",
-            doc="sealed: a private: value in plain text is an error, not a warning."),
+    f.Field("private_records", f.one_of("plain", "sealed"),
+            doc="sealed: a private: value in plain text is an error; plain: kept so on purpose (a note); "
+                "unset: a warning that says how to seal it."),
     f.Field("withdrawn", f.one_of("remove", "notice"), default="remove",
             doc="What a withdrawn testimony's address shows: nothing (remove) or a short withdrawal notice."),
 )

@@ -29,6 +29,9 @@ language: en
 items_per_page: 2
 content_warnings:
   harassment: Harassment
+# Test sites keep their (made-up) private records readable, as a site may choose to: the
+# warning for a site that has not chosen is tested in tests/privacy/test_sealing.py.
+private_records: plain
 """
 
 

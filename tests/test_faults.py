@@ -208,6 +208,34 @@ def test_the_preview_sees_a_withdrawal_saved_during_its_first_build(site):
         process.wait(timeout=20)
 
 
+def test_the_preview_sees_a_withdrawal_saved_while_it_rebuilds(site):
+    testimony = sorted((site / "content/testimonies").glob("*.md"))[0]
+    article = sorted((site / "content/articles").glob("*.md"))[0]
+    process = start(site, "serve", "--port", "0")
+    try:
+        line = process.stdout.readline()
+        base = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        url = f"{base}testimonies/{testimony.stem}/"
+        urllib.request.urlopen(url, timeout=30).read()  # served: the first build is done
+        # A title edit makes every list again (seconds for 600 items); the withdrawal lands inside.
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
+        time.sleep(0.3)
+        withdraw(testimony)
+        deadline = time.monotonic() + 40
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).read()
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404
+                break
+            assert time.monotonic() < deadline, "the withdrawn testimony is still served"
+            time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 # Faults of the disk are messages; caches heal.
 
 def _under(path, folder: Path) -> bool:

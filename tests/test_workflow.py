@@ -314,3 +314,21 @@ def test_chorus_installed_as_the_pre_commit_framework_installs_it_checks_the_sta
     assert "commit refused" in hook.stderr
     for leftover in ("build", "chorus_archive.egg-info"):
         shutil.rmtree(PROJECT / leftover, ignore_errors=True)
+
+
+def test_a_new_article_never_takes_the_address_of_one_deleted_in_git_history(site_tree, tmp_path):
+    # The same rule as for testimonies: a reader's old link must never lead to another text.
+    site_tree({"content/articles/a-report.md": ARTICLE.format(date="2018-01-02")})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "an article")
+    git(tmp_path, "rm", "-q", "content/articles/a-report.md")
+    git(tmp_path, "commit", "-q", "-m", "the article deleted")
+    made = run("new", "article", "A report", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "content/articles/a-report-2.md"
+    (tmp_path / "content/articles/a-report.md").write_text(ARTICLE.format(date="2019-05-06").replace("Text.", "Other."))
+    checked = run("check", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert "content/articles/a-report.md:1: error: the address 'a-report' belonged to an article deleted in commit" \
+        in checked.stderr, checked.stderr

@@ -21,8 +21,16 @@ SUFFIXES = (".md", ".yaml")
 
 
 def _git(folder: Path, *args: str) -> str | None:
+    """git's output for ``args`` run about ``folder`` (the last argument, ".", stands for it); a
+    folder whose files were all deleted is gone from the disk but not from the history, so git
+    runs from the nearest folder that is still there."""
+    base = folder
+    while not base.is_dir() and base.parent != base:
+        base = base.parent
+    if base != folder and args and args[-1] == ".":
+        args = (*args[:-1], folder.relative_to(base).as_posix())
     try:
-        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=60,
+        done = subprocess.run(["git", "-C", str(base), *args], capture_output=True, text=True, timeout=60,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
     except (OSError, subprocess.SubprocessError):
         return None
@@ -82,9 +90,9 @@ def reused_ids(paths: list[Path], kind: str) -> list[Diagnostic]:
             new_blob = (_git(folder, "hash-object", str(path)) or "").strip()
             if old_blob and old_blob == new_blob:
                 continue  # the same file, restored
-            noun, what = ("id", "testimony") if kind == "testimony" else ("address", kind)
+            noun, what = ("id", "a testimony") if kind == "testimony" else ("address", f"an {kind}" if kind[0] in "aeiou" else f"a {kind}")
             command = "python -m generator new testimony" if kind == "testimony" else f"python -m generator new {kind} \"Title\""
-            problems.append(error(path, 1, f"the {noun} '{path.stem}' belonged to a {what} deleted in commit {commit[:10]}"
+            problems.append(error(path, 1, f"the {noun} '{path.stem}' belonged to {what} deleted in commit {commit[:10]}"
                                            f": a new item must never take a withdrawn "
                                            f"or deleted item's address, which readers, search engines and archives may "
                                            f"still link to. Rename the file ({command} picks a free {noun})"))

@@ -73,6 +73,10 @@ def render_body(document: Document) -> tuple[Document, list[Diagnostic], tuple[R
     try:
         rendered = _renderer.to_html(document.body_markdown)
     except RecursionError:  # Markdown recurses once per level of nesting
+        # A conversion stopped half-way leaves the reused Markdown instance in the middle of its
+        # state (the next text came out without its paragraphs, and went into the cache so):
+        # the next document gets a new one.
+        _renderer = None
         return document, [error(document.path, document.body_line, "the text is nested too deeply to render (lists "
                                 "or quotes inside each other hundreds of times): flatten it")], ()
     body_html = rendered.html

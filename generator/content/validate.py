@@ -13,13 +13,13 @@ from typing import Mapping
 from generator.core import fields as f
 from generator.privacy import redact
 from generator.config import SiteConfig
-from generator.core.diagnostics import Diagnostic, display_path, error, note
+from generator.core.diagnostics import Diagnostic, display_path, error, note, warning
 from generator.core.model import Document, Tag
 from generator.core.types import FileResult, SourceSet, FileSettings, Allowance, ValidContent
 from generator.content.perfile import process_files
 from generator.content.images import check_media
 from generator.core.schema import TAG
-from generator.privacy.pii import PLAIN_PRIVATE_UNSET
+from generator.privacy.pii import PLAIN_PRIVATE_KEPT, PLAIN_PRIVATE_UNSET
 
 
 def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
@@ -50,10 +50,12 @@ def validate(sources: SourceSet, config: SiteConfig, *, jobs: int = 1,
                                                     for source, result in zip(sources.files, results)}))
     plain = sum(1 for result in results if result.plain_private)
     if plain and not config.private_recipients and config.private_records != "sealed":
-        # Said once, on the folder: a note on one file could name a draft, and the report names
-        # no unpublished item (only --verbose lists them).
-        problems.append(note(config.content_dir / "testimonies", None,
-                             f"in {plain} testimon{'y' if plain == 1 else 'ies'}, {PLAIN_PRIVATE_UNSET}"))
+        # Said once, on the folder: a message on one file could name a draft, and the report names
+        # no unpublished item (only --verbose lists them). A note where the site keeps its records
+        # in plain text on purpose (private_records: plain), else a warning.
+        said, why = (note, PLAIN_PRIVATE_KEPT) if config.private_records == "plain" else (warning, PLAIN_PRIVATE_UNSET)
+        problems.append(said(config.content_dir / "testimonies", None,
+                             f"in {plain} testimon{'y' if plain == 1 else 'ies'}, {why}"))
     content = ValidContent(tuple(documents), MappingProxyType(tags), tuple(allowances),
                            cache_hits=cache.hits, parsed=parsed, settings=settings, media_names=media_names)
     return content, tuple(problems)

@@ -595,7 +595,10 @@ PLAIN_PRIVATE = ("private: holds values in plain text, readable by anyone who ca
                  "with python -m generator private seal")
 PLAIN_PRIVATE_UNSET = ("private: records are in plain text, readable by anyone who can read the repository: list "
                        "the editors' age keys under private_recipients in the site config, then seal them "
-                       "(docs/editors.md, 'Sealed private records')")
+                       "(docs/editors.md, 'Sealed private records'); or, where the repository is private and "
+                       "plain records are kept on purpose, set private_records: plain")
+PLAIN_PRIVATE_KEPT = ("private: records are in plain text, as the site config says (private_records: plain): the "
+                      "repository must stay private, and its history too (docs/editors.md, 'Sealed private records')")
 
 
 def open_private(raw: RawDocument, sealing_settings: tuple[str, bool, bool]) -> tuple[RawDocument, list[Diagnostic], bool]:

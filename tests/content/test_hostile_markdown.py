@@ -333,3 +333,21 @@ def test_the_same_tags_closed_or_in_code_are_not_errors(name):
 def test_a_closed_script_is_still_removed_with_what_it_holds():
     html = Renderer().to_html("Before <script>alert('canary')</script> after.").html
     assert "canary" not in html and "script" not in html and "after" in html
+
+
+def test_a_text_too_deep_to_render_leaves_the_next_documents_text_whole(site_tree, tmp_path):
+    # Markdown gave up half-way through the deep text; the reused converter then rendered the
+    # next document without its paragraphs, and the cache kept that after the deep text was fixed.
+    deep = "".join("    " * i + "- x\n" for i in range(300))
+    _document, problems, _ = render_body(article(deep))
+    assert [p.message for p in problems] and "nested too deeply" in problems[0].message
+    rendered, problems, _ = render_body(article("A paragraph.\n\nAnother one, with *emphasis*."))
+    assert problems == [] and str(rendered.body.html) == "<p>A paragraph.</p>\n<p>Another one, with <em>emphasis</em>.</p>"
+
+    site_tree({"content/articles/deep.md": f"---\ntitle: Deep\ndate: 2018-01-02\nsource: S\n---\n{deep}",
+               "content/articles/plain.md": "---\ntitle: Plain\ndate: 2018-01-03\nsource: S\n---\nA paragraph.\n"})
+    assert build_site(tmp_path, tmp_path / "out", jobs=1).errors
+    (tmp_path / "content/articles/deep.md").write_text("---\ntitle: Deep\ndate: 2018-01-02\nsource: S\n---\nFlat now.\n")
+    report = build_site(tmp_path, tmp_path / "out", jobs=1)
+    assert not report.errors
+    assert "<p>A paragraph.</p>" in (tmp_path / "out/articles/plain/index.html").read_text(encoding="utf-8")

@@ -168,6 +168,26 @@ def test_without_an_identity_sealed_names_are_a_warning_and_sealed_replacements_
     assert "content/redact.yaml:3: error: the strings to replace are sealed and CHORUS_IDENTITY is not set" in refused.stderr
 
 
+def test_plain_records_in_a_site_that_has_not_chosen_are_a_warning_that_says_how_to_seal(site_tree):
+    # Said once, on the folder: a message on each file could name a draft.
+    root = site_tree({"content/testimonies/t001.md": TESTIMONY, "content/testimonies/t002.md": TESTIMONY},
+                     site_yaml="title: T\nbase_url: https://example.org/\n")
+    done = run("check", cwd=root)
+    assert done.returncode == 0
+    said = [line for line in done.stderr.splitlines() if "plain text" in line]
+    assert said == ["content/testimonies: warning: in 2 testimonies, private: records are in plain text, readable by "
+                    "anyone who can read the repository: list the editors' age keys under private_recipients in the "
+                    "site config, then seal them (docs/editors.md, 'Sealed private records'); or, where the "
+                    "repository is private and plain records are kept on purpose, set private_records: plain"]
+    assert run("check", "--strict", cwd=root).returncode == 1
+    # Kept in plain text on purpose (a private repository): a note, and --strict passes.
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "private_records: plain\n")
+    kept = run("check", "--strict", cwd=root)
+    assert kept.returncode == 0, kept.stderr
+    assert "content/testimonies: note: in 2 testimonies, private: records are in plain text, as the site config " \
+           "says (private_records: plain)" in kept.stderr
+
+
 def test_plain_records_are_a_warning_where_the_site_seals_and_an_error_when_it_requires_it(site_tree, tmp_path):
     public, _ = keypair(tmp_path.parent, f"{tmp_path.name}-plain")
     site_yaml = f'title: T\nbase_url: https://example.org/\nprivate_recipients: ["{public}"]\n'
