@@ -1551,11 +1551,29 @@ class _Update:
             return self._run()
 
     def _run(self):
-        old, items, store = self.old, self.items, self.store
-        block_count = len(old["blocks"])
+        """The steps of an update in place; each gives None when it cannot be done that way."""
         touched = sorted({n // BLOCK_SIZE for n in self.changed})
-        if 2 * len(touched) > block_count + 1:  # inverting most blocks: a full build is as quick
+        if 2 * len(touched) > len(self.old["blocks"]) + 1:  # inverting most blocks: a full build is as quick
             return None
+        new = self._analyse_changed()
+        if new is None:
+            return None
+        spliced = self._splice(touched, new)
+        if spliced is None:
+            return None
+        previous, blocks, changed_terms = spliced
+        changed_kinds = self._changed_postings(touched, previous, blocks, changed_terms)
+        changed_terms = changed_kinds["terms"] | changed_kinds["positions"]
+        merged = self._merge(blocks, changed_terms)
+        if merged is None or not self._update_vocabulary(changed_terms, *merged):
+            return None
+        files = self._files(changed_kinds, *merged)
+        return None if files is None else self._kept_or_written(files)
+
+    def _analyse_changed(self) -> dict[int, tuple[str, Analysis]] | None:
+        """The changed items' keys and analyses, with the field lengths and totals updated; None
+        when the average field lengths move (then every block's frequencies change)."""
+        old, items = self.old, self.items
         new: dict[int, tuple[str, Analysis]] = {}
         for n in self.changed:
             fields = item_fields(items[n], self.tag_labels, self.warning_labels)
@@ -1566,13 +1584,16 @@ class _Update:
             before = self.lengths[n * width:(n + 1) * width]
             self.totals = [total - a + b for total, a, b in zip(self.totals, before, analysis.lengths)]
             self.lengths[n * width:(n + 1) * width] = array("I", analysis.lengths)
-        if averages_of(self.totals, len(items)) != old["averages"]:  # every block's frequencies change
-            return None
-        averages = old["averages"]
+        return new if averages_of(self.totals, len(items)) == old["averages"] else None
+
+    def _splice(self, touched: list[int], new: dict[int, tuple[str, Analysis]]):
+        """Each touched block with the changed items' postings spliced in (and written to the
+        cache): (the blocks before, the touched blocks restricted to the changed items' terms,
+        those terms); None when the cache lacks a block."""
+        old, store, averages = self.old, self.store, self.old["averages"]
         changed_terms: set[str] = set()
-        blocks: dict[int, Block] = {}  # the touched blocks' postings of the changed items' terms
         previous: dict[int, Block] = {}
-        edits: dict[int, tuple[list, list]] = {}
+        edits: dict[int, tuple[list, list, dict, dict]] = {}
         for number in touched:
             loaded = store.load(old["blocks"][number][0])
             if not (isinstance(loaded, tuple) and len(loaded) == 2):
@@ -1593,6 +1614,7 @@ class _Update:
             previous[number] = before
             edits[number] = (keys, analyses, olds, news)
         changed_terms.discard("")
+        blocks: dict[int, Block] = {}  # the touched blocks' postings of the changed items' terms
         for number, (keys, analyses, olds, news) in edits.items():
             # Only the changed items' postings are made again: the block's others stand as they are.
             spliced = splice_block(previous[number], olds, news, averages)
@@ -1601,8 +1623,14 @@ class _Update:
             _blocks[self.blocks[number][1]] = spliced
             self.written[self.blocks[number][0]] = pickle.dumps((keys, analyses), protocol=pickle.HIGHEST_PROTOCOL)
             self.written[self.blocks[number][1]] = pickle.dumps(spliced, protocol=pickle.HIGHEST_PROTOCOL)
-        # Of the changed items' terms, those whose postings changed: a frequency is rounded, and a
-        # position after the edit does not move, so most of them often stay as they were.
+        return previous, blocks, changed_terms
+
+    @staticmethod
+    def _changed_postings(touched: list[int], previous: Mapping[int, Block], blocks: Mapping[int, Block],
+                          changed_terms: set[str]) -> dict[str, set[str]]:
+        """Of the changed items' terms, those whose postings ("terms") or positions changed: a
+        frequency is rounded, and a position after the edit does not move, so most of them often
+        stay as they were."""
         changed_kinds: dict[str, set[str]] = {"terms": set(), "positions": set()}
         for number in touched:
             before, after = (_parts(restrict_block(block, changed_terms)) for block in (previous[number], blocks[number]))
@@ -1618,22 +1646,33 @@ class _Update:
                     changed_kinds["terms"].add(term)
                 if old_part[3] != new_part[3]:
                     changed_kinds["positions"].add(term)
-        changed_terms = changed_kinds["terms"] | changed_kinds["positions"]
+        return changed_kinds
+
+    def _merge(self, blocks: Mapping[int, Block], changed_terms: set[str]):
+        """The changed terms' postings and positions joined from every block; None when the cache
+        lacks a block."""
         parts = []
-        for number, (_analyses_name, block_name) in enumerate(old["blocks"]):
-            block = blocks.get(number) or store.load(block_name)
+        for number, (_analyses_name, block_name) in enumerate(self.old["blocks"]):
+            block = blocks.get(number) or self.store.load(block_name)
             if not isinstance(block, Block):
                 return None
             parts.append((number * BLOCK_SIZE, restrict_block(block, changed_terms)))
         _terms, postings, positions = merge_blocks(parts)
-        # The sorted vocabulary, with the changed terms added, resized or removed.
+        return postings, positions
+
+    def _update_vocabulary(self, changed_terms: set[str], postings: Mapping[str, str],
+                           positions: Mapping[str, str]) -> bool:
+        """The sorted vocabulary and the spelling entries, with the changed terms added, resized or
+        removed (self.spelling_changed says whether the spelling shards must be made again); False
+        when the last build's spelling state is missing."""
+        old = self.old
         self.terms, self.sizes = list(old["terms"]), {kind: list(values) for kind, values in old["sizes"].items()}
         terms, term_sizes, position_sizes = self.terms, self.sizes["terms"], self.sizes["positions"]
         spelling = old.get("spelling")
         if not (isinstance(spelling, tuple) and len(spelling) == 2 and "spell_firsts" in old):
-            return None
+            return False
         self.spelling = Spelling(list(spelling[0]), list(spelling[1]))
-        spelling_changed = False
+        self.spelling_changed = False
         for term in changed_terms:
             index = bisect.bisect_left(terms, term_order(term), key=term_order)
             present = index < len(terms) and terms[index] == term
@@ -1646,10 +1685,16 @@ class _Update:
                     terms.insert(index, term)
                     term_sizes.insert(index, sizes[0])
                     position_sizes.insert(index, sizes[1])
-                spelling_changed |= self.spelling.update(term, old_size, sizes[0])
+                self.spelling_changed |= self.spelling.update(term, old_size, sizes[0])
             elif present:
                 del terms[index], term_sizes[index], position_sizes[index]
-                spelling_changed |= self.spelling.update(term, old_size, None)
+                self.spelling_changed |= self.spelling.update(term, old_size, None)
+        return True
+
+    def _files(self, changed_kinds: dict[str, set[str]], postings: Mapping[str, str],
+               positions: Mapping[str, str]) -> list[tuple[str, bytes | None]] | None:
+        """Every index file, the manifest first; None as a file's bytes: the last build's file."""
+        old = self.old
         self.cuts = {}
         files: list[tuple[str, bytes | None]] = []
         firsts = {}
@@ -1663,24 +1708,29 @@ class _Update:
         if doc_files is None:
             return None
         files += doc_files
-        if spelling_changed:
+        if self.spelling_changed:
             spell_firsts, spell_files = self.spelling.shards(self.targets.spell)
         else:  # the last build's files
             spell_firsts, spell_files = old["spell_firsts"], [(path, None) for path in self.old_files if path.startswith("search/spell/")]
         self.spell_firsts = spell_firsts
         files += spell_files
-        files[:0] = _manifest(items, self.tag_labels, self.warning_labels, firsts["terms"], firsts["positions"],
+        files[:0] = _manifest(self.items, self.tag_labels, self.warning_labels, firsts["terms"], firsts["positions"],
                               self.cuts["docs"], spell_firsts, self.language)
+        return files
+
+    def _kept_or_written(self, files: list[tuple[str, bytes | None]]) -> list[tuple[str, bytes | None]] | None:
+        """The files as build_index() gives them (None: the bytes the output already holds), each
+        new one put in the cache; None when a kept file is missing from the cache."""
         result = []
         for path, data in files:
             if data is None:  # the last build's file, unchanged
                 name, length = self.old_files[path]
                 if self.known.get(path) != name:
-                    data = store.read(name, length)
+                    data = self.store.read(name, length)
                     if data is None:
                         return None
             else:
-                name, length = store.file_name(data), len(data)
+                name, length = self.store.file_name(data), len(data)
                 self.written[name] = data
             self.entries.append((path, name, length))
             result.append((path, None if self.known.get(path) == name else data))

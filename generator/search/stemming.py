@@ -396,28 +396,9 @@ class _Translator:
             name = node.target.id
             return f"for({name}=0;{name}<{len(node.iter.elts)};{name}++){{{self.block(node.body)}}}"
         if isinstance(node, ast.Try):
-            # try: ... raise labN() ... except labN: pass  ->  a labelled block left with `break`.
-            if len(node.handlers) != 1 or node.orelse or node.finalbody:
-                raise Untranslatable("try with else, finally or several handlers")
-            handler = node.handlers[0]
-            if not (isinstance(handler.type, ast.Name) and handler.name is None
-                    and all(isinstance(s, ast.Pass) for s in handler.body)):
-                raise Untranslatable("exception handler that does something")
-            self.label_count += 1
-            label = f"l{self.label_count}"
-            self.labels.append((handler.type.id, label))
-            try:
-                return f"{label}:{{{self.block(node.body)}}}"
-            finally:
-                self.labels.pop()
+            return self.labelled_block(node)
         if isinstance(node, ast.Raise):
-            exc = node.exc
-            if not (isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name) and not exc.args and node.cause is None):
-                raise Untranslatable("raise")
-            for python_name, label in reversed(self.labels):
-                if python_name == exc.func.id:
-                    return f"break {label};"
-            raise Untranslatable(f"raise {exc.func.id} outside its handler")
+            return self.leave_block(node)
         if isinstance(node, ast.Return):
             return "return;" if node.value is None else f"return {self.expression(node.value)};"
         if isinstance(node, ast.Break):
@@ -427,6 +408,32 @@ class _Translator:
         if isinstance(node, ast.Pass):
             return ""
         raise Untranslatable(f"statement {type(node).__name__}")
+
+    def labelled_block(self, node: ast.Try) -> str:
+        """try: ... raise labN() ... except labN: pass  ->  a labelled block left with `break`."""
+        if len(node.handlers) != 1 or node.orelse or node.finalbody:
+            raise Untranslatable("try with else, finally or several handlers")
+        handler = node.handlers[0]
+        if not (isinstance(handler.type, ast.Name) and handler.name is None
+                and all(isinstance(s, ast.Pass) for s in handler.body)):
+            raise Untranslatable("exception handler that does something")
+        self.label_count += 1
+        label = f"l{self.label_count}"
+        self.labels.append((handler.type.id, label))
+        try:
+            return f"{label}:{{{self.block(node.body)}}}"
+        finally:
+            self.labels.pop()
+
+    def leave_block(self, node: ast.Raise) -> str:
+        """raise labN() inside its try: the break that leaves the labelled block."""
+        exc = node.exc
+        if not (isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name) and not exc.args and node.cause is None):
+            raise Untranslatable("raise")
+        for python_name, label in reversed(self.labels):
+            if python_name == exc.func.id:
+                return f"break {label};"
+        raise Untranslatable(f"raise {exc.func.id} outside its handler")
 
     def condition(self, node: ast.expr) -> str:
         """An expression in parentheses, once (comparisons and operations come in their own)."""
