@@ -12,8 +12,11 @@ import pytest
 from bench.search_bench import SHAPES, TAGS, synthetic_items
 from generator.core.model import InlineBody
 from generator import search
-from generator.search import (JOINS, ShardTargets, balanced_cuts, build_index, decode_numbers, encode_numbers,
-                              index_tokens, normalise, query_tokens, tokens)
+from generator.search import ShardTargets, build_index, spelling
+from generator.search import records as search_records
+from generator.search import text as search_text
+from generator.search.codec import balanced_cuts, decode_numbers, encode_numbers
+from generator.search.text import JOINS, index_tokens, normalise, query_tokens, tokens
 from tests.conftest import PROJECT, build_site
 
 NODE = "/usr/bin/node"
@@ -119,9 +122,9 @@ SKELETON_TERMS = ["weinstein", "weinstien", "harassment", "harrassment", "aardva
 def test_javascript_skeleton_matches_python():
     """The spelling shards are sorted by skeleton: search.js must find a word's skeleton in them."""
     terms = SKELETON_TERMS + [t for text in TRICKY for t in tokens(text)]
-    assert run_js("input.map(s.skeleton)", terms) == [search.skeleton(t) for t in terms]
-    assert search.skeleton("weinstien") == search.skeleton("weinstein") == "wnstn"
-    assert search.skeleton("harrassment") == search.skeleton("harassment") == "hrsmnt"
+    assert run_js("input.map(s.skeleton)", terms) == [spelling.skeleton(t) for t in terms]
+    assert spelling.skeleton("weinstien") == spelling.skeleton("weinstein") == "wnstn"
+    assert spelling.skeleton("harrassment") == spelling.skeleton("harassment") == "hrsmnt"
 
 
 @pytest.mark.parametrize("word, candidates, expected", [
@@ -141,29 +144,29 @@ def test_spell_shards_hold_every_long_term_once_and_keep_a_skeleton_together():
     cyrillic = ["ѐaѐa", "ѐaѐb", "жжжжa", "привет", "приветик"]
     terms = sorted({t for item in synthetic_items(150, seed=3) for t in tokens(item.body_text)} | set(cyrillic), key=search.term_order)
     sizes = [len(t) + 10 * (n % 7) + 3 for n, t in enumerate(terms)]
-    firsts, files = search.spell_shards(terms, sizes, 2_000)
+    firsts, files = spelling.spell_shards(terms, sizes, 2_000)
     assert len(files) > 5
     shards = [shard_data(data)[0].split(",") for _path, data in files]
     entries = [entry for shard in shards for entry in shard]
     assert sorted(e.rsplit(".", 1)[0] for e in entries) == sorted(t for t in terms if len(t) >= 4 and not t.isdecimal())
     for number, shard in enumerate(shards):
-        skeletons = [search.skeleton(e.rsplit(".", 1)[0]) for e in shard]
+        skeletons = [spelling.skeleton(e.rsplit(".", 1)[0]) for e in shard]
         assert skeletons[0] == firsts[number] and skeletons == sorted(skeletons, key=search.term_order)
         if number:
-            assert search.skeleton(shards[number - 1][-1].rsplit(".", 1)[0]) != skeletons[0]  # not cut apart
+            assert spelling.skeleton(shards[number - 1][-1].rsplit(".", 1)[0]) != skeletons[0]  # not cut apart
 
 
 def test_excerpt_text_is_the_start_of_the_body_cut_after_a_word():
-    assert search.excerpt_text("  One   two\nthree  ") == "One two three"
+    assert search_records.excerpt_text("  One   two\nthree  ") == "One two three"
     text = " ".join(f"word{n}" for n in range(1000))
-    cut = search.excerpt_text(text)
-    assert cut.endswith("…") and len(cut) <= search.EXCERPT_TEXT_CHARS + 1 and text.startswith(cut[:-1])
+    cut = search_records.excerpt_text(text)
+    assert cut.endswith("…") and len(cut) <= search_records.EXCERPT_TEXT_CHARS + 1 and text.startswith(cut[:-1])
     assert text[len(cut) - 1] == " "  # the whole last word, then the ellipsis
-    assert search.excerpt_text("x" * 3000) == "x" * search.EXCERPT_TEXT_CHARS + "…"
+    assert search_records.excerpt_text("x" * 3000) == "x" * search_records.EXCERPT_TEXT_CHARS + "…"
     # A Chinese character counts as three letters: about as much text as 1,200 letters of English.
-    assert search.excerpt_text("受害者" * 500) == ("受害者" * 500)[:400] + "…"
-    assert search.excerpt_text("受害者 " + "a" * 10 + " 受害者") == "受害者 " + "a" * 10 + " 受害者"
-    mixed = search.excerpt_text("MeToo " * 150 + "运动" * 300)
+    assert search_records.excerpt_text("受害者" * 500) == ("受害者" * 500)[:400] + "…"
+    assert search_records.excerpt_text("受害者 " + "a" * 10 + " 受害者") == "受害者 " + "a" * 10 + " 受害者"
+    mixed = search_records.excerpt_text("MeToo " * 150 + "运动" * 300)
     assert mixed.startswith("MeToo " * 150 + "运动") and mixed.endswith("…") and len(mixed) == 900 + 100 + 1
 
 
@@ -222,7 +225,7 @@ def test_metadata_shards_hold_what_a_result_shows(synthetic_index):
     assert records[testimony][3] == items[testimony].date.month_label  # month only, never the day
     article = next(i for i, item in enumerate(items) if item.kind == "article")
     assert records[article][7] == items[article].source and records[article][8] == "en"
-    assert records[article][9] == search.excerpt_text(items[article].body_text)
+    assert records[article][9] == search_records.excerpt_text(items[article].body_text)
 
 
 @pytest.fixture(scope="module")
@@ -527,8 +530,8 @@ def test_chinese_and_japanese_are_indexed_as_bigrams_and_a_query_looks_up_its_bi
     assert tokens("那年我也是受害者") == ["那年", "年我", "我也", "也是", "是受", "受害", "害者", "者"]
     assert tokens("MeToo运动，米兔") == ["metoo", "运动", "动", "米兔", "兔"]
     assert tokens("被害者への中傷") == ["被害", "害者", "者へ", "への", "の中", "中傷", "傷"]
-    assert search.query_words("受害者 MeToo") == [["受害", "害者"], ["metoo"]]
-    assert search.query_words("米") == [["米"]]  # looked up as the start of its bigrams by search.js
+    assert search_text.query_words("受害者 MeToo") == [["受害", "害者"], ["metoo"]]
+    assert search_text.query_words("米") == [["米"]]  # looked up as the start of its bigrams by search.js
     assert tokens("日本語" * 30)[:2] == ["日本", "本語"]  # a long sentence is not a 'word' over 40 letters
 
 

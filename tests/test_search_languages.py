@@ -3,7 +3,7 @@ particles, word forms through Snowball stemmers in the item's language, and the 
 
 The stemmers the search page runs are translated at build time from the Python ones the index
 uses; the first tests check that both give the same stems on a word list per language
-(tests/data/stems/), and that search.js tokenises every script as generator/search/__init__.py
+(tests/data/stems/), and that search.js tokenises every script as generator/search/text.py
 does. The browser tests open a small site in eight languages from file://, typing as a reader does."""
 
 import json
@@ -15,6 +15,7 @@ import pytest
 
 from generator import search
 from generator.search import stemming
+from generator.search import text as search_text
 from tests.conftest import MINIMAL_SITE_YAML, PROJECT, build_site, write_tree
 
 NODE = "/usr/bin/node"
@@ -110,7 +111,7 @@ def test_javascript_tokenises_every_script_as_python():
                "console.log(JSON.stringify(input.map(t => [s.normalise(t), s.tokens(t), s.queryWords(t), s.originalWords(t)])));")
     from_js = run_node(program, TEXTS)
     for text, js in zip(TEXTS, from_js):
-        assert js == [search.normalise(text), search.tokens(text), search.query_words(text), search._original_words(text)], text
+        assert js == [search_text.normalise(text), search_text.tokens(text), search_text.query_words(text), search._original_words(text)], text
 
 
 # --- a small archive in eight languages, searched from file:// --------------------------------------

@@ -20,20 +20,24 @@ Layout under search/ (doc ids are positions in ``site.items``, newest first):
 Terms are words folded as normalise() does; a run of Chinese or Japanese is indexed as its bigrams
 (and its last character), and a word of an item in a language Snowball stems also under its stem
 ("testimoni!"), which the page looks up beside the word typed (docs/search.md, "Languages").
+
+The package: text.py turns text into terms (as search.js does), ranking.py weighs the fields,
+codec.py writes numbers and script files, spelling.py and records.py make the spelling shards and
+what results and filters show, stemming.py translates the stemmers for the page; this module
+inverts the items into blocks, keeps them in the cache, cuts the shards, and updates them in place
+after an edit.
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
-import functools
 import gc
 import hashlib
 import itertools
 import json
 import multiprocessing
 import pickle
-import re
 import sys
 import unicodedata
 from array import array
@@ -44,42 +48,22 @@ from operator import add, mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
-from generator.core import languages
-from generator.core.languages import text_direction
 from generator.core.fsutil import write_atomically
 from generator.core.parallel import default_jobs
 from generator.search import stemming
+from generator.search.records import _last_facets, doc_record, facets
+from generator.search.codec import _ONE_PLACE, _SMALL, encode, encode_numbers
+from generator.search.spelling import Spelling
+from generator.search.text import JOINS, MAX_TOKEN_LENGTH, _ASCII_BYTES, _ASCII_SEPARATORS, _CJK_RE, _all_words, joined_terms, term_order, tokens
+from generator.search.ranking import BODY, FIELDS, FIELD_GAP, K1, TF_SCALE
+from generator.search.codec import balanced_cuts, script
+from generator.search.text import STEM_MARK
+from generator.search.ranking import field_norms
 
 if TYPE_CHECKING:
     from generator.core.model import Item
 
 FORMAT_VERSION = 3
-
-# Fields in the order their tokens are numbered; a gap between fields stops phrases crossing them.
-# What a card shows is indexed: the region (testimonies), source and authors (articles), the
-# pseudonym, tag labels and content-warning labels as readers see them. docs/search.md says why
-# each weighs what it does.
-FIELDS = ("title", "tags", "region", "warnings", "source", "byline", "summary", "body")
-FIELD_WEIGHTS = (6.0, 4.0, 4.0, 3.0, 3.0, 2.0, 2.0, 1.0)
-FIELD_B = (0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.75)  # how much each field's length dampens its term frequency
-FIELD_GAP = 2
-K1 = 1.2
-TF_SCALE = 4  # pseudo-frequencies are stored as round(tf * TF_SCALE)
-MAX_TOKEN_LENGTH = 40
-# Results show an excerpt around the matched words, taken from the first EXCERPT_TEXT_CHARS
-# characters of the body (about 200 words), else the summary: the whole text of every item would
-# take the index past 1.5 times the text (docs/search.md has the measurements).
-EXCERPT_TEXT_CHARS = 1200
-
-# A word's stem is indexed beside the word itself, as the stem with this mark after it ("harass!"
-# for "harassed", "harassment"...): no word holds it, and it sorts before every letter and digit, so
-# that a stem stands right after the word it spells ("harass") and before the longer words that
-# start with it: a query's word, its stem and the stem as a word are most often in one terms shard.
-STEM_MARK = "!"
-
-# Spellings readers use for the same name: the words in sequence also index the joined form,
-# and a query with the words searches for the joined form ("me too" = "MeToo" = "#metoo").
-JOINS = ((("me", "too"), "metoo"), (("balance", "ton", "porc"), "balancetonporc"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,292 +78,6 @@ class ShardTargets:
     spell: int = 16_000
 
 
-# --- normalising and tokenising (mirrored in templates/static/search.js) -------------------------
-
-def _marks() -> tuple[str, str]:
-    """Combining marks: the non-spacing ones are dropped (accents), spacing ones stay in words."""
-    dropped, kept = [], []
-    for block in (range(0x300, 0x30000), range(0xE0100, 0xE01F0)):
-        for code in block:
-            category = unicodedata.category(chr(code))
-            if category in ("Mn", "Me"):
-                dropped.append(chr(code))
-            elif category == "Mc":
-                kept.append(chr(code))
-    return "".join(dropped), "".join(kept)
-
-
-_DROPPED_MARKS, _SPACING_MARKS = _marks()
-# Letters that NFKD leaves alone but readers type without their stroke or ligature.
-FOLDS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d",
-         "ı": "i", "ς": "σ", "_": " "}
-_FOLD_TABLE = str.maketrans(FOLDS)
-# After normalising, a token is a run of letters, digits and spacing marks ('_' is folded away).
-_TOKEN_RE = re.compile(r"[\w" + re.escape(_SPACING_MARKS) + "]+")
-_JOIN_SEPARATOR = r"[ \t\n\r\f\v'\u2019\u2010-\u2013-]+"
-_WORD_EDGE = r"[\w" + re.escape(_SPACING_MARKS) + "]"
-# Each join as (pattern over normalised text, pattern over space-separated tokens, last word, joined).
-_JOIN_RES = tuple(
-    (re.compile(rf"(?<!{_WORD_EDGE}){_JOIN_SEPARATOR.join(words)}(?!{_WORD_EDGE})"),
-     re.compile(rf"(?<![^ ]){' '.join(words)}(?![^ ])"), words, joined)
-    for words, joined in JOINS
-)
-
-
-# Marks and folds are all outside ASCII, and NFKD leaves ASCII as it is: after NFKD only the runs
-# of other characters are translated (one table: dropped marks go, folded letters are replaced).
-# A character class of every mark is slow in `re` (marks above U+FFFF are tried one by one for
-# every character of the text), which made non-ASCII text cost about 50 times as much as ASCII.
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
-_DROP_FOLD_TABLE = {**dict.fromkeys(map(ord, _DROPPED_MARKS)), **_FOLD_TABLE}
-
-
-def _drop_fold_run(match: re.Match) -> str:
-    return match[0].translate(_DROP_FOLD_TABLE)
-
-
-# NFKD splits a Hangul syllable into its letters (jamo): they are put back together, so that Korean
-# words are indexed, completed and cut at 40 letters as syllables, not as letters of syllables.
-_JAMO_RE = re.compile("[\u1100-\u11ff]+")
-
-
-def _hangul(text: str) -> str:
-    return _JAMO_RE.sub(_compose_run, text) if "\u1100" <= max(text) else text
-
-
-def _compose_run(match: re.Match) -> str:
-    return unicodedata.normalize("NFC", match[0])
-
-
-# NFKD also splits the voiced kana of Japanese (が = か + U+3099), and the mark would be dropped
-# with the accents: a kana and its mark are put back together first (が and か are different words).
-_KANA_MARK_RE = re.compile("[\u3041-\u30ff][\u3099\u309a]")
-
-
-def _kana(text: str) -> str:
-    return _KANA_MARK_RE.sub(_compose_run, text) if "\u3099" in text or "\u309a" in text else text
-
-
-def normalise(text: str) -> str:
-    """Fold case, accents (NFKD without marks) and a few letters; word separators are kept."""
-    text = text.lower()
-    if not text.isascii():
-        text = _hangul(_NON_ASCII_RE.sub(_drop_fold_run, _kana(unicodedata.normalize("NFKD", text))))
-    return text.replace("_", " ") if "_" in text else text
-
-
-# Chinese and Japanese are written without spaces between words: a run of Han, Hiragana and Katakana
-# is indexed as its overlapping pairs of characters (bigrams) and its last character alone, one
-# token per character, so that a word is found inside a sentence ("受害者" in "那年我也是受害者": 受害,
-# 害者). The same ranges are in search.js: no Unicode script property, which Python's re lacks.
-CJK_RANGES = ("\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303c\u3041-\u309f\u30a0-\u30ff"
-              "\u3190-\u319f\u31c0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-              "\U0001b000-\U0001b16f\U00020000-\U0003ffff")
-_CJK_RE = re.compile(f"[{CJK_RANGES}]")
-_CJK_RUN_RE = re.compile(f"([{CJK_RANGES}]+)")
-
-
-def _cjk_split(words: list[str]) -> list[str]:
-    """The words with each run of Han, Hiragana or Katakana made its bigrams and its last character."""
-    out = []
-    for word in words:
-        if not _CJK_RE.search(word):
-            out.append(word)
-            continue
-        for number, part in enumerate(_CJK_RUN_RE.split(word)):
-            if number % 2 == 0:
-                if part:
-                    out.append(part)
-            else:
-                out.extend(part[n:n + 2] for n in range(len(part) - 1))
-                out.append(part[-1])
-    return out
-
-
-def _cjk_query(word: str) -> list[list[str]]:
-    """A query word's parts: its runs of Han, Hiragana or Katakana as their bigrams (a single
-    character as itself: search.js looks it up as the start of bigrams), the rest as words."""
-    parts = []
-    for number, part in enumerate(_CJK_RUN_RE.split(word)):
-        if number % 2 == 0:
-            if part:
-                parts.append([part])
-        else:
-            parts.append([part[n:n + 2] for n in range(len(part) - 1)] or [part])
-    return parts
-
-
-# In ASCII text a word is a run of [a-z0-9]: mapping everything else to a space and splitting
-# is about eight times faster than the regular expression, which other text still needs.
-_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
-
-
-class _WordCharacters(dict):
-    """Code point -> itself if _TOKEN_RE counts it in a word, else a space; filled as characters are met."""
-
-    def __missing__(self, code: int) -> int | str:
-        value = code if _TOKEN_RE.fullmatch(chr(code)) else " "
-        self[code] = value
-        return value
-
-
-class _FoldedWordCharacters(dict):
-    """Code point (after NFKD) -> what normalise makes of it, with characters outside words as spaces."""
-
-    def __missing__(self, code: int) -> str:
-        value = chr(code).translate(_DROP_FOLD_TABLE).translate(_WORD_CHARACTERS)
-        self[code] = value
-        return value
-
-
-_WORD_CHARACTERS = _WordCharacters()
-_ASCII_BYTES = bytes(range(128))
-_FOLDED_WORD_CHARACTERS = _FoldedWordCharacters()
-# Once the non-ASCII characters outside words are spaces, a word is a run of anything but ASCII
-# separators ("_" is one in tokens(); _split() keeps it in words, as _TOKEN_RE does).
-_WORD_RE = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
-_WORD_OR_UNDERSCORE_RE = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+")
-
-
-def _separate_run(match: re.Match) -> str:
-    return match[0].translate(_WORD_CHARACTERS)
-
-
-def _short(words: list[str]) -> list[str]:
-    if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
-        return [t for t in words if len(t) <= MAX_TOKEN_LENGTH]
-    return words
-
-
-def _split(folded: str) -> list[str]:
-    """The words of normalised text; over-long runs (URLs, junk) are dropped."""
-    if not folded.isascii():
-        folded = _NON_ASCII_RE.sub(_separate_run, folded)
-        if not folded.isascii() or "_" in folded:
-            words = _WORD_OR_UNDERSCORE_RE.findall(folded)
-            return _short(_cjk_split(words) if _CJK_RE.search(folded) else words)
-    return _short(folded.translate(_ASCII_SEPARATORS).split())
-
-
-def tokens(text: str) -> list[str]:
-    """The words of text, normalised; over-long runs (URLs, junk) are dropped. The same as
-    _split(normalise(text)), in one pass over the characters outside ASCII."""
-    return _short(_all_words(text))
-
-
-def _all_words(text: str) -> list[str]:
-    """tokens(text) with over-long runs kept: analyse() checks its distinct terms instead."""
-    text = text.lower()
-    if not text.isascii():
-        text = _kana(unicodedata.normalize("NFKD", text))
-        # Each distinct character outside ASCII (most texts have few) is replaced where it changes.
-        # One at a time is the same as all at once: what a character becomes is ASCII or characters
-        # that stay as they are. The bytes of those characters are what UTF-8 has outside ASCII.
-        table = _FOLDED_WORD_CHARACTERS
-        for char in set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")):
-            value = table[ord(char)]
-            if value != char:
-                text = text.replace(char, value)
-        if not text.isascii():
-            words = _WORD_RE.findall(_hangul(text))
-            return _cjk_split(words) if _CJK_RE.search(text) else words
-    return text.translate(_ASCII_SEPARATORS).split()
-
-
-def query_words(text: str) -> list[list[str]]:
-    """The words of a query, each as the terms it is looked up as: a word as itself, a joined
-    spelling for its words ("me too" -> ["metoo"]), a run of Chinese or Japanese as its bigrams."""
-    folded = normalise(text)
-    for pattern, _spaced, _words, joined in _JOIN_RES:
-        folded = pattern.sub(joined, folded)
-    if not folded.isascii():
-        folded = _NON_ASCII_RE.sub(_separate_run, folded)
-    words = _WORD_OR_UNDERSCORE_RE.findall(folded)
-    parts = [part for word in words for part in (_cjk_query(word) if _CJK_RE.search(word) else [[word]])]
-    return [part for part in parts if len(part[0]) <= MAX_TOKEN_LENGTH]
-
-
-def query_tokens(text: str) -> list[str]:
-    """The terms of a query's words, in order (query_words, flattened)."""
-    return [term for word in query_words(text) for term in word]
-
-
-def index_tokens(text: str) -> tuple[list[str], list[tuple[str, int]], int]:
-    """The words of text, extra (joined term, position) pairs, and the length in words.
-
-    A joined spelling is added at the position of its last word, so "me too" is found both as
-    the two words and as "metoo"; search.js lets a phrase step over a joined term's words.
-    """
-    words = tokens(text)
-    return words, joined_terms(words), len(words)
-
-
-def joined_terms(words: list[str]) -> list[tuple[str, int]]:
-    """(joined term, position of its last word) for each joined spelling in words."""
-    pairs = []
-    for _pattern, spaced_pattern, join_words, joined in _JOIN_RES:
-        if join_words[-1] not in words:
-            continue
-        spaced = " ".join(words)
-        for match in spaced_pattern.finditer(spaced):
-            pairs.append((joined, spaced.count(" ", 0, match.start()) + len(join_words) - 1))
-    return pairs
-
-
-def term_order(term: str) -> bytes:
-    """Sort key matching JavaScript's string comparison (UTF-16 code units)."""
-    return term.encode("utf-16-be")
-
-
-# --- compact numbers: 5 bits per character, the sixth bit says "more follows" --------------------
-
-ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-def encode_number(value: int) -> str:
-    chars = []
-    while True:
-        low, value = value & 31, value >> 5
-        chars.append(ALPHABET[low | (32 if value else 0)])
-        if not value:
-            return "".join(chars)
-
-
-_SMALL = tuple(encode_number(v) for v in range(4096))
-_ONE_PLACE = tuple(_SMALL[1] + _SMALL[v] for v in range(4096))  # one position, the common case
-
-
-def encode(value: int) -> str:
-    return _SMALL[value] if value < 4096 else encode_number(value)
-
-
-def encode_numbers(values: Iterable[int]) -> str:
-    return "".join(encode(v) for v in values)
-
-
-def decode_numbers(text: str) -> list[int]:
-    """The inverse of encode_numbers (search.js has the same loop); used by tests and the bench."""
-    values, value, shift = [], 0, 0
-    for char in text:
-        digit = ALPHABET.index(char)
-        value |= (digit & 31) << shift
-        if digit & 32:
-            shift += 5
-        else:
-            values.append(value)
-            value, shift = 0, 0
-    return values
-
-
-def encode_gaps(doc_ids: Sequence[int]) -> str:
-    """Ascending ids as gaps: first id, then (id - previous id - 1)."""
-    previous, parts = -1, []
-    for doc_id in doc_ids:
-        parts.append(encode(doc_id - previous - 1))
-        previous = doc_id
-    return "".join(parts)
-
-
 # --- inverting documents ---------------------------------------------------------------------------
 #
 # Two steps, both cached in .cache/search.pickle and both run in parallel processes:
@@ -390,8 +88,6 @@ def encode_gaps(doc_ids: Sequence[int]) -> str:
 # Blocks number their items from 0 and are shifted when merged. Blocks are cut by position, so
 # an insertion or deletion changes every later block, and those are inverted again from the
 # cached analyses (no item is tokenised again).
-
-BODY = len(FIELDS) - 1
 
 
 def item_fields(item: Item, tag_labels: Mapping[str, str], warning_labels: Mapping[str, str]) -> tuple[str, ...]:
@@ -679,8 +375,7 @@ def invert_block(analyses: Sequence[Analysis], averages: tuple[float, ...]) -> B
 
 def _doc_codes(analysis: Analysis, averages: tuple[float, ...]) -> tuple[list[str], list[str], list[str]]:
     """An item's terms, and for each its encoded BM25F pseudo-frequency and positions."""
-    norms = [TF_SCALE * FIELD_WEIGHTS[f] / (1 - FIELD_B[f] + FIELD_B[f] * analysis.lengths[f] / averages[f])
-             for f in range(len(FIELDS))]
+    norms = field_norms(analysis.lengths, averages)
     body_norm = norms[BODY]
     by_count = {c: encode(max(1, round(c * body_norm))) for c in set(analysis.counts)}
     frequencies = list(map(by_count.__getitem__, analysis.counts))
@@ -1093,31 +788,10 @@ def _invert(documents, keys, store, processes, block_size, known, algorithms) ->
 
 # --- shard files -----------------------------------------------------------------------------------
 
-def script(shard_id: str, *payload: str) -> bytes:
-    """A classic script that hands its data to the page; harmless if opened on its own."""
-    args = ",".join(json.dumps(p, ensure_ascii=True) for p in payload)
-    return f'window.__chorusShard&&__chorusShard("{shard_id}",{args});\n'.encode("ascii")
-
-
 def json_script(shard_id: str, data) -> bytes:
     """Data as JSON.parse("..."), which browsers parse much faster than an object literal."""
     text = json.dumps(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")), ensure_ascii=True)
     return f'window.__chorusShard&&__chorusShard("{shard_id}",JSON.parse({text}));\n'.encode("ascii")
-
-
-def balanced_cuts(sizes: Sequence[int], target: int) -> list[int]:
-    """Start indexes of runs of about equal byte size, as close to target as whole entries allow:
-    run k starts at the first entry after the last start with at least k/count of the bytes before it."""
-    total = sum(sizes)
-    count = max(1, round(total / target))
-    running = [0, *itertools.accumulate(sizes)]  # bytes before each entry
-    cuts = [0]
-    for next_cut in range(1, count):
-        index = bisect.bisect_left(running, total * next_cut / count, cuts[-1] + 1, len(sizes))
-        if index >= len(sizes):
-            break
-        cuts.append(index)
-    return cuts
 
 
 # A Chinese or Japanese word is looked up as its bigrams, which sort apart (where a word and its stem
@@ -1165,221 +839,6 @@ def term_script_values(data: bytes) -> list[str]:
     (encoded numbers and commas; a stem's positions are empty), after the id and the terms, which
     hold no quote."""
     return data[data.index(b'","', data.index(b'","') + 3) + 3:-4].decode("ascii").split(",")
-
-
-# --- spelling suggestions: terms by skeleton (search.js suggests from them) --------------------------
-
-SPELL_MIN_LENGTH = 4  # shorter words are not corrected: too many terms are one edit away
-_DROP_VOWELS = str.maketrans(dict.fromkeys("aeiouy"))
-_REPEATS_RE = re.compile(r"(.)\1+")
-
-
-def skeleton(term: str) -> str:
-    """The term without vowels after its first letter, with each run of one letter made one letter:
-    a typo that doubles, drops or swaps vowels or doubles a letter ("weinstien", "harrassment")
-    keeps the skeleton of the word meant. Mirrored in search.js."""
-    return _REPEATS_RE.sub(r"\1", term[:1] + term[1:].translate(_DROP_VOWELS))
-
-
-def spell_entry(term: str, size: int) -> tuple[bytes, str] | None:
-    """A term's place in the spelling shards (its skeleton, then itself, as JavaScript orders
-    strings) and its entry there, "term.P" with P its popularity: the bit length of its postings'
-    length (size is what term_sizes gives), which changes only when they double or halve.
-    None for a term that is never suggested."""
-    if len(term) < SPELL_MIN_LENGTH or term.isdecimal() or term.endswith(STEM_MARK):
-        return None
-    popularity = min(63, (size - len(term) - 2).bit_length())
-    return term_order(skeleton(term)) + b"\0\0" + term_order(term), f"{term}.{ALPHABET[popularity]}"
-
-
-@dataclass(slots=True)
-class Spelling:
-    """The spelling shards' entries in order (keys and entries side by side), kept between builds so
-    that an edit moves only the entries of the terms it changed."""
-
-    keys: list[bytes]
-    entries: list[str]
-
-    @classmethod
-    def of(cls, terms: Sequence[str], sizes: Sequence[int]) -> "Spelling":
-        pairs = sorted(filter(None, map(spell_entry, terms, sizes)))
-        return cls([key for key, _entry in pairs], [entry for _key, entry in pairs])
-
-    def update(self, term: str, old_size: int | None, new_size: int | None) -> bool:
-        """Move one term's entry (a size of None: not in the vocabulary); whether anything changed."""
-        old = spell_entry(term, old_size) if old_size is not None else None
-        new = spell_entry(term, new_size) if new_size is not None else None
-        if old == new:
-            return False
-        if old is not None:
-            at = bisect.bisect_left(self.keys, old[0])
-            if at < len(self.keys) and self.keys[at] == old[0]:
-                del self.keys[at], self.entries[at]
-        if new is not None:
-            at = bisect.bisect_left(self.keys, new[0])
-            self.keys.insert(at, new[0])
-            self.entries.insert(at, new[1])
-        return True
-
-    def shards(self, target: int) -> tuple[list[str], list[tuple[str, bytes]]]:
-        """Files of entries of about target bytes, never cutting a skeleton's terms apart, and the
-        first skeleton of each (the page looks a word's skeleton up among them)."""
-        if not self.entries:
-            return [], []
-        keys = self.keys
-        skeleton_ends = list(map(_skeleton_end, keys))
-        same = lambda n: keys[n][:skeleton_ends[n]] == keys[n - 1][:skeleton_ends[n - 1]]  # noqa: E731
-        cuts = [0]
-        for cut in balanced_cuts([len(entry) + 1 for entry in self.entries], target)[1:]:
-            while cut < len(keys) and same(cut):
-                cut += 1
-            if cut < len(keys) and cut > cuts[-1]:
-                cuts.append(cut)
-        firsts, files = [], []
-        for number, (start, end) in enumerate(zip(cuts, cuts[1:] + [len(keys)])):
-            firsts.append(keys[start][:skeleton_ends[start]].decode("utf-16-be"))
-            files.append((f"search/spell/{number}.js", script(f"spell/{number}", ",".join(self.entries[start:end]))))
-        return firsts, files
-
-
-def _skeleton_end(key: bytes) -> int:
-    """Where the skeleton ends in a key of spell_entry: at the first two zero bytes that start a
-    UTF-16 code unit (U+0400 then "a" also holds two zero bytes, between the code units)."""
-    at = key.find(b"\0\0")
-    while at % 2:
-        at = key.find(b"\0\0", at + 1)
-    return at
-
-
-def spell_shards(terms: Sequence[str], sizes: Sequence[int], target: int) -> tuple[list[str], list[tuple[str, bytes]]]:
-    """The spelling shards of a vocabulary (sorted terms and what term_sizes gives for each)."""
-    return Spelling.of(terms, sizes).shards(target)
-
-
-@functools.lru_cache(maxsize=256)
-def language_names(code: str, interface_language: str) -> tuple[str, str]:
-    """A language's name in the interface's language and in its own, from CLDR ('fr' on an English
-    site: 'French', 'Français'); the code itself where CLDR has no name for it."""
-    from babel import Locale, UnknownLocaleError
-
-    try:  # the interface's locale is English where CLDR does not know its language
-        name = Locale.parse(code.replace("-", "_")).get_display_name(languages._locale(interface_language))
-    except (UnknownLocaleError, ValueError, TypeError):
-        name = code
-    return (name[:1].upper() + name[1:] if name else code), languages.language_name(code)
-
-
-def _direction(language: str) -> str:
-
-    return text_direction(language)
-
-
-@functools.lru_cache(maxsize=16384)
-def _long_date(day, language: str) -> str:
-    """languages.long_date, once per day: 20,000 items hold a few thousand different days."""
-    return languages.long_date(day, language)
-
-
-# A Chinese or Japanese character says about as much as a short word: it counts as this many
-# characters towards EXCERPT_TEXT_CHARS (so a record holds about as much text in every script, and
-# its characters, six bytes each in a docs shard, do not make it three times as large).
-CJK_EXCERPT_WEIGHT = 3
-
-
-def excerpt_text(body_text: str, limit: int = EXCERPT_TEXT_CHARS) -> str:
-    """The start of a body for excerpts: spaces collapsed, cut after a whole word (anywhere between
-    two Chinese or Japanese characters, which have no spaces between words), "…" if cut."""
-    text = " ".join(body_text.split())
-    if len(text) <= limit and not _CJK_RE.search(text):
-        return text
-    end = limit
-    if _CJK_RE.search(text, 0, limit + 1):
-        weight, end = 0, 0
-        while end < len(text) and weight + (CJK_EXCERPT_WEIGHT if _CJK_RE.match(text[end]) else 1) <= limit:
-            weight += CJK_EXCERPT_WEIGHT if _CJK_RE.match(text[end]) else 1
-            end += 1
-        if end >= len(text):
-            return text
-        if _CJK_RE.match(text[end]) and end and _CJK_RE.match(text[end - 1]):
-            return text[:end] + "…"
-    cut = text[:end + 1].rsplit(" ", 1)[0] if " " in text[:end + 1] else text[:end]
-    return cut.rstrip() + "…"
-
-
-def doc_record(item: Item, warning_labels: Mapping[str, str], language: str = "en") -> list:
-    """What a result shows: [url, title, kind, date label, ISO date, warning labels, summary, source
-    or region (as on cards), the item's language, start of the body, "rtl" if its language is
-    written right to left]. Dates are in the site's language, as on its pages; testimonies are
-    dated by month only. Tags are in tags.js, for the filters: a result does not show them."""
-    if item.kind == "article":
-        date_label, date_iso = _long_date(item.date, language), item.date.isoformat()
-        where = item.source
-    else:
-        date_label, date_iso = languages.month_year(item.date.year, item.date.month, language), item.date.month_iso
-        where = item.region
-    warnings = [warning_labels.get(w, w) for w in item.content_warnings]
-    return [item.url.lstrip("/"), item.title, item.kind[0], date_label, date_iso, warnings, item.summary, where,
-            item.language, excerpt_text(item.body_text), "rtl" if _direction(item.language) == "rtl" else ""]
-
-
-def facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str],
-           language: str = "en") -> tuple[dict, list[str]]:
-    """Kind as a bitmap (set = testimony), years as runs of consecutive ids, content warnings as id
-    gaps (the search page hides items by warning before it loads their records), the tags' ids and
-    labels, the items' languages (named in the site's language and in their own) as id gaps; and
-    apart, each tag's items as id gaps, in the order of the tags."""
-    # Items with the same cards in the same order (every field but the text) have the same facets:
-    # a process that builds again after an edit to a text (the preview) counts them once.
-    cards = tuple(getattr(item, "card", "") for item in items)
-    key = (cards, tuple(sorted(tag_labels.items())), tuple(sorted(warning_labels.items())), language) if all(cards) else None
-    if key is not None and _last_facets and _last_facets[0] == key:
-        return _last_facets[1]
-    found = _facets(items, tag_labels, warning_labels, language)
-    _last_facets[:] = (key, found) if key is not None else ()
-    return found
-
-
-_last_facets: list = []  # [key, facets] of the last call
-
-
-def _facets(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str],
-            language: str) -> tuple[dict, list[str]]:
-    bits = []
-    for start in range(0, len(items), 5):
-        value = 0
-        for offset, item in enumerate(items[start:start + 5]):
-            value |= (item.kind == "testimony") << offset
-        bits.append(ALPHABET[value])
-    years: list[list[int]] = []
-    for doc_id, item in enumerate(items):
-        if years and years[-1][0] == item.year and years[-1][1] + years[-1][2] == doc_id:
-            years[-1][2] += 1
-        else:
-            years.append([item.year, doc_id, 1])
-    members: dict[str, list[int]] = {}
-    warned: dict[str, list[int]] = {}
-    for doc_id, item in enumerate(items):
-        for tag in item.tags:
-            members.setdefault(tag, []).append(doc_id)
-        for warning in item.content_warnings:
-            warned.setdefault(warning, []).append(doc_id)
-    # In the order the page lists them: tags by label, warnings as site.yaml lists them.
-    tag_order = sorted(members, key=lambda t: (tag_labels.get(t, t).casefold(), t))
-    order = {w: n for n, w in enumerate(warning_labels)}
-    warnings = [[w, warning_labels.get(w, w), encode_gaps(warned[w])] for w in sorted(warned, key=lambda w: (order.get(w, len(order)), w))]
-    spoken: dict[str, list[int]] = {}
-    for doc_id, item in enumerate(items):
-        spoken.setdefault(item.language, []).append(doc_id)
-    # The site's language first, then by name as the reader sees it.
-    names = {code: language_names(code, language) for code in spoken}
-    order = sorted(spoken, key=lambda code: (code != language, names[code][0].casefold(), code))
-    # The language of most items is that of every item the others do not list (most often all of them).
-    most = max(order, key=lambda code: (len(spoken[code]), code == language)) if order else None
-    found = {"kinds": "".join(bits), "years": years, "tags": [[tag, tag_labels.get(tag, tag)] for tag in tag_order],
-             "warnings": warnings,
-             "languages": [[code, *names[code], "rtl" if _direction(code) == "rtl" else "",
-                            None if code == most else encode_gaps(spoken[code])] for code in order]}
-    return found, [encode_gaps(members[tag]) for tag in tag_order]
 
 
 def build_index(items: Sequence[Item], tag_labels: Mapping[str, str], warning_labels: Mapping[str, str],

@@ -6,7 +6,7 @@
 (function (global) {
   "use strict";
 
-  // ---- normalising and tokenising (mirrors generator/search/__init__.py) ----
+  // ---- normalising and tokenising (mirrors generator/search/text.py) ----
   var FOLDS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d",
                "ı": "i", "ς": "σ", "_": " "};
   var FOLD_RE = /[ßæœøđłþðıς_]/g;
@@ -20,7 +20,7 @@
   for (var a = 0; a < ALPHABET.length; a++) { DIGIT[ALPHABET.charCodeAt(a)] = a; }
   var joins = [];
   // Runs of Han, Hiragana and Katakana (Chinese and Japanese) are indexed as their bigrams and
-  // their last character: the same ranges as CJK_RANGES in generator/search/__init__.py.
+  // their last character: the same ranges as CJK_RANGES in generator/search/text.py.
   var CJK = "\\u2e80-\\u2fdf\\u3005-\\u3007\\u3021-\\u3029\\u3038-\\u303c\\u3041-\\u309f\\u30a0-\\u30ff" +
             "\\u3190-\\u319f\\u31c0-\\u31ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff66-\\uff9f" +
             "\\u{1b000}-\\u{1b16f}\\u{20000}-\\u{3ffff}";
@@ -218,7 +218,7 @@
     return {terms: terms, prefix: prefix, phrases: phrases, starts: starts, runs: runs, stems: stems};
   }
 
-  // ---- typo suggestions (skeleton() mirrors generator/search/__init__.py) ----
+  // ---- typo suggestions (skeleton() mirrors generator/search/spelling.py) ----
   var VOWELS = "aeiouy";
 
   /* A term without its vowels after the first letter, runs of one letter made one: "weinstien" and
