@@ -12,10 +12,8 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -31,7 +29,7 @@ from generator.cli import main
 from generator.output.manifest import MANIFEST_NAME
 from generator.core.types import Output
 from generator.output.write import MARKER, OutputWriter
-from tests.conftest import PROJECT, build_site
+from tests.conftest import PROJECT
 
 ENV = {**os.environ, "PYTHONPATH": str(PROJECT)}
 
@@ -185,6 +183,19 @@ def test_a_withdrawal_with_restored_times_is_unpublished(site_tree, tmp_path):
 
 # The preview sees every save.
 
+def until_gone(url: str, seconds: float) -> None:
+    """Wait until the preview answers 404 at url (the withdrawn testimony is no longer served)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+            return
+        assert time.monotonic() < deadline, "the withdrawn testimony is still served"
+        time.sleep(0.2)
+
+
 def test_the_preview_sees_a_withdrawal_saved_during_its_first_build(site):
     testimony = sorted((site / "content/testimonies").glob("*.md"))[0]
     process = start(site, "serve", "--port", "0")
@@ -194,15 +205,7 @@ def test_the_preview_sees_a_withdrawal_saved_during_its_first_build(site):
         line = process.stdout.readline()
         base = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
         url = f"{base}testimonies/{testimony.stem}/"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).read()
-            except urllib.error.HTTPError as exc:
-                assert exc.code == 404
-                break
-            assert time.monotonic() < deadline, "the withdrawn testimony is still served"
-            time.sleep(0.2)
+        until_gone(url, 30)
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -222,15 +225,7 @@ def test_the_preview_sees_a_withdrawal_saved_while_it_rebuilds(site):
         article.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
         time.sleep(0.3)
         withdraw(testimony)
-        deadline = time.monotonic() + 40
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).read()
-            except urllib.error.HTTPError as exc:
-                assert exc.code == 404
-                break
-            assert time.monotonic() < deadline, "the withdrawn testimony is still served"
-            time.sleep(0.2)
+        until_gone(url, 40)
     finally:
         process.terminate()
         process.wait(timeout=20)
