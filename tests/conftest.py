@@ -122,6 +122,22 @@ def page(browser):
     context.close()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: runs in headless Chromium (given to every test that uses the browser)")
+    # make mutate: while mutmut records which tests call which functions (MUTANT_UNDER_TEST=stats;
+    # it keeps the value in the process too), a build run as a subprocess cannot record: it runs
+    # the code as it is. With a mutant active, subprocesses run the mutant.
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        del os.environ["MUTANT_UNDER_TEST"]
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the browser tests, so that a run can leave them out (make mutate runs -m 'not browser')."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skipped test is a failure: a browser test that did not run proves nothing."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
