@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import textwrap
 import threading
 from pathlib import Path
@@ -129,6 +130,13 @@ def pytest_configure(config):
     # the code as it is. With a mutant active, subprocesses run the mutant.
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         del os.environ["MUTANT_UNDER_TEST"]
+    if "MUTANT_UNDER_TEST" in os.environ:
+        # A mutmut worker inherits its fork server's signal handlers, and so would every process a
+        # build forks: on SIGTERM (a build's pool stops its workers so) that handler kills all the
+        # other workers, whose mutants would then count as caught. Python's own handlers instead.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items):
