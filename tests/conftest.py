@@ -130,6 +130,7 @@ def pytest_configure(config):
     # the code as it is. With a mutant active, subprocesses run the mutant.
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         del os.environ["MUTANT_UNDER_TEST"]
+        config.pluginmanager.register(_ForgetCachedResults())
     if "MUTANT_UNDER_TEST" in os.environ:
         # A mutmut worker inherits its fork server's signal handlers, and so would every process a
         # build forks: on SIGTERM (a build's pool stops its workers so) that handler kills all the
@@ -137,6 +138,29 @@ def pytest_configure(config):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+class _ForgetCachedResults:
+    """make mutate: mutmut runs a mutant with the tests that called its function while it recorded.
+    A pattern cached by an earlier test (functools.lru_cache) hides that call from every later one,
+    so while it records, each test starts with the caches of the mutated modules empty (not the
+    tables loaded once, maxsize=1: what makes them is left unmutated)."""
+
+    def __init__(self):
+        import tomllib
+
+        mutated = tomllib.loads((PROJECT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+        self.modules = [path.removesuffix(".py").replace("/", ".") for path in mutated]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        import sys
+
+        for module in filter(None, map(sys.modules.get, self.modules)):
+            for value in vars(module).values():
+                info = getattr(value, "cache_info", None)
+                if callable(info) and info().maxsize != 1:
+                    value.cache_clear()
 
 
 def pytest_collection_modifyitems(items):
