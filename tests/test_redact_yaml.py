@@ -147,3 +147,15 @@ def test_sealed_replacements_are_made_when_the_names_are_plain(sealed_lists, tmp
     monkeypatch.setenv("CHORUS_IDENTITY", str(key_file))
     assert main(["build"]) == 0
     assert "I worked at [company]." in (tmp_path / "_site/testimonies/t1/index.html").read_text()
+
+
+@pytest.mark.parametrize("written", ["Marks &amp; Spencer", "Marks &#38; Spencer", "Marks &AMP; Spencer",
+                                     "MARKS &amp; SPENCER", "O&apos;Brien Haulage", "O&#x27;Brien Haulage"])
+def test_a_replacement_reaches_text_written_with_a_named_or_numbered_reference(site_tree, tmp_path, capsys, written):
+    """Markdown writes & as &amp;: the reader sees Marks & Spencer, and so the replacement is made."""
+    site_tree({"content/redact.yaml": 'replace:\n  "Marks & Spencer": "[a shop]"\n  "O\'Brien Haulage": "[a firm]"\n',
+               "content/testimonies/t1.md": TESTIMONY.format(body=f"I worked at {written} for years.")})
+    assert main(["build"]) == 0, printed(capsys)
+    page = (tmp_path / "_site/testimonies/t1/index.html").read_text()
+    assert "I worked at [a shop] for years." in page or "I worked at [a firm] for years." in page
+    assert "Spencer" not in page and "Brien" not in page
