@@ -51,13 +51,13 @@ bundle: $(STAMP)
 # Mutation testing of the code that decides what is published and what is kept private
 # (docs/testing.md): mutmut changes one thing at a time and the tests must notice. Not part of
 # make test. The score per module is printed at the end; docs/testing.md keeps the last one.
-# MUTANTS=generator.privacy.pii* runs one module's mutants (results of the others are kept).
+# MUTANTS='generator.privacy.pii*' runs those mutants again (the others keep their results).
 # The guard's data derived from libraries, and the tests' temporary folders, are kept in mutants/.
 mutate: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
 	mkdir -p mutants/state mutants/tmp
 	CHORUS_STATE_DIR=$(CURDIR)/mutants/state PYTEST_DEBUG_TEMPROOT=$(CURDIR)/mutants/tmp \
-		$(VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+		$(VENV)/bin/mutmut run --max-children 2 $(foreach m,$(MUTANTS),'$(m)')
 	$(PY) -m tests.mutation_score
 
 # Search index benchmark on a synthetic corpus (default 20,000 items); figures go in docs/search.md.

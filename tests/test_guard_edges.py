@@ -154,3 +154,43 @@ def test_review_quotes_the_words_around_a_finding(site_tree, capsys, body, conte
     site_tree({"content/redact.yaml": 'names: ["Jo Bloggs"]\n', "content/testimonies/t1.md": TESTIMONY.format(body=body)})
     [(_, _, _, text, shown)] = reviewed(capsys)
     assert (text, shown) == ("Jo Bloggs", context)
+
+
+# The parts of a private name a testimony is signed or mentioned by.
+
+PRIVATE_NAME = """\
+---
+date: 2018-03
+consent:
+  status: granted
+  recorded: 2018-04-01
+private:
+  name: "{name}"
+---
+
+{body}
+"""
+
+
+def private_findings(tmp_path, name: str, body: str) -> list[str]:
+    from generator.content.perfile import process_file
+    from generator.core.types import FileSettings, SourceFile
+
+    path = tmp_path / "content/testimonies/t.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PRIVATE_NAME.format(name=name, body=body), encoding="utf-8")
+    result = process_file(SourceFile(path, "testimony"), FileSettings("en", 1_000_000, Redactions(), (str(tmp_path),)))
+    what = "a value from this testimony's private: block in the body: "
+    return [d.message.split(what)[1].split("'")[1] for d in result.diagnostics if what in d.message]
+
+
+@pytest.mark.parametrize("name, body, found", [
+    ("Ana María López García", "Signed, A. García.", ["A. García"]),
+    ("Ana María López García", "López said nothing.", ["López"]),
+    ("Jo Bloggs", "Bloggs said nothing.", ["Bloggs"]),
+    ("Jo Bloggs", "J. Bloggs said nothing.", ["J. Bloggs"]),
+    ("Ann Kowalczyk", "Ann said nothing.", ["Ann"]),
+    ("Maria Kowalczyk", "Maria K. said nothing.", ["Maria K"]),
+])
+def test_a_part_of_a_private_name_of_two_to_four_words_is_found(tmp_path, name, body, found):
+    assert private_findings(tmp_path, name, body) == found
