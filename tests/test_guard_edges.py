@@ -194,3 +194,11 @@ def private_findings(tmp_path, name: str, body: str) -> list[str]:
 ])
 def test_a_part_of_a_private_name_of_two_to_four_words_is_found(tmp_path, name, body, found):
     assert private_findings(tmp_path, name, body) == found
+
+
+@pytest.mark.parametrize("summary", ["I met Ja<b></b>ne Doe.", "I met Jane<br>Doe.",
+                                     "I met [Jane](https://example.org/a\nb) Doe.", "I met Jane<!-- a\nnote --> Doe."])
+def test_a_private_name_split_by_markup_in_a_field_is_found(tmp_path, summary):
+    """A field is shown as written, but it is read without its markup too, to be safe."""
+    errors, _ = guard(tmp_path, "Text.", {"summary": summary})
+    assert [e for e in errors if "private: block in 'summary': 'Jane Doe'" in e], errors

@@ -150,9 +150,11 @@ def test_sealed_replacements_are_made_when_the_names_are_plain(sealed_lists, tmp
 
 
 @pytest.mark.parametrize("written", ["Marks &amp; Spencer", "Marks &#38; Spencer", "Marks &AMP; Spencer",
-                                     "MARKS &amp; SPENCER", "O&apos;Brien Haulage", "O&#x27;Brien Haulage"])
+                                     "MARKS &amp; SPENCER", "O&apos;Brien Haulage", "O&#x27;Brien Haulage",
+                                     "&#109;arks &amp; Spencer", "Mar&#8490;s &amp; Spencer"])
 def test_a_replacement_reaches_text_written_with_a_named_or_numbered_reference(site_tree, tmp_path, capsys, written):
-    """Markdown writes & as &amp;: the reader sees Marks & Spencer, and so the replacement is made."""
+    """Markdown writes & as &amp;: the reader sees Marks & Spencer, and so the replacement is made; so
+    too for a letter written as a reference to its other case, or to the Kelvin sign (K)."""
     site_tree({"content/redact.yaml": 'replace:\n  "Marks & Spencer": "[a shop]"\n  "O\'Brien Haulage": "[a firm]"\n',
                "content/testimonies/t1.md": TESTIMONY.format(body=f"I worked at {written} for years.")})
     assert main(["build"]) == 0, printed(capsys)
