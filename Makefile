@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Test tools from npm (axe-core, the Nu HTML checker), pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site test check clean golden bench serve bundle screenshots
+.PHONY: site test check clean golden bench serve bundle screenshots mutate
 
 $(STAMP): requirements.txt requirements-runtime.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ golden: $(STAMP)
 	$(PY) -m tests.golden
 
 clean:
-	rm -rf _site ._site.building ._site.old .pytest_cache test-artifacts
+	rm -rf _site ._site.building ._site.old .pytest_cache test-artifacts mutants
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Whole-build benchmark at 1k, 4k and 20k items; Hugo is installed for comparison when it can be.
@@ -47,6 +47,18 @@ bench: $(STAMP)
 # The offline bundle: one zip that works opened from disk.
 bundle: $(STAMP)
 	$(PY) -m generator bundle
+
+# Mutation testing of the code that decides what is published and what is kept private
+# (docs/testing.md): mutmut changes one thing at a time and the tests must notice. Not part of
+# make test. The score per module is printed at the end; docs/testing.md keeps the last one.
+# MUTANTS='generator.privacy.pii*' runs those mutants again (the others keep their results).
+# The guard's data derived from libraries, and the tests' temporary folders, are kept in mutants/.
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
+	mkdir -p mutants/state mutants/tmp
+	CHORUS_STATE_DIR=$(CURDIR)/mutants/state PYTEST_DEBUG_TEMPROOT=$(CURDIR)/mutants/tmp \
+		$(VENV)/bin/mutmut run --max-children 2 $(foreach m,$(MUTANTS),'$(m)')
+	$(PY) -m tests.mutation_score
 
 # Search index benchmark on a synthetic corpus (default 20,000 items); figures go in docs/search.md.
 .PHONY: bench-search

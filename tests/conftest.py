@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import textwrap
 import threading
 from pathlib import Path
@@ -123,6 +124,53 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: runs in headless Chromium (given to every test that uses the browser)")
+    # make mutate: while mutmut records which tests call which functions (MUTANT_UNDER_TEST=stats;
+    # it keeps the value in the process too), a build run as a subprocess cannot record: it runs
+    # the code as it is. With a mutant active, subprocesses run the mutant.
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        del os.environ["MUTANT_UNDER_TEST"]
+        config.pluginmanager.register(_ForgetCachedResults())
+    if "MUTANT_UNDER_TEST" in os.environ:
+        # A mutmut worker inherits its fork server's signal handlers, and so would every process a
+        # build forks: on SIGTERM (a build's pool stops its workers so) that handler kills all the
+        # other workers, whose mutants would then count as caught. Python's own handlers instead.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+class _ForgetCachedResults:
+    """make mutate: mutmut runs a mutant with the tests that called its function while it recorded.
+    A pattern cached by an earlier test (functools.lru_cache) hides that call from every later one,
+    so while it records, each test starts with the caches of the mutated modules empty (not the
+    tables loaded once, maxsize=1: what makes them is left unmutated)."""
+
+    def __init__(self):
+        import tomllib
+
+        mutated = tomllib.loads((PROJECT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+        self.modules = [path.removesuffix(".py").replace("/", ".") for path in mutated]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        import sys
+
+        for module in filter(None, map(sys.modules.get, self.modules)):
+            for value in vars(module).values():
+                info = getattr(value, "cache_info", None)
+                if callable(info) and info().maxsize != 1:
+                    value.cache_clear()
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the browser tests, so that a run can leave them out (make mutate runs -m 'not browser')."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_sessionfinish(session, exitstatus):
