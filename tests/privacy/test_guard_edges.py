@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from generator.core.types import Redactions
-from tests.test_guard_probes import BODY_LINE, guard
+from tests.privacy.test_guard_probes import BODY_LINE, guard
 
 LISTED = "a name listed in redact.yaml"
 
