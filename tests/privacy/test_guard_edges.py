@@ -202,3 +202,95 @@ def test_a_private_name_split_by_markup_in_a_field_is_found(tmp_path, summary):
     """A field is shown as written, but it is read without its markup too, to be safe."""
     errors, _ = guard(tmp_path, "Text.", {"summary": summary})
     assert [e for e in errors if "private: block in 'summary': 'Jane Doe'" in e], errors
+
+
+@pytest.mark.parametrize("summary, finding", [
+    ("I met Jane&nbsp;Doe.", "a value from this testimony's private: block in 'summary': 'Jane Doe'"),
+    ("I met Dave<br>Hutchins at work.", "a person's name in 'summary': 'Dave Hutchins'"),
+    ("I lived at 12 Acacia\nAvenue then.", "a street address in 'summary': '12 Acacia Avenue'"),
+    ("Call me on 020 7946\n0958 any time.", "a phone number in 'summary': '020 7946 0958'"),
+])
+def test_a_detail_in_a_field_is_found_whole_across_a_line_break_tag_or_reference(tmp_path, summary, finding):
+    errors, _ = guard(tmp_path, "Text.", {"summary": summary})
+    assert [e for e in errors if finding in e], errors
+
+
+def test_the_build_report_lists_what_was_allowed_in_the_order_of_allow(site_tree, capsys):
+    from generator.cli import main
+
+    allow = ('allow:\n  - {text: "Toronto", reason: "a city of millions"}\n'
+             '  - {text: "Dave Hutchins", reason: "named in the press"}\n')
+    site_tree({"content/testimonies/t1.md": TESTIMONY.format(body="Dave Hutchins moved to Toronto.").replace(
+        "---\n\n", allow + "---\n\n")})
+    assert main(["build"]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if line.startswith("allowed:")] == [
+        "allowed: content/testimonies/t1.md:5: 'Toronto' (a city of millions)",
+        "allowed: content/testimonies/t1.md:6: 'Dave Hutchins' (named in the press)",
+    ]
+
+
+# What a reader is shown of the rendered body besides its text: an image's alt text, a link's title
+# (on hover, and read out); and what is not the testimony's text: a footnote's number.
+
+@pytest.mark.parametrize("body, finding", [
+    ("See ![Jane Doe at the office](/media/a.png) here.", "private: block in the body: 'Jane Doe'"),
+    ('See [the office](/about/ "Jane Doe") here.', "private: block in the body: 'Jane Doe'"),
+    ("Call 020 7946 0958[^1] any time.\n\n[^1]: Or write.", "a phone number in the body: '020 7946 0958'"),
+])
+def test_the_guard_reads_the_body_as_a_reader_is_shown_it(tmp_path, body, finding):
+    errors, _ = guard(tmp_path, body)
+    assert [e for e in errors if f"{finding}:" in e], errors
+
+
+TAGGED = """\
+---
+date: 2018-03
+consent:
+  status: granted
+  recorded: 2018-04-01
+tags:
+  - solidarity
+  - acme-logistics
+private:
+  employer: "Acme Logistics"
+---
+
+It happened at work.
+"""
+
+
+def test_a_tag_that_names_a_private_value_is_stopped_at_its_line_as_its_page_shows_it(tmp_path):
+    """A tag is shown in the page's address and by its label: the id is read as well as the label."""
+    from generator.content.perfile import process_file
+    from generator.core.types import FileSettings, SourceFile
+
+    path = tmp_path / "content/testimonies/t.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(TAGGED, encoding="utf-8")
+    labels = Redactions(tag_labels=(("acme-logistics", "Workplace"), ("solidarity", "Solidarity")))
+    result = process_file(SourceFile(path, "testimony"), FileSettings("en", 1_000_000, labels, (str(tmp_path),)))
+    assert [d.format(tmp_path) for d in result.diagnostics] == [
+        "content/testimonies/t.md:8: error: a value from this testimony's private: block in 'tags': 'acme logistics': "
+        "remove it, or if it was reviewed and is safe, add it to allow: with a reason"]
+
+
+@pytest.mark.parametrize("body, found", [
+    ("Je l'ai vu le 15 janv. 2017, à la gare.", ["a date to the day (give the month and year at most) in the body: "
+                                               "'15 janv. 2017'"]),
+    # The word lists do not cover French: a sentence's first word or one unknown word is not a name.
+    ("Relu hier soir, le texte était long. J'ai vu Grenouillard.", []),
+    ("Nous sommes allés en Arabie Saoudite.", []),  # a country, named in French
+])
+def test_a_testimony_in_french_is_read_as_french(tmp_path, body, found):
+    errors, _ = guard(tmp_path, body, {"language": "fr"})
+    assert len(errors) == len(found) and all(f": error: {what}: " in e for e, what in zip(errors, found)), errors
+
+
+def test_the_longest_listed_name_or_replaced_text_is_the_one_reported(tmp_path):
+    redactions = Redactions(names=("Jo Bloggs", "Jo Bloggs-Smith"),
+                            replacements=(("Northwind Freight", "[employer]"), ("Northwind", "[company]")))
+    errors, _ = guard(tmp_path, "Jo Bloggs-Smith ran N<b></b>orthwind Freight.", redactions=redactions)
+    assert [e.split(": error: ")[1].split(": remove it")[0].split(": write it")[0] for e in errors] == [
+        "a name listed in redact.yaml in the body: 'Jo Bloggs-Smith'",
+        "text that redact.yaml replaces, written so that the replacement missed it in the body: 'Northwind Freight'",
+    ]

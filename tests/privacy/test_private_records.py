@@ -66,3 +66,32 @@ def test_with_the_identity_a_sealed_record_is_looked_for_as_a_plain_one(editor, 
     monkeypatch.setenv("CHORUS_IDENTITY", str(key_file))
     assert main(["check"]) == 1
     assert printed(capsys) == [FOUND.format(8, "Maria Kowalczyk")]
+
+
+def test_a_plain_record_is_an_error_where_the_site_requires_sealed_ones(site_tree, capsys):
+    site_yaml = "title: T\nbase_url: https://example.org/\nprivate_records: sealed\n"
+    site_tree({"content/testimonies/t1.md": TESTIMONY.format(private='  name: "Maria Kowalczyk"', body="Text.")},
+              site_yaml=site_yaml)
+    assert main(["check"]) == 1
+    assert printed(capsys) == [PLAIN.replace(": warning: ", ": error: ")]
+
+
+def test_without_the_identity_a_plain_number_after_a_sealed_value_is_looked_for_as_written(editor, capsys):
+    """YAML reads 0012345 as a number; the guard looks for it as it is written in the file."""
+    write, to, _ = editor
+    write(f'  name: "{sealing.seal("Maria Kowalczyk", to)}"\n  badge: 0012345', "My badge said 0012345.")
+    assert main(["check"]) == 1
+    assert printed(capsys) == [PLAIN, SEALED_NO_IDENTITY, FOUND.format(9, "0012345")]
+
+
+def test_a_sealed_record_the_identity_cannot_open_is_an_error_on_its_line(editor, tmp_path, capsys, monkeypatch):
+    write, to, _ = editor
+    write(f'  name: "{sealing.seal("Maria Kowalczyk", to)}"', "It happened at work.")
+    stranger = tmp_path.parent / f"{tmp_path.name}-stranger.key"
+    stranger.write_text(f"{x25519.Identity.generate()}\n")
+    monkeypatch.setenv("CHORUS_IDENTITY", str(stranger))
+    assert main(["build"]) == 1
+    assert printed(capsys) == [
+        "content/testimonies/t1.md:4: error: a sealed value cannot be opened with the identity in CHORUS_IDENTITY "
+        "(sealed to other keys, or damaged): ask an editor to run python -m generator private rekey"]
+    assert not (tmp_path / "_site").exists()
