@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import html
 import re
 from dataclasses import dataclass
@@ -351,12 +352,20 @@ _END_TAG = {name: re.compile(f"</{name}(?=[\\s/>])", re.IGNORECASE) for name in 
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 
+class Effect(enum.Enum):
+    """What an element left open does to the text after it."""
+
+    HIDES_ALL = "hides all"
+    HIDES_IN_FOREIGN = "hides"  # to the end of its paragraph, in <math> or <svg>
+    SHOWS_AS_CODE = "shows as code"
+
+
 @dataclass(frozen=True, slots=True)
 class Unclosed:
     """An element left open in Markdown's HTML, and what it does to the text after it."""
 
     name: str
-    effect: str  # "hides all", "hides" (to the end of its paragraph, in <math> or <svg>) or "shows as code"
+    effect: Effect
 
 
 def unclosed_element(converted: str) -> Unclosed | None:
@@ -392,6 +401,35 @@ def unclosed_element(converted: str) -> Unclosed | None:
     return scan.at_end()
 
 
+def closes_itself(attributes: str) -> bool:
+    """Whether a start tag whose text after its name is `attributes` ends in '/>' as the HTML
+    tokenizer reads it: the '/' after a quoted value, an attribute's name, a space or the tag's
+    name, but not the last character of an unquoted value (`<desc x=1/>` stays open), and not
+    followed by a space (`<desc/ >` stays open)."""
+    state = "between"  # between attributes, in a name, after '=', in a quoted or unquoted value
+    quote = ""
+    for position, char in enumerate(attributes):
+        last = position == len(attributes) - 1
+        if state == "quoted":
+            state, quote = ("between", "") if char == quote else (state, quote)
+        elif state == "unquoted":
+            state = "between" if char.isspace() else state
+        elif char == "/" and state != "value":
+            if last:
+                return True
+            state = "between"
+        elif state == "value":
+            if char in "\"'":
+                state, quote = "quoted", char
+            elif not char.isspace():
+                state = "unquoted" if not last else state
+        elif char == "=" and state == "name":
+            state = "value"
+        elif not char.isspace():
+            state = "name"
+    return False
+
+
 class _ElementScan:
     """Where unclosed_element()'s walk through the HTML is: in a <math> or <svg>, in an HTML part
     of one left open, in templates."""
@@ -420,19 +458,19 @@ class _ElementScan:
     def in_foreign(self, name: str, attributes: str, position: int) -> Unclosed | None:
         """A start tag inside a <math> or <svg>."""
         if name in _HTML_PARTS[self.foreign]:
-            if attributes.rstrip().endswith("/"):
+            if closes_itself(attributes):
                 return None  # closes itself there
             if self.open_part is None and not self.closed_later(name, position) and self.text_follows(position):
                 self.open_part = name
             self.foreign = None
         elif name in _HTML_AGAIN:
             self.foreign = None
-        elif name in HIDING_ELEMENTS | RAW_TEXT_ELEMENTS and not attributes.rstrip().endswith("/"):
+        elif name in HIDING_ELEMENTS | RAW_TEXT_ELEMENTS and not closes_itself(attributes):
             # an element of <math> or <svg> ('<style/>' closes itself there), its content removed
             paragraph_end = self.html.find("</p>", position)
             if not self.closed_later(name, position) and \
                     self.text_follows(position, None if paragraph_end < 0 else paragraph_end):
-                return Unclosed(name, "hides")
+                return Unclosed(name, Effect.HIDES_IN_FOREIGN)
         return None
 
     def template_starts(self, position: int) -> None:
@@ -441,18 +479,18 @@ class _ElementScan:
     def left_open(self, name: str, position: int) -> Unclosed | None:
         """A hiding or raw-text element never closed: what it does to the text after it."""
         if self.open_part is not None:
-            return Unclosed(name, "hides all")  # inside the open part: hidden with it
+            return Unclosed(name, Effect.HIDES_ALL)  # inside the open part: hidden with it
         if name in HIDING_ELEMENTS and self.text_follows(position):
-            return Unclosed(name, "hides all")
+            return Unclosed(name, Effect.HIDES_ALL)
         if name in RAW_TEXT_ELEMENTS and self.html[position:].strip():
-            return Unclosed(name, "shows as code")
+            return Unclosed(name, Effect.SHOWS_AS_CODE)
         return None  # nothing after it to take in
 
     def at_end(self) -> Unclosed | None:
         if self.open_part is not None:
-            return Unclosed(self.open_part, "hides all")
+            return Unclosed(self.open_part, Effect.HIDES_ALL)
         if self.templates and self.text_follows(self.template_start):
-            return Unclosed("template", "hides all")
+            return Unclosed("template", Effect.HIDES_ALL)
         return None
 
 

@@ -19,7 +19,7 @@ from generator.core.model import EMPTY, InlineBody
 from generator.core.safefs import hash_regular
 from generator.core.diagnostics import Diagnostic, error, warning
 from generator.content.limits import find_hazards
-from generator.content.markup import Renderer, Unclosed, image_sources, plain_text
+from generator.content.markup import Effect, Renderer, Unclosed, image_sources, plain_text
 from generator.core.urls import media_name
 from generator.core.model import Document
 from generator.core.types import SourceFile, FileResult, Reference, FileSettings
@@ -127,14 +127,16 @@ def _unclosed_element_error(document: Document, unclosed: Unclosed) -> Diagnosti
     line = document.body_line + (source.count("\n", 0, start) if start >= 0 else 0)
     if name == "plaintext":
         message = "a <plaintext> shows all the text after it as raw HTML code, and cannot be closed: remove it"
-    elif unclosed.effect == "shows as code":
-        message = f"an unclosed <{name}> shows all the text after it as raw HTML code: close it with </{name}> or remove it"
-    elif unclosed.effect == "hides":
-        message = (f"an unclosed <{name}> in <math> or <svg> hides the text after it: close it with </{name}> "
-                   f"or remove it")
     else:
-        message = f"an unclosed <{name}> hides all the text after it: close it with </{name}> or remove it"
+        message = f"an unclosed <{name}> {_UNCLOSED[unclosed.effect]}: close it with </{name}> or remove it"
     return error(document.path, line, message)
+
+
+_UNCLOSED = {
+    Effect.HIDES_ALL: "hides all the text after it",
+    Effect.HIDES_IN_FOREIGN: "in <math> or <svg> hides the text after it",
+    Effect.SHOWS_AS_CODE: "shows all the text after it as raw HTML code",
+}
 
 
 class _SourceLines:

@@ -284,6 +284,20 @@ TAKING = {
     "<math><mtext>": ("Before <math><mtext> inline.\n\nAFTER *word* here.", 0, hides_all("mtext")),
     "<template><template></template>": ("Before <template><template>x</template> inline.\n\nAFTER *word* here.", 0,
                                         hides_all("template")),
+    "<template> then text then another": ("Before <template> AFTER *word* here <template>", 0, hides_all("template")),
+    "<style> after a closed <svg>": ("Before <svg></svg> <style> inline.\n\nAFTER *word* here.", 0, hides_all("style")),
+    "<style> after a closed <math>": ("Before <math></math> <style> inline.\n\nAFTER *word* here.", 0,
+                                      hides_all("style")),
+    "<style> after </p> in <svg>": ("Before <svg></p><style> inline.\n\nAFTER *word* here.", 0, hides_all("style")),
+    "<style> after </br> in <svg>": ("Before <svg></br><style> inline.\n\nAFTER *word* here.", 0, hides_all("style")),
+    # '/>' closes an element of <math> or <svg> only as the HTML tokenizer reads it.
+    "<svg><desc/ >": ("Before <svg><desc/ > inline.</svg>\n\nAFTER *word* here.", 0, hides_all("desc")),
+    "<svg><desc x=1/>": ("Before <svg><desc x=1/> inline.</svg>\n\nAFTER *word* here.", 0, hides_all("desc")),
+    "<svg><style/ >": ("Before <svg><style/ > inline.</svg>\n\nAFTER *word* here.", 0, hides_in_foreign("style")),
+    "<svg><style x=1/>": ("Before <svg><style x=1/> inline.</svg>\n\nAFTER *word* here.", 0,
+                          hides_in_foreign("style")),
+    "<svg><style> in a second paragraph": ("Intro.\n\nBefore <svg><style> inline.\n\nAFTER *word* here.", 2,
+                                          hides_in_foreign("style")),
 }
 
 HARMLESS = {
@@ -302,6 +316,13 @@ HARMLESS = {
     "<svg><style/>": "Before <svg><style/> inline.</svg>\n\nAFTER *word* here.",
     "<style> closed in <math>": "Before <math><style>x</style></math> inline.\n\nAFTER *word* here.",
     "<style> at the very end": "Before.\n\nAFTER *word* here.\n\n<style>",
+    "<style> at the end of the last paragraph": "Before.\n\nAFTER *word* here. <style>",
+    "<template> at the end of the last paragraph": "Before.\n\nAFTER *word* here. <template>",
+    "<svg><style> at the end of a paragraph": "Before <svg><style>\n\nAFTER *word* here.",
+    "<svg><desc/>": "Before <svg><desc/> inline.</svg>\n\nAFTER *word* here.",
+    "<svg><desc x/>": "Before <svg><desc x/> inline.</svg>\n\nAFTER *word* here.",
+    "<svg><style x=\"1\" />": "Before <svg><style x=\"1\" /> inline.</svg>\n\nAFTER *word* here.",
+    "<svg><desc></desc>": "Before <svg><desc></desc> inline.</svg>\n\nAFTER *word* here.",
 }
 
 
