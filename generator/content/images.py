@@ -86,7 +86,7 @@ def reencode(raw: bytes, image_format: str, suffix: str = "") -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as image:
                 if image.format != image_format:
-                    raise ImageProblem(f"the file is {_kind(image.format)} but its name ends in {suffix}: "
+                    raise ImageProblem(f"the file is a {image.format} image but its name ends in {suffix}: "
                                        f"give it the right extension or convert it")
                 if getattr(image, "n_frames", 1) > 1:
                     raise ImageProblem("animated images are not published: save a still image")
@@ -164,7 +164,3 @@ def _prune_cache(cache_dir: Path | None, kept: set[str]) -> None:
     for entry in folder.iterdir():
         if entry.name not in kept:
             entry.unlink(missing_ok=True)
-
-
-def _kind(image_format: str | None) -> str:
-    return f"a {image_format} image" if image_format else "not an image Chorus can read"

@@ -531,10 +531,3 @@ def plain_text(safe_html: str) -> str:
     """Text of sanitised HTML, for excerpts and the search index."""
     # str.split() splits on the characters \s matches, and is several times faster than a sub.
     return " ".join(html.unescape(_TAG.sub(" ", safe_html)).split())
-
-
-def excerpt(text: str, limit: int = 220) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:.") + "…"

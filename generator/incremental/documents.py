@@ -19,6 +19,7 @@ import time
 from dataclasses import fields
 from operator import attrgetter
 import copyreg
+import functools
 from pathlib import Path
 
 from generator.core.model import StoredBody
@@ -114,10 +115,7 @@ class DocumentCache:
                 while True:
                     path, entry = pickle.load(handle)
                     self.journal_records += 1
-                    if entry is None:
-                        self.entries.pop(path, None)
-                    else:
-                        self.entries[path] = entry
+                    self.entries[path] = entry
             except Exception:  # the end, or a record cut short
                 return
 
@@ -173,7 +171,7 @@ class DocumentCache:
             self._remember()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        records = self.journal_records + len(changed) + len(removed)
+        records = self.journal_records + len(changed)
         # A deleted file, or an earlier version of a testimony (an editor may have removed a
         # detail that identifies someone), must not stay in the cache: the cache is written
         # whole then. Added files and edited articles and pages go to the journal.
@@ -186,8 +184,6 @@ class DocumentCache:
                     pickle.dump(self.generation, handle)
                 for path in sorted(changed):
                     pickle.dump((path, changed[path]), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                for path in sorted(removed):
-                    pickle.dump((path, None), handle)
             self.journal_records = records
         else:
             self.generation = f"{time.time_ns()}-{os.getpid()}"
@@ -211,7 +207,7 @@ class DocumentCache:
             self.store.discard(self.store.keys() - live)
             self.journal_records = 0
         else:
-            old = {_body_key(self.entries[path][2]) for path in (*changed, *removed) if path in self.entries}
+            old = {_body_key(self.entries[path][2]) for path in changed if path in self.entries}
             self.store.discard(key for key in old - live if key)
         self._remember()
 
@@ -230,7 +226,7 @@ def forget_saved() -> None:
 def _pickler(handle) -> pickle.Pickler:
     """A pickler that writes the cache's frozen dataclasses as their fields, in a quarter of the time."""
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
+    pickler.dispatch_table = _dispatch_table()
     return pickler
 
 
@@ -247,6 +243,7 @@ def _body_key(result: FileResult) -> str | None:
     return document.body.key if document is not None and isinstance(document.body, StoredBody) else None
 
 
+@functools.cache
 def _dispatch_table() -> dict:
     from generator.core.diagnostics import Diagnostic
     from generator.core.types import Reference
@@ -258,6 +255,3 @@ def _dispatch_table() -> dict:
     for cls in (Article, Testimony, Page, PartialDate, Reference, FileResult, Diagnostic, Allowance, StoredBody):
         table[cls] = _by_fields(cls)
     return table
-
-
-_DISPATCH = _dispatch_table()
