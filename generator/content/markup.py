@@ -401,33 +401,18 @@ def unclosed_element(converted: str) -> Unclosed | None:
     return scan.at_end()
 
 
+# A start tag's attributes as the HTML tokenizer reads them: spaces, stray '/'s and attributes,
+# each taken whole (an unquoted value runs to the next space, '/' included).
+_ATTRIBUTE = r"""(?>[^\s/][^\s/=]*+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"']\S*+))?)"""
+_CLOSES_ITSELF = re.compile(rf"(?:\s|/|{_ATTRIBUTE})*/")
+
+
 def closes_itself(attributes: str) -> bool:
     """Whether a start tag whose text after its name is `attributes` ends in '/>' as the HTML
     tokenizer reads it: the '/' after a quoted value, an attribute's name, a space or the tag's
     name, but not the last character of an unquoted value (`<desc x=1/>` stays open), and not
     followed by a space (`<desc/ >` stays open)."""
-    state = "between"  # between attributes, in a name, after '=', in a quoted or unquoted value
-    quote = ""
-    for position, char in enumerate(attributes):
-        last = position == len(attributes) - 1
-        if state == "quoted":
-            state, quote = ("between", "") if char == quote else (state, quote)
-        elif state == "unquoted":
-            state = "between" if char.isspace() else state
-        elif char == "/" and state != "value":
-            if last:
-                return True
-            state = "between"
-        elif state == "value":
-            if char in "\"'":
-                state, quote = "quoted", char
-            elif not char.isspace():
-                state = "unquoted" if not last else state
-        elif char == "=" and state == "name":
-            state = "value"
-        elif not char.isspace():
-            state = "name"
-    return False
+    return _CLOSES_ITSELF.fullmatch(attributes) is not None
 
 
 class _ElementScan:

@@ -293,6 +293,8 @@ TAKING = {
     # '/>' closes an element of <math> or <svg> only as the HTML tokenizer reads it.
     "<svg><desc/ >": ("Before <svg><desc/ > inline.</svg>\n\nAFTER *word* here.", 0, hides_all("desc")),
     "<svg><desc x=1/>": ("Before <svg><desc x=1/> inline.</svg>\n\nAFTER *word* here.", 0, hides_all("desc")),
+    "<svg><desc x= />": ("Before <svg><desc x= /> inline.</svg>\n\nAFTER *word* here.", 0, hides_all("desc")),
+    "<svg><desc x=\"a/\">": ("Before <svg><desc x=\"a/\"> inline.</svg>\n\nAFTER *word* here.", 0, hides_all("desc")),
     "<svg><style/ >": ("Before <svg><style/ > inline.</svg>\n\nAFTER *word* here.", 0, hides_in_foreign("style")),
     "<svg><style x=1/>": ("Before <svg><style x=1/> inline.</svg>\n\nAFTER *word* here.", 0,
                           hides_in_foreign("style")),
@@ -321,6 +323,7 @@ HARMLESS = {
     "<svg><style> at the end of a paragraph": "Before <svg><style>\n\nAFTER *word* here.",
     "<svg><desc/>": "Before <svg><desc/> inline.</svg>\n\nAFTER *word* here.",
     "<svg><desc x/>": "Before <svg><desc x/> inline.</svg>\n\nAFTER *word* here.",
+    "<svg><desc x =1 />": "Before <svg><desc x =1 /> inline.</svg>\n\nAFTER *word* here.",
     "<svg><style x=\"1\" />": "Before <svg><style x=\"1\" /> inline.</svg>\n\nAFTER *word* here.",
     "<svg><desc></desc>": "Before <svg><desc></desc> inline.</svg>\n\nAFTER *word* here.",
 }
