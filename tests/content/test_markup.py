@@ -51,6 +51,25 @@ def test_triggered_stages_render_what_the_stock_ones_do():
     assert differ == []
 
 
+# What a table row's cells are cut at: pipes, escaped pipes, and runs of backticks (escaped or not)
+# that open and close code spans, in which a pipe cuts nothing.
+ROW_PIECES = ("|", "\\|", "`", "``", "```", "\\`", "\\``", "a", " ", "b c")
+
+
+def test_table_rows_are_cut_into_the_cells_the_stock_tables_extension_makes():
+    rng = random.Random(20171005)
+    fast, stock = markdown_instance(), markdown_instance(triggered=False)
+    differ = []
+    for _ in range(600):
+        rows = ["".join(rng.choice(ROW_PIECES) for _ in range(rng.randint(1, 14))) for _ in range(2)]
+        text = "| head | more |\n| --- | --- |\n" + "".join(f"| {row} |\n" for row in rows)
+        fast.reset()
+        stock.reset()
+        if fast.convert(text) != stock.convert(text):
+            differ.append(text)
+    assert differ == []
+
+
 def test_every_pattern_and_processor_named_is_filtered_in_the_pinned_library():
     # A library upgrade that changes an expression turns its filter off (always tried, still
     # correct); this says so, so the table in INLINE_TRIGGERS is brought up to date.
