@@ -458,3 +458,52 @@ def test_pages_a_failed_build_wrote_without_saying_so_never_reach_a_later_output
     later.finish([Output("index.html", b"home 3")])
     assert not (out / "testimonies").exists()
     assert_agrees_with_manifest(out)
+
+
+def _copy_beside(out: Path, *outputs: Output) -> None:
+    """Two builds: from the second on, a copy of the output is kept beside it."""
+    for _ in range(2):
+        writer = OutputWriter(out)
+        writer.open()
+        writer.finish(list(outputs))
+
+
+def _fail_after_storing(out: Path, stored: Output) -> OutputWriter:
+    """A build whose render worker wrote ``stored`` into the copy just as a template error stopped it."""
+    failing = OutputWriter(out)
+    failing.open()
+    failing.store(stored)
+
+    def entries():
+        yield Output("index.html", b"home")
+        raise RuntimeError("a template error")
+
+    with pytest.raises(RuntimeError):
+        failing.finish(entries(), pending=[stored.path])
+    return failing
+
+
+def test_a_page_a_failed_build_rewrote_is_written_again_by_the_next_build(tmp_path):
+    """A withdrawal undone, say: the failed build's worker wrote the new page into the copy; the
+    next build publishes the page it renders, not that one."""
+    out = tmp_path / "out"
+    _copy_beside(out, Output("index.html", b"home"), Output("testimonies/t011/index.html", b"the page as it was"))
+    _fail_after_storing(out, Output("testimonies/t011/index.html", b"the page the failed build wrote"))
+    later = OutputWriter(out)
+    later.open()
+    later.finish([Output("index.html", b"home"), Output("testimonies/t011/index.html", b"the page as it was")])
+    assert (out / "testimonies/t011/index.html").read_bytes() == b"the page as it was"
+    assert_agrees_with_manifest(out)
+
+
+def test_a_file_gone_from_the_copy_after_a_failed_build_is_written_again(tmp_path):
+    out = tmp_path / "out"
+    _copy_beside(out, Output("index.html", b"home"), Output("about/index.html", b"about"))
+    failing = _fail_after_storing(out, Output("search/index.html", b"search"))
+    (failing.staging / "about/index.html").unlink()  # a disk that lost it, a hand that deleted it
+    later = OutputWriter(out)
+    later.open()
+    later.finish([Output("index.html", b"home"), Output("about/index.html", b"about")])
+    assert (out / "about/index.html").read_bytes() == b"about"
+    assert not (out / "search").exists()
+    assert_agrees_with_manifest(out)

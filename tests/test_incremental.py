@@ -381,3 +381,17 @@ def test_the_code_fingerprint_covers_every_module_of_every_package(tmp_path, mon
     assert edited != before
     (code / "content" / "markup.py").rename(code / "content" / "render.py")  # the same code, moved
     assert cachedir.code_fingerprint() not in (before, edited)
+
+
+def test_a_file_saved_again_within_the_clock_tick_of_the_last_scan_is_changed(tmp_path):
+    """An editor saves twice in a moment: the file system may report the same size and times for
+    both versions, so the preview compares the bytes of files written that lately."""
+    from generator.incremental.freshness import changed_files, racy_hashes, scan
+
+    path = tmp_path / "a.md"
+    path.write_text("one")
+    entries = scan([tmp_path], (str(tmp_path),))
+    racy = racy_hashes(entries)
+    path.write_text("two")
+    assert changed_files(entries, racy, entries) == {str(path)}
+    assert changed_files(entries, racy_hashes(()), entries) == set()
