@@ -96,6 +96,24 @@ def test_colour_profile_is_applied_then_dropped(site_tree, tmp_path):
         assert all(abs(a - b) <= 2 for a, b in zip(image.getpixel((4, 4)), (10, 200, 30)))
 
 
+@pytest.mark.parametrize("name, image_format", [("logo.png", "PNG"), ("logo.gif", "GIF")])
+def test_a_palette_image_keeps_its_colours_and_its_transparent_background(site_tree, tmp_path, name, image_format):
+    """A logo or a chart saved with a palette: re-encoded without its metadata, it must not turn
+    grey or lose the transparency of its background."""
+    logo = Image.new("P", (8, 8), 0)
+    logo.putpalette([255, 255, 255, 200, 20, 60, 20, 60, 200] + [0] * (256 * 3 - 9))
+    logo.paste(1, (0, 0, 4, 8))
+    logo.paste(2, (4, 0, 6, 8))
+    source = io.BytesIO()
+    logo.save(source, image_format, transparency=0)
+    out = built(site_tree, tmp_path, {f"content/media/{name}": source.getvalue(),
+                                      "content/articles/a.md": article(f"![Logo](/media/{name})")})
+    with Image.open(out / "media" / name) as published:
+        assert published.mode == "P"
+        rgba = published.convert("RGBA")
+        assert [rgba.getpixel((x, 4)) for x in (1, 5, 7)] == [(200, 20, 60, 255), (20, 60, 200, 255), (255, 255, 255, 0)]
+
+
 def test_same_image_gives_the_same_bytes_with_and_without_the_cache(site_tree, tmp_path):
     root = site_tree({
         "content/media/photo.jpg": image_with_metadata("JPEG"),
