@@ -298,6 +298,7 @@ TAKING = {
     "<svg><style/ >": ("Before <svg><style/ > inline.</svg>\n\nAFTER *word* here.", 0, hides_in_foreign("style")),
     "<svg><style x=1/>": ("Before <svg><style x=1/> inline.</svg>\n\nAFTER *word* here.", 0,
                           hides_in_foreign("style")),
+    "<svg><g></g><style>": ("Before <svg><g></g><style> inline.\n\nAFTER *word* here.", 0, hides_in_foreign("style")),
     "<svg><style> in a second paragraph": ("Intro.\n\nBefore <svg><style> inline.\n\nAFTER *word* here.", 2,
                                           hides_in_foreign("style")),
 }
@@ -322,6 +323,7 @@ HARMLESS = {
     "<template> at the end of the last paragraph": "Before.\n\nAFTER *word* here. <template>",
     "<svg><style> at the end of a paragraph": "Before <svg><style>\n\nAFTER *word* here.",
     "<svg><desc/>": "Before <svg><desc/> inline.</svg>\n\nAFTER *word* here.",
+    "<svg><desc> at the very end": "Before.\n\nAFTER *word* here. <svg><desc>",
     "<svg><desc x/>": "Before <svg><desc x/> inline.</svg>\n\nAFTER *word* here.",
     "<svg><desc x =1 />": "Before <svg><desc x =1 /> inline.</svg>\n\nAFTER *word* here.",
     "<svg><style x=\"1\" />": "Before <svg><style x=\"1\" /> inline.</svg>\n\nAFTER *word* here.",
