@@ -114,6 +114,50 @@ def test_a_palette_image_keeps_its_colours_and_its_transparent_background(site_t
         assert [rgba.getpixel((x, 4)) for x in (1, 5, 7)] == [(200, 20, 60, 255), (20, 60, 200, 255), (255, 255, 255, 0)]
 
 
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def icc_with_primaries(red, green, blue) -> bytes:
+    """A minimal ICC v2 RGB display profile with these primaries (XYZ under D50) and gamma 2.2."""
+    def xyz(values):
+        return b"XYZ " + bytes(4) + b"".join(_s15(v) for v in values)
+
+    text = b"test primaries\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 2 + 1 + 67)
+    curve = b"curv" + bytes(4) + struct.pack(">IH", 1, 0x0233)
+    tags = [(b"desc", desc), (b"wtpt", xyz((0.9642, 1.0, 0.8249))), (b"rXYZ", xyz(red)), (b"gXYZ", xyz(green)),
+            (b"bXYZ", xyz(blue)), (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = struct.pack(">I", len(tags)), b""
+    for signature, body in tags:
+        body += bytes(-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    header = (struct.pack(">I", 128 + len(table) + len(data)) + bytes(4) + struct.pack(">I", 0x02100000)
+              + b"mntrRGB XYZ " + bytes(12) + b"acsp" + bytes(28) + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + bytes(48))
+    return header + table + data
+
+
+SRGB_PRIMARIES = {"red": (0.4361, 0.2225, 0.0139), "green": (0.3851, 0.7169, 0.0971), "blue": (0.1431, 0.0606, 0.7141)}
+
+
+def test_colours_in_another_profile_are_converted_before_it_is_dropped(site_tree, tmp_path):
+    """A camera or phone tags its pictures with its own colour profile, which is dropped (it can
+    name the device): the colours are converted first, so the picture looks as it did. Here a
+    profile whose red is sRGB's green: a red pixel in it is green on the page."""
+    icc = icc_with_primaries(SRGB_PRIMARIES["green"], SRGB_PRIMARIES["red"], SRGB_PRIMARIES["blue"])
+    source = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 20, 60)).save(source, "PNG", icc_profile=icc)
+    out = built(site_tree, tmp_path, {"content/media/swap.png": source.getvalue(),
+                                      "content/articles/a.md": article("![Swapped](/media/swap.png)")})
+    data = (out / "media/swap.png").read_bytes()
+    assert b"iCCP" not in png_chunks(data)
+    with Image.open(io.BytesIO(data)) as image:
+        red, green, blue = image.convert("RGB").getpixel((4, 4))
+    assert red < 40 and abs(green - 200) <= 12 and abs(blue - 60) <= 12, (red, green, blue)
+
+
 def test_same_image_gives_the_same_bytes_with_and_without_the_cache(site_tree, tmp_path):
     root = site_tree({
         "content/media/photo.jpg": image_with_metadata("JPEG"),
