@@ -221,8 +221,8 @@ def test_repeated_footnote_references_are_numbered_as_stock_markdown_does():
     rng = random.Random(1986)
     fast, stock = markdown_instance(), markdown_instance(triggered=False)
     for _ in range(500):
-        text = "".join(rng.choice(["x[^1] ", "y[^2] ", "[^a]", "z[^1]", "\n\n", "[^3] ", "w"]) for _ in range(30))
-        text += "\n\n[^1]: one\n[^2]: two [^1]\n\n[^a]: a\n"
+        text = "".join(rng.choice(["x[^1] ", "y[^2] ", "[^a]", "z[^1]", "\n\n", "[^3] ", "w", "[^a:b] "]) for _ in range(30))
+        text += "\n\n[^1]: one\n[^2]: two [^1]\n\n[^a]: a\n[^a:b]: a label with the separator in it\n"
         fast.reset()
         stock.reset()
         assert fast.convert(text) == stock.convert(text), text

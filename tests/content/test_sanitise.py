@@ -203,3 +203,19 @@ def test_body_cannot_dress_up_as_page_controls_or_take_page_ids(site_tree, tmp_p
     body = html.split('<div class="prose">')[1].split("</div>")[0]
     assert '<p><a rel="noopener noreferrer" href="https://example.com/">Leave</a></p>' in body
     assert html.count('id="main"') == 1 and '<h2 id="main-text">Main</h2>' in body
+
+
+def test_classes_and_ids_a_body_keeps_are_its_own(site_tree, tmp_path):
+    """Code keeps its language (for a reader's stylesheet); a link does not take one; a heading
+    named like the search page's parts gets an id of its own; an image's alt text that reads as an
+    address is still its text."""
+    html, _page = build_article(site_tree, tmp_path, (
+        "```python\nprint(1)\n```\n\n"
+        '<a class="language-python footnote-ref footnote" href="https://example.org/">A source</a>\n\n'
+        "## Search tips\n\n"
+        "![https://example.org/photo](/media/pic.png)"))
+    body = html.split('<div class="prose">')[1].split("</article>")[0]
+    assert '<code class="language-python">' in body
+    assert '<a class="footnote-ref footnote" href="https://example.org/" rel="noopener noreferrer">A source</a>' in body
+    assert '<h2 id="search-tips-text">Search tips</h2>' in body
+    assert 'alt="https://example.org/photo"' in body
