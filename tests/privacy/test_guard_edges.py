@@ -294,3 +294,16 @@ def test_the_longest_listed_name_or_replaced_text_is_the_one_reported(tmp_path):
         "a name listed in redact.yaml in the body: 'Jo Bloggs-Smith'",
         "text that redact.yaml replaces, written so that the replacement missed it in the body: 'Northwind Freight'",
     ]
+
+
+def test_an_address_behind_a_link_is_quoted_whole_at_its_line(tmp_path):
+    """A reader sees the address of a link on hover; the guard quotes it as the reader sees it."""
+    errors, _ = guard(tmp_path, "Text.\n\n[write to me](MAILTO:maria.k@example.org)")
+    assert [e.split(": remove it")[0] for e in errors] == [
+        f"content/testimonies/t.md:{BODY_LINE + 2}: error: an email address in the body: 'maria.k@example.org'"]
+
+
+def test_a_finding_after_a_comment_holding_the_same_words_is_reported_at_its_own_line(tmp_path):
+    """The comment is not published; the name in the text is, and its line is the one to fix."""
+    errors, _ = guard(tmp_path, "<!-- Dave Hutchins called. -->\n\nDave Hutchins called.")
+    assert [e.split(": error: ")[0] for e in errors] == [f"content/testimonies/t.md:{BODY_LINE + 2}"]
