@@ -70,8 +70,8 @@ def main() -> int:
     print(f"{'module':<24} {'killed':>7} {'of':>5} {'score':>7} {'equivalent':>11} {'not run':>8}")
     for module, counts in rows + [("all", totals)]:
         considered = counts["killed"] + counts["survived"]
-        score = counts["killed"] / considered if considered else 1.0
-        print(f"{module:<24} {counts['killed']:>7} {considered:>5} {score:>7.1%} {counts['equivalent']:>11} "
+        score = f"{counts['killed'] / considered:.1%}" if considered else "-"
+        print(f"{module:<24} {counts['killed']:>7} {considered:>5} {score:>7} {counts['equivalent']:>11} "
               f"{counts['not run']:>8}")
     if totals["not run"]:
         print(f"\n{totals['not run']} mutant(s) not run yet: the score counts only those that were; "
