@@ -307,3 +307,13 @@ def test_a_finding_after_a_comment_holding_the_same_words_is_reported_at_its_own
     """The comment is not published; the name in the text is, and its line is the one to fix."""
     errors, _ = guard(tmp_path, "<!-- Dave Hutchins called. -->\n\nDave Hutchins called.")
     assert [e.split(": error: ")[0] for e in errors] == [f"content/testimonies/t.md:{BODY_LINE + 2}"]
+
+
+@pytest.mark.parametrize("body, line", [
+    ("Tom &amp; Jerry.\n\nI was told: Dave&nbsp;Hutchins called.", 2),
+    ("A &#10; B\n\nC.\n\nDave Hutchins called.", 4),  # a reference to a line break is not a line
+    ("<!--\nnote\n-->\n\nDave Hutchins called.", 4),  # a comment's lines are lines
+])
+def test_a_finding_after_character_references_or_comments_is_reported_at_its_line(tmp_path, body, line):
+    errors, _ = guard(tmp_path, body)
+    assert [e.split(": error: ")[0] for e in errors] == [f"content/testimonies/t.md:{BODY_LINE + line}"], errors
