@@ -8,6 +8,8 @@ import json
 import pytest
 
 from generator.privacy import pii
+from generator.privacy.detectors import ADDRESS, DATE, EMAIL, HANDLE, PHONE, POSTCODE, WEB
+from generator.privacy.pii import LISTED, PRIVATE
 from generator.core.types import FileSettings, SourceFile, Redactions
 from generator.content.perfile import process_file
 
@@ -51,15 +53,6 @@ def field_line(name: str, fields: dict[str, str]) -> int:
     return 8 + list(fields).index(name) if name != "pseudonym" else 3
 
 
-EMAIL = "an email address"
-WEB = "a web address"
-HANDLE = "a social-media handle"
-PHONE = "a phone number"
-DATE = "a date to the day (give the month and year at most)"
-ADDRESS = "a street address"
-POSTCODE = "a postcode"
-PRIVATE = "a value from this testimony's private: block"
-LISTED = "a name listed in redact.yaml"
 MISSED = "text that redact.yaml replaces, written so that the replacement missed it"
 PERSON = "a person's name"
 ORGANISATION = "the name of an organisation"
