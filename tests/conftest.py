@@ -134,6 +134,7 @@ def pytest_configure(config):
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         del os.environ["MUTANT_UNDER_TEST"]
         config.pluginmanager.register(_ForgetCachedResults())
+        config.pluginmanager.register(_RecordOnlyEachModulesTests())
     if "MUTANT_UNDER_TEST" in os.environ:
         # A mutmut worker inherits its fork server's signal handlers, and so would every process a
         # build forks: on SIGTERM (a build's pool stops its workers so) that handler kills all the
@@ -143,6 +144,42 @@ def pytest_configure(config):
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _mutation_config() -> dict:
+    import tomllib
+
+    return tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+
+
+class _RecordOnlyEachModulesTests:
+    """make mutate: a mutant runs the tests that called its function while mutmut recorded, but only
+    those in its module's test files ([tool.chorus.mutate.tests] in pyproject.toml): a module's own
+    tests and the harms it must prevent, not every build that happens to pass through it. So a
+    survivor costs seconds, not every build of the suite, and says which file lacks a test."""
+
+    def __init__(self):
+        tool = _mutation_config()
+        files = tool["chorus"]["mutate"]["tests"]
+        selection = set(tool["mutmut"]["pytest_add_cli_args_test_selection"])
+        if set(files) != set(tool["mutmut"]["only_mutate"]):
+            raise pytest.UsageError("pyproject.toml: [tool.chorus.mutate.tests] must name the test files of "
+                                    "exactly the modules of [tool.mutmut] only_mutate")
+        missing = sorted({test for tests in files.values() for test in tests} - selection)
+        if missing:
+            raise pytest.UsageError(f"pyproject.toml: {', '.join(missing)} must be in [tool.mutmut] "
+                                    "pytest_add_cli_args_test_selection, or mutmut never records them")
+        self.files = {path.removesuffix(".py").replace("/", ".") + ".": tuple(tests) for path, tests in files.items()}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item):
+        from mutmut.state import state  # mutmut's own record of the functions this test called
+
+        called = state()._stats
+        for function in list(called):
+            tests = next((tests for module, tests in self.files.items() if function.startswith(module)), ())
+            if not item.nodeid.startswith(tests):
+                called.discard(function)
+
+
 class _ForgetCachedResults:
     """make mutate: mutmut runs a mutant with the tests that called its function while it recorded.
     A pattern cached by an earlier test (functools.lru_cache) hides that call from every later one,
@@ -150,9 +187,7 @@ class _ForgetCachedResults:
     tables loaded once, maxsize=1: what makes them is left unmutated)."""
 
     def __init__(self):
-        import tomllib
-
-        mutated = tomllib.loads((PROJECT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+        mutated = _mutation_config()["mutmut"]["only_mutate"]
         self.modules = [path.removesuffix(".py").replace("/", ".") for path in mutated]
 
     @pytest.hookimpl(tryfirst=True)
