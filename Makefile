@@ -55,6 +55,7 @@ bundle: $(STAMP)
 # The guard's data derived from libraries, and the tests' temporary folders, are kept in mutants/.
 mutate: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
+	rm -rf mutants/tmp
 	mkdir -p mutants/state mutants/tmp
 	CHORUS_STATE_DIR=$(CURDIR)/mutants/state PYTEST_DEBUG_TEMPROOT=$(CURDIR)/mutants/tmp \
 		$(VENV)/bin/mutmut run --max-children 2 $(foreach m,$(MUTANTS),'$(m)')

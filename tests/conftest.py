@@ -142,6 +142,13 @@ def pytest_configure(config):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    if os.environ.get("MUTANT_UNDER_TEST", "") not in ("stats", "fail", "") and config.option.basetemp is None:
+        # Each mutant's tests write in a folder of their own, removed when they end. pytest's own
+        # numbered folders would make every mutant delete an earlier one's (the recording's and the
+        # clean run's are whole builds: seconds each), two workers at a time.
+        basetemp = Path(os.environ.get("PYTEST_DEBUG_TEMPROOT", "/tmp")) / f"mutant-{os.getpid()}"
+        config.option.basetemp = str(basetemp)
+        config.add_cleanup(functools.partial(shutil.rmtree, basetemp, ignore_errors=True))
 
 
 def _mutation_config() -> dict:
