@@ -395,3 +395,22 @@ def test_a_file_saved_again_within_the_clock_tick_of_the_last_scan_is_changed(tm
     path.write_text("two")
     assert changed_files(entries, racy, entries) == {str(path)}
     assert changed_files(entries, racy_hashes(()), entries) == set()
+
+
+def test_the_cache_a_patching_preview_saves_serves_the_next_build(site_tree, tmp_path, monkeypatch):
+    """The preview patches its last build after an edit to an item's text and saves the document
+    cache with it. The next build (a new process: nothing kept in memory) reuses every file from
+    that cache, the edited one as edited, and writes what a clean build writes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    article = "---\ntitle: A{n}\ndate: 2018-01-0{n}\nsource: Paper\n---\n\n{text}\n"
+    root = site_tree({f"content/articles/a{n}.md": article.format(n=n, text=f"First words {n}.") for n in range(1, 5)})
+    session = PatchSession()
+    assert not build_site(root, tmp_path / "preview", session=session, jobs=1).errors
+    (root / "content/articles/a2.md").write_text(article.format(n=2, text="Second words, edited."))
+    patched = build_site(root, tmp_path / "preview", session=session, jobs=1)
+    assert not patched.errors and patched.patched
+    next_build = build_site(root, tmp_path / "next", jobs=1)
+    assert not next_build.errors and next_build.files_cached == 4
+    assert b"Second words, edited." in (tmp_path / "next/articles/a2/index.html").read_bytes()
+    build_site(root, tmp_path / "clean", use_cache=False, jobs=1)
+    assert tree(tmp_path / "next") == tree(tmp_path / "clean")

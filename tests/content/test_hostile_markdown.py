@@ -377,3 +377,15 @@ def test_a_text_too_deep_to_render_leaves_the_next_documents_text_whole(site_tre
     report = build_site(tmp_path, tmp_path / "out", jobs=1)
     assert not report.errors
     assert "<p>A paragraph.</p>" in (tmp_path / "out/articles/plain/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("image", ['<img src="https://tracker.example/p.png" alt="x">',
+                                   '<img src="//tracker.example/p.png">', '<img src="HTTP://tracker.example/p.png">'])
+def test_an_image_from_another_host_is_dropped_so_no_reader_contacts_it(image):
+    """Raw HTML that points an image at another host would make every reader's browser fetch it
+    (and tell that host who reads what): the image goes, the text around it stays."""
+    assert sanitise(f"<p>Before {image} after</p>") == "<p>Before  after</p>"
+
+
+def test_an_image_on_this_site_keeps_its_address():
+    assert sanitise('<p><img src="/media/pic.png" alt="A pic"></p>') == '<p><img src="/media/pic.png" alt="A pic"></p>'

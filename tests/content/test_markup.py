@@ -94,3 +94,9 @@ def test_inline_constructs_still_render(text, html):
         assert out == html
     else:
         assert 'class="footnote-ref"' in out
+
+
+def test_a_footnotes_back_link_says_in_plain_words_where_it_goes():
+    """The ↩ after a footnote is read out by its title: ours, not Python-Markdown's default."""
+    page = markdown_instance().convert("Text[^1].\n\n[^1]: Note.")
+    assert 'class="footnote-backref" href="#fnref:1" title="Back to reference 1"' in page

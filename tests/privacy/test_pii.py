@@ -134,6 +134,25 @@ def test_private_values_are_found_in_public_text(site_tree):
     ]
 
 
+def test_without_an_identity_the_plain_values_beside_sealed_ones_are_still_found(site_tree, monkeypatch):
+    """An editor without the identity cannot open the sealed values (a warning says so), but the
+    values kept in plain text beside them, at any depth, are still looked for."""
+    monkeypatch.delenv("CHORUS_IDENTITY", raising=False)
+    extra = ("private:\n"
+             "  name: \"age:c2VhbGVk\"\n"
+             "  contact:\n"
+             "    employer: \"Acme Logistics\"\n"
+             "    notes: [\"age:c2VhbGVk\", \"Harbourside\"]\n")
+    root = site_tree({"content/testimonies/t.md": make_testimony("At Acme Logistics, by Harbourside.", extra)})
+    what = "a value from this testimony's private: block"
+    found = errors_of(root)
+    assert found[:1] == ["content/testimonies/t.md:7: warning: private: is sealed and CHORUS_IDENTITY is not set: "
+                         "its values cannot be checked against the text; set it to your age identity file "
+                         "(docs/editors.md, 'Sealed private records')"]
+    assert found[1:] == [f"content/testimonies/t.md:14: error: {what} in the body: 'Acme Logistics': {HINT}",
+                         f"content/testimonies/t.md:14: error: {what} in the body: 'Harbourside': {HINT}"]
+
+
 def test_short_private_values_and_word_parts_are_not_matched(site_tree):
     extra = 'private:\n  initials: "JD"\n  town: "Ely"\n'
     root = site_tree({"content/testimonies/t.md": make_testimony("JD and Elysium and Ely's neighbour, Ely.", extra)})
