@@ -136,16 +136,34 @@ _NOT_A_NAME = frozenset("a an the my his her its our your their this that some a
 def _emails(text: str) -> Iterator[tuple[int, int, str]]:
     tlds = top_level_domains()
     for match in EMAIL_PATTERN.finditer(text):
+        # A dot may have a space after it ("jane @ mail. com"), so the pattern runs on into the
+        # next sentence ("jane@mail.com. Or call"): a top-level domain that is not one is the next
+        # word, and the address ends at the dot before it.
+        while match is not None and match.group("tld").lower() not in tlds:
+            match = EMAIL_PATTERN.match(text, match.start(), match.end("domain"))
+        if match is None:
+            continue
         at = match.group("at")
         spelled = "@" not in at
         domain_words = re.split(r"\W+", match.group("domain").lower())
-        if match.group("tld").lower() not in tlds:
-            continue
         if spelled and (match.group("local").lower() in _NOT_A_NAME or domain_words[0] in _NOT_A_NAME):
             continue  # "worked at a dot com", "met at the dot com party"
         if spelled and not re.search(r"[\[({<]|\bdot\b", match.group(), re.IGNORECASE):
             continue  # "at" with a plain "." only: "I arrived at work.com"? too unsure; "jane at gmail dot com" has its dot
         yield match.start(), match.end(), EMAIL
+
+
+def _is_domain(match: re.Match, tlds) -> bool:
+    tld = match.group("tld")
+    if tld.lower() not in tlds:
+        return False
+    plain = "[" not in match.group() and "(" not in match.group() and "{" not in match.group()
+    if plain and not match.group("path"):
+        if tld[0].isupper() and not tld.isupper() and len(tld) > 1:
+            return False  # "a lot.So I left": a full stop without its space, not a domain
+        if re.split(r"\W+", match.group("domain"))[0].isdigit():
+            return False  # "at 3.am"
+    return True
 
 
 def _web_addresses(text: str) -> Iterator[tuple[int, int, str]]:
@@ -158,16 +176,12 @@ def _web_addresses(text: str) -> Iterator[tuple[int, int, str]]:
         return
     tlds = top_level_domains()
     for match in _BARE_DOMAIN.finditer(text):
-        tld = match.group("tld")
-        if tld.lower() not in tlds:
+        # What follows the last dot may be no domain ("a lot.So I left", "shop.example.com.Then"):
+        # then the address, if any, ends at that dot.
+        while match is not None and not _is_domain(match, tlds):
+            match = _BARE_DOMAIN.match(text, match.start(), match.end("domain") - 1)
+        if match is None:
             continue
-        plain = "[" not in match.group() and "(" not in match.group() and "{" not in match.group()
-        first_label = re.split(r"\W+", match.group("domain"))[0]
-        if plain and not match.group("path"):
-            if tld[0].isupper() and not tld.isupper() and len(tld) > 1:
-                continue  # "a lot.So I left": a full stop without its space, not a domain
-            if first_label.isdigit():
-                continue  # "at 3.am"
         end = match.end()
         while end > match.start() and text[end - 1] in _TRAILING:
             end -= 1

@@ -47,6 +47,10 @@ def found(text: str) -> list[tuple[str, str]]:
     ("See https://example.org/profile/42.", "https://example.org/profile/42", "a web address"),
     ("See www.example.com, then leave.", "www.example.com", "a web address"),
     ("See acme-staffing.co.uk for more.", "acme-staffing.co.uk", "a web address"),
+    # at the end of a sentence, before the next: what follows the dot is a word, not a domain
+    ("Mail bob@example.com. Or call him.", "bob@example.com", "an email address"),
+    ("Write to maria.k@example.org. Then wait.", "maria.k@example.org", "an email address"),
+    ("See shop.acme-staffing.com.Then leave.", "shop.acme-staffing.com", "a web address"),
     ("Follow @jane_doe99 for updates.", "@jane_doe99", "a social-media handle"),
     ("He lived at 221B Baker Street then.", "221B Baker Street", "a street address"),
     ("Her office: 1600 Pennsylvania Avenue NW.", "1600 Pennsylvania Avenue", "a street address"),
