@@ -414,3 +414,19 @@ def test_the_cache_a_patching_preview_saves_serves_the_next_build(site_tree, tmp
     assert b"Second words, edited." in (tmp_path / "next/articles/a2/index.html").read_bytes()
     build_site(root, tmp_path / "clean", use_cache=False, jobs=1)
     assert tree(tmp_path / "next") == tree(tmp_path / "clean")
+
+
+def test_the_preview_reads_again_only_the_file_edited_even_when_every_file_is_freshly_saved(site_tree, tmp_path,
+                                                                                              monkeypatch):
+    """Files saved within a clock tick of a build are checked by their hash, not only their time:
+    the preview's next build reads again the one edited, and reuses the others, unchanged."""
+    from generator.incremental import freshness
+
+    monkeypatch.setattr(freshness, "RACY_NS", 600_000_000_000)  # every file counts as just saved
+    article = "---\ntitle: A{n}\ndate: 2018-01-0{n}\nsource: Paper\n---\n\n{text}\n"
+    root = site_tree({f"content/articles/a{n}.md": article.format(n=n, text=f"First words {n}.") for n in range(1, 5)})
+    session = PatchSession()
+    assert not build_site(root, tmp_path / "preview", session=session, jobs=1).errors
+    (root / "content/articles/a2.md").write_text(article.format(n=2, text="Second words, edited."))
+    again = build_site(root, tmp_path / "preview", session=session, jobs=1)
+    assert not again.errors and again.patched and again.files_cached == 3

@@ -313,7 +313,17 @@ def test_a_finding_after_a_comment_holding_the_same_words_is_reported_at_its_own
     ("Tom &amp; Jerry.\n\nI was told: Dave&nbsp;Hutchins called.", 2),
     ("A &#10; B\n\nC.\n\nDave Hutchins called.", 4),  # a reference to a line break is not a line
     ("<!--\nnote\n-->\n\nDave Hutchins called.", 4),  # a comment's lines are lines
+    # written wholly in references: no word of it is in the source as a reader sees it
+    ("It began at work.\n\n&#68;&#97;&#118;&#101; &#72;&#117;&#116;&#99;&#104;&#105;&#110;&#115;.", 2),
 ])
 def test_a_finding_after_character_references_or_comments_is_reported_at_its_line(tmp_path, body, line):
     errors, _ = guard(tmp_path, body)
     assert [e.split(": error: ")[0] for e in errors] == [f"content/testimonies/t.md:{BODY_LINE + line}"], errors
+
+
+def test_an_address_behind_a_link_is_reported_at_the_links_line_when_text_above_holds_it_too(tmp_path):
+    """Each place the address is published is reported at its own line: the text, then the link."""
+    errors, _ = guard(tmp_path, "Write to maria.k@example.org.\n\nOr [here](mailto:maria.k@example.org).")
+    assert [e.split(": remove it")[0] for e in errors] == [
+        f"content/testimonies/t.md:{BODY_LINE + line}: error: an email address in the body: 'maria.k@example.org'"
+        for line in (0, 2)]
