@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -216,7 +217,24 @@ def animated_gif() -> bytes:
     return out.getvalue()
 
 
+def huge_png(width: int, height: int) -> bytes:
+    """A PNG that says it has width x height pixels, and holds none: decoding it would claim memory
+    for all of them."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
 ERRORS = {
+    # 100 million pixels: over Pillow's limit (89 million), under twice it, where Pillow only warns
+    "decompression bomb": (
+        {"content/media/huge.png": huge_png(10_000, 10_000)},
+        "content/media/huge.png: error: image has too many pixels to decode safely: scale it down"),
+    "not an image": (
+        {"content/media/broken.png": b"nope"},
+        "content/media/broken.png: error: not an image Chorus can read (JPEG, PNG, WebP or GIF): is the file "
+        "damaged? Open it and save it again"),
     "remote image": (
         {"content/articles/a.md": article("Text.\n\n![Logo](https://example.com/logo.png)")},
         "content/articles/a.md:8: error: image 'https://example.com/logo.png' is not a file of this site: images "
