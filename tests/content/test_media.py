@@ -143,13 +143,14 @@ def icc_with_primaries(red, green, blue) -> bytes:
 SRGB_PRIMARIES = {"red": (0.4361, 0.2225, 0.0139), "green": (0.3851, 0.7169, 0.0971), "blue": (0.1431, 0.0606, 0.7141)}
 
 
-def test_colours_in_another_profile_are_converted_before_it_is_dropped(site_tree, tmp_path):
+@pytest.mark.parametrize("colour", [(200, 20, 60), (200, 20, 60, 255)], ids=["RGB", "with transparency"])
+def test_colours_in_another_profile_are_converted_before_it_is_dropped(site_tree, tmp_path, colour):
     """A camera or phone tags its pictures with its own colour profile, which is dropped (it can
     name the device): the colours are converted first, so the picture looks as it did. Here a
     profile whose red is sRGB's green: a red pixel in it is green on the page."""
     icc = icc_with_primaries(SRGB_PRIMARIES["green"], SRGB_PRIMARIES["red"], SRGB_PRIMARIES["blue"])
     source = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 20, 60)).save(source, "PNG", icc_profile=icc)
+    Image.new("RGBA" if len(colour) == 4 else "RGB", (8, 8), colour).save(source, "PNG", icc_profile=icc)
     out = built(site_tree, tmp_path, {"content/media/swap.png": source.getvalue(),
                                       "content/articles/a.md": article("![Swapped](/media/swap.png)")})
     data = (out / "media/swap.png").read_bytes()
@@ -157,6 +158,17 @@ def test_colours_in_another_profile_are_converted_before_it_is_dropped(site_tree
     with Image.open(io.BytesIO(data)) as image:
         red, green, blue = image.convert("RGB").getpixel((4, 4))
     assert red < 40 and abs(green - 200) <= 12 and abs(blue - 60) <= 12, (red, green, blue)
+
+
+def test_a_photo_is_published_at_the_quality_it_was_given(site_tree, tmp_path):
+    """Re-encoding a photo must not cost it detail: a JPEG is written at quality 90 (Pillow's own
+    default, 75, blurs faces and text), as its quantisation tables show."""
+    out = built(site_tree, tmp_path, {"content/media/photo.jpg": image_with_metadata("JPEG"),
+                                      "content/articles/a.md": article("![Photo](/media/photo.jpg)")})
+    reference = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(reference, "JPEG", quality=90)
+    with Image.open(out / "media/photo.jpg") as published, Image.open(reference) as at_90:
+        assert published.quantization == at_90.quantization
 
 
 def test_same_image_gives_the_same_bytes_with_and_without_the_cache(site_tree, tmp_path):
