@@ -187,6 +187,25 @@ class _RecordOnlyEachModulesTests:
                 called.discard(function)
 
 
+def pytest_collection_finish(session):
+    """make mutate: mutmut forks each mutant's tests from a process that has collected them (with
+    MUTANT_UNDER_TEST empty). The first build in a process loads the guard's data sets and compiles
+    the templates, 2 to 3 seconds that every mutant whose tests build a site would pay again: that
+    process builds a small site first, then forgets what the mutated modules cached, so that no
+    mutant is hidden behind a result of the code as written."""
+    if session.config.option.collectonly and os.environ.get("MUTANT_UNDER_TEST") == "":
+        import tempfile
+
+        with tempfile.TemporaryDirectory(dir=os.environ.get("PYTEST_DEBUG_TEMPROOT")) as folder:
+            root = write_tree(Path(folder), {
+                "site.yaml": MINIMAL_SITE_YAML, "content/tags.yaml": "",
+                "content/articles/a.md": "---\ntitle: A\ndate: 2018-01-05\nsource: Paper\n---\n\nText.\n",
+                "content/testimonies/t.md": "---\ndate: 2018-02\nconsent: {status: granted, recorded: 2018-02-20}\n"
+                                            "---\nIt was at work, in Leeds, on a Monday.\n"})
+            build_site(root, root / "out", use_cache=False, jobs=1)
+        _ForgetCachedResults().forget(everything=True)
+
+
 class _ForgetCachedResults:
     """make mutate: mutmut runs a mutant with the tests that called its function while it recorded.
     A pattern cached by an earlier test (functools.lru_cache) hides that call from every later one,
@@ -199,6 +218,9 @@ class _ForgetCachedResults:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
+        self.forget()
+
+    def forget(self, everything: bool = False):
         import sys
 
         for module in filter(None, map(sys.modules.get, self.modules)):
@@ -206,6 +228,10 @@ class _ForgetCachedResults:
                 info = getattr(value, "cache_info", None)
                 if callable(info) and info().maxsize != 1:
                     value.cache_clear()
+        if everything:  # what the process keeps of the last cache it saved
+            from generator.incremental import documents
+
+            documents.forget_saved()
 
 
 def pytest_collection_modifyitems(items):
