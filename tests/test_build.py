@@ -265,3 +265,33 @@ def test_output_is_swapped_in_without_renameat2_too(site_tree, tmp_path, monkeyp
     assert "B changed" in (tmp_path / "_site/articles/b/index.html").read_text()
     assert sorted(p.name for p in tmp_path.glob("._site*")) == ["._site.building", "._site.lock"]
     assert_copy_holds_only_output(tmp_path / "_site")
+
+
+def test_the_drafts_preview_shows_drafts_and_embargoed_items_marked_and_never_a_withdrawn_one(site_tree, tmp_path):
+    """serve --drafts lets an editor read what is not published yet, each page saying so; a
+    testimony whose consent was withdrawn stays out even there. A build shows none of them."""
+    site_tree({"content/articles/ready.md": make_article("Ready", "2017-10-05"),
+               "content/articles/unready.md": make_article("Unready", "2017-10-06", "draft: true\n"),
+               "content/articles/later.md": make_article("Later", "2017-10-07", "publish_after: 2999-01-01\n"),
+               "content/testimonies/t1.md": make_testimony(status="withdrawn", body="Withdrawn words.")})
+    assert not build_site(tmp_path, tmp_path / "preview", drafts=True).errors
+    for slug, reason in (("unready", "draft"), ("later", "embargoed")):
+        page = (tmp_path / f"preview/articles/{slug}/index.html").read_text()
+        assert f"Not published ({reason})." in page, slug
+    assert "Not published" not in (tmp_path / "preview/articles/ready/index.html").read_text()
+    assert not (tmp_path / "preview/testimonies/t1").exists()
+    assert "Withdrawn words" not in "".join(p.read_text() for p in (tmp_path / "preview").rglob("*.html"))
+    assert not build_site(tmp_path, tmp_path / "out").errors
+    assert not (tmp_path / "out/articles/unready").exists() and not (tmp_path / "out/articles/later").exists()
+
+
+def test_a_withdrawn_testimonys_address_says_it_was_withdrawn_where_the_site_asks(site_tree, tmp_path):
+    """With withdrawn: notice, a reader who follows an old link finds the notice, and nothing of
+    the testimony; without it, the address is gone."""
+    site_tree({"content/testimonies/t1.md": make_testimony(status="withdrawn", body="Withdrawn words.")},
+              site_yaml="title: T\nbase_url: https://example.org/\nwithdrawn: notice\n")
+    assert not build_site(tmp_path, tmp_path / "out").errors
+    page = (tmp_path / "out/testimonies/t1/index.html").read_text()
+    assert "This testimony was withdrawn at the request of the person who shared it." in page
+    assert "Withdrawn words" not in page
+

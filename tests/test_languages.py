@@ -77,3 +77,19 @@ def test_a_draft_translation_is_not_linked(site_tree, tmp_path):
                       "content/articles/b.md": article("B", language="fr", translation_of="a", draft="true")})
     assert not build_site(root, tmp_path / "out").errors
     assert "hreflang" not in (tmp_path / "out/articles/a/index.html").read_text()
+
+
+def test_a_translation_and_its_original_alone_link_each_other(site_tree, tmp_path):
+    root = site_tree({"content/articles/a.md": article("A"),
+                      "content/articles/b.md": article("B", language="fr", translation_of="a")})
+    assert not build_site(root, tmp_path / "out").errors
+    assert '<a href="../b/" hreflang="fr" lang="fr">Français</a>' in (tmp_path / "out/articles/a/index.html").read_text()
+    assert '<a href="../a/" hreflang="en" lang="en">English</a>' in (tmp_path / "out/articles/b/index.html").read_text()
+
+
+def test_the_timeline_names_its_months_in_the_sites_language(site_tree, tmp_path):
+    root = site_tree({"content/articles/a.md": article("A")},
+                     site_yaml="title: T\nbase_url: https://example.org/\nlanguage: fr\n")
+    assert not build_site(root, tmp_path / "out").errors
+    timeline = (tmp_path / "out/timeline/index.html").read_text()
+    assert "octobre 2017" in timeline and "October" not in timeline
