@@ -262,6 +262,9 @@ TAKING = {
     "<plaintext>": ("Intro.\n\nBefore <plaintext> inline.\n\nAFTER *word* here.", 2, PLAINTEXT),
     "<plaintext> closed": ("Before <plaintext>x</plaintext> inline.\n\nAFTER *word* here.", 0, PLAINTEXT),
     "<style> on its own line": ("Intro.\n\n<style>\n\nAFTER *word* here.", 2, hides_all("style")),
+    "<style> as the first thing": ("<style>\n\nAFTER *word* here.", 0, hides_all("style")),
+    "<style> after a comment": ("<!-- a note -->\n\nBefore <style> inline.\n\nAFTER *word* here.", 2,
+                                hides_all("style")),
     "<textarea> on its own line": ("Intro.\n\n<textarea>\n\nAFTER *word* here.", 2, shows_code("textarea")),
     "<STYLE>": ("Before <STYLE> inline.\n\nAFTER *word* here.", 0, hides_all("style")),
     "<Script>": ("Before <Script> inline.\n\nAFTER *word* here.", 0, hides_all("script")),
@@ -389,3 +392,15 @@ def test_an_image_from_another_host_is_dropped_so_no_reader_contacts_it(image):
 
 def test_an_image_on_this_site_keeps_its_address():
     assert sanitise('<p><img src="/media/pic.png" alt="A pic"></p>') == '<p><img src="/media/pic.png" alt="A pic"></p>'
+
+
+def test_only_the_elements_chorus_styles_are_kept_their_text_stays():
+    """An element outside the list (a disclosure widget, underlining, keyboard keys, a top
+    heading in raw HTML) goes; its text stays, as text."""
+    assert sanitise("<p><u>u</u> <kbd>k</kbd> <var>v</var> <time>t</time></p><h1>Top</h1>") == "<p>u k v t</p>Top"
+    assert sanitise("<details><summary>More</summary>Hidden</details>") == "MoreHidden"
+
+
+@pytest.mark.parametrize("href", ["tel:+15551234567", "ftp://files.example/a", "sms:+15551234567", "irc://example/x"])
+def test_a_link_is_kept_only_to_a_web_or_mail_address(href):
+    assert sanitise(f'<p><a href="{href}">here</a></p>') == '<p><a rel="noopener noreferrer">here</a></p>'
