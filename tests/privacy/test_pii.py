@@ -157,6 +157,52 @@ def test_without_an_identity_the_plain_values_beside_sealed_ones_are_still_found
                          f"content/testimonies/t.md:14: error: {what} in the body: 'Harbourside': {HINT}"]
 
 
+def _editor_key(folder):
+    from pyrage import x25519
+
+    identity = x25519.Identity.generate()
+    path = folder / "editor.key"
+    path.write_text(f"{identity}\n")
+    return identity.to_public(), path
+
+
+PRIVATE_AT = "content/testimonies/t.md:7"  # the line of private: in make_testimony's front matter
+
+
+def test_plain_private_values_are_a_warning_where_the_site_seals_and_an_error_where_it_requires_it(site_tree,
+                                                                                                    tmp_path):
+    public, _ = _editor_key(tmp_path.parent)
+    site_yaml = f'title: T\nbase_url: https://example.org/\nprivate_recipients: ["{public}"]\n'
+    root = site_tree({"content/testimonies/t.md": make_testimony("It was at work.", 'private:\n  name: "Jo Bloggs"\n')},
+                     site_yaml=site_yaml)
+    said = (f"{PRIVATE_AT}: {{}}: private: holds values in plain text, readable by anyone who can read the "
+            "repository: seal them with python -m generator private seal")
+    assert errors_of(root) == [said.format("warning")]
+    (root / "site.yaml").write_text(site_yaml + "private_records: sealed\n")
+    assert errors_of(root) == [said.format("error")]
+
+
+def test_sealed_private_values_are_opened_with_the_identity_and_looked_for(site_tree, tmp_path, monkeypatch):
+    """The guard finds a sealed value in the text as it finds a plain one; a value sealed to other
+    keys is an error at private:, saying whom to ask."""
+    from generator.privacy.sealing import seal
+
+    public, identity = _editor_key(tmp_path.parent)
+    monkeypatch.setenv("CHORUS_IDENTITY", str(identity))
+    record = f'private:\n  name: "{seal("Jo Bloggs", [public])}"\n  notes: ["{seal("Harbourside", [public])}"]\n'
+    root = site_tree({"content/testimonies/t.md": make_testimony("Jo Bloggs lived by Harbourside.", record)})
+    what = "a value from this testimony's private: block"
+    found = errors_of(root)
+    assert found == [f"content/testimonies/t.md:12: error: {what} in the body: '{text}': {HINT}"
+                     for text in ("Harbourside", "Jo Bloggs")]
+    stranger, _ = _editor_key(tmp_path)
+    record = f'private:\n  name: "{seal("Jo Bloggs", [stranger])}"\n'
+    (root / "content/testimonies/t.md").write_text(make_testimony("It was at work.", record))
+    assert errors_of(root) == [
+        f"{PRIVATE_AT}: error: a sealed value cannot be opened with the identity in CHORUS_IDENTITY (sealed to other "
+        "keys, or damaged): ask an editor to run python -m generator private rekey"]
+
+
 def test_short_private_values_and_word_parts_are_not_matched(site_tree):
     extra = 'private:\n  initials: "JD"\n  town: "Ely"\n'
     root = site_tree({"content/testimonies/t.md": make_testimony("JD and Elysium and Ely's neighbour, Ely.", extra)})
