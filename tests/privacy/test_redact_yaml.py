@@ -47,6 +47,8 @@ def printed(capsys) -> list[str]:
      "content/redact.yaml:4: error: a string to replace must be text of at least 3 characters on one line, got 'Ac'"),
     ('names: ["Jo Bloggs"]\nreplace:\n  "Acme Corp": "[employer]"\n  "Acme Ltd": "[one\\ntwo]"\n',
      "content/redact.yaml:4: error: the replacement for 'Acme Ltd' must be text on one line, e.g. \"[employer]\""),
+    ('names: ["Jo Bloggs"]\npublic: Harvey Weinstein\n',
+     "content/redact.yaml:2: error: 'public' must be a list, e.g. public: [\"Harvey Weinstein\", \"Twitter\"]"),
     ('names: ["Jo Bloggs"]\nhidden: ["Acme"]\n',
      "content/redact.yaml:2: error: unknown key 'hidden' in redact.yaml; allowed keys: names, replace, public"),
 ])
@@ -54,6 +56,17 @@ def test_a_mistake_in_redact_yaml_is_named_at_its_line(site_tree, capsys, redact
     site_tree({"content/redact.yaml": redact})
     assert main(["check"]) == 1
     assert printed(capsys) == [message]
+
+
+def test_a_name_listed_as_public_is_not_stopped_and_an_empty_file_lists_nothing(site_tree, capsys):
+    """A public figure named in a testimony is listed under public: once, and published; an empty
+    redact.yaml is no error."""
+    site_tree({"content/redact.yaml": "", "content/testimonies/t1.md": TESTIMONY.format(body="Maria Kowalczyk spoke.")})
+    assert main(["check"]) == 1
+    assert printed(capsys) == [f"content/testimonies/t1.md:6: error: a person's name in the body: 'Maria Kowalczyk': "
+                               f"{NAME_HINT}"]
+    (site_tree({"content/redact.yaml": 'public: ["Maria Kowalczyk"]\n'}))
+    assert main(["check"]) == 0, printed(capsys)
 
 
 @pytest.fixture
