@@ -345,3 +345,24 @@ def test_image_address_with_tabs_or_line_breaks_is_not_local(site_tree, tmp_path
     assert main(["build", "--out", str(tmp_path / "out")]) == 1
     assert "is not a file of this site" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_image_damaged_after_it_was_checked_stops_the_build_naming_the_file(site_tree, tmp_path, monkeypatch):
+    """An editor saving over an image while a build runs: the bytes read to publish are no longer
+    the ones checked. The build stops with the file named, and the previous output stays."""
+    from generator.content import images
+
+    root = site_tree({"content/media/photo.jpg": image_with_metadata("JPEG"),
+                      "content/articles/a.md": article("![Photo](/media/photo.jpg)")})
+    real, reads = images.read_image, []
+
+    def read_then_damaged(path, *args):
+        reads.append(path)
+        return real(path, *args) if len(reads) == 1 else b"\xff\xd8\xff\xe0 not really a jpeg"
+
+    monkeypatch.setattr(images, "read_image", read_then_damaged)
+    report = build_site(root, tmp_path / "out", use_cache=False)
+    assert [d.format() for d in report.errors] == [
+        "content/media/photo.jpg: error: cannot read the image (Truncated File Read): is the file damaged? Open it "
+        "and save it again"]
+    assert len(reads) == 2 and not (tmp_path / "out").exists()
