@@ -100,3 +100,13 @@ def test_a_footnotes_back_link_says_in_plain_words_where_it_goes():
     """The ↩ after a footnote is read out by its title: ours, not Python-Markdown's default."""
     page = markdown_instance().convert("Text[^1].\n\n[^1]: Note.")
     assert 'class="footnote-backref" href="#fnref:1" title="Back to reference 1"' in page
+
+
+def test_a_toc_marker_is_replaced_by_the_table_of_contents():
+    """[TOC] alone on a line is the stock toc extension's marker: the faster heading stage hands it
+    over, so the table is made; elsewhere, or inside other words, it stays text."""
+    page = markdown_instance().convert("[TOC]\n\n## One\n\n## Two")
+    assert '<div class="toc">' in page and '<a href="#one">One</a>' in page and '<a href="#two">Two</a>' in page
+    assert "[TOC]" not in page
+    kept = markdown_instance().convert("See [TOC] here.\n\n## One")
+    assert "See [TOC] here." in kept and 'class="toc"' not in kept
