@@ -110,3 +110,11 @@ def test_a_toc_marker_is_replaced_by_the_table_of_contents():
     assert "[TOC]" not in page
     kept = markdown_instance().convert("See [TOC] here.\n\n## One")
     assert "See [TOC] here." in kept and 'class="toc"' not in kept
+
+
+def test_a_top_heading_in_the_text_becomes_a_section_heading_and_remote_images_are_named():
+    from generator.content.markup import Renderer
+
+    body = Renderer().to_html("# Top\n\nText ![a chart](https://example.com/chart.png) and ![ok](/media/ok.png).")
+    assert '<h2 id="top">Top</h2>' in body.html and body.has_h1
+    assert body.removed_images == ("https://example.com/chart.png",)
