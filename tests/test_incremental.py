@@ -397,17 +397,22 @@ def test_a_file_saved_again_within_the_clock_tick_of_the_last_scan_is_changed(tm
     assert changed_files(entries, racy_hashes(()), entries) == set()
 
 
-def test_the_cache_a_patching_preview_saves_serves_the_next_build(site_tree, tmp_path, monkeypatch):
-    """The preview patches its last build after an edit to an item's text and saves the document
-    cache with it. The next build (a new process: nothing kept in memory) reuses every file from
-    that cache, the edited one as edited, and writes what a clean build writes."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+def edited_in_the_preview(site_tree, tmp_path):
+    """Four articles built by the preview, then one's text edited and built again: (root, report)."""
     article = "---\ntitle: A{n}\ndate: 2018-01-0{n}\nsource: Paper\n---\n\n{text}\n"
     root = site_tree({f"content/articles/a{n}.md": article.format(n=n, text=f"First words {n}.") for n in range(1, 5)})
     session = PatchSession()
     assert not build_site(root, tmp_path / "preview", session=session, jobs=1).errors
     (root / "content/articles/a2.md").write_text(article.format(n=2, text="Second words, edited."))
-    patched = build_site(root, tmp_path / "preview", session=session, jobs=1)
+    return root, build_site(root, tmp_path / "preview", session=session, jobs=1)
+
+
+def test_the_cache_a_patching_preview_saves_serves_the_next_build(site_tree, tmp_path, monkeypatch):
+    """The preview patches its last build after an edit to an item's text and saves the document
+    cache with it. The next build (a new process: nothing kept in memory) reuses every file from
+    that cache, the edited one as edited, and writes what a clean build writes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root, patched = edited_in_the_preview(site_tree, tmp_path)
     assert not patched.errors and patched.patched
     next_build = build_site(root, tmp_path / "next", jobs=1)
     assert not next_build.errors and next_build.files_cached == 4
@@ -423,10 +428,5 @@ def test_the_preview_reads_again_only_the_file_edited_even_when_every_file_is_fr
     from generator.incremental import freshness
 
     monkeypatch.setattr(freshness, "RACY_NS", 600_000_000_000)  # every file counts as just saved
-    article = "---\ntitle: A{n}\ndate: 2018-01-0{n}\nsource: Paper\n---\n\n{text}\n"
-    root = site_tree({f"content/articles/a{n}.md": article.format(n=n, text=f"First words {n}.") for n in range(1, 5)})
-    session = PatchSession()
-    assert not build_site(root, tmp_path / "preview", session=session, jobs=1).errors
-    (root / "content/articles/a2.md").write_text(article.format(n=2, text="Second words, edited."))
-    again = build_site(root, tmp_path / "preview", session=session, jobs=1)
+    _, again = edited_in_the_preview(site_tree, tmp_path)
     assert not again.errors and again.patched and again.files_cached == 3
