@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.conftest import build_site
+from tests.conftest import MINIMAL_SITE_YAML, build_site, write_tree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -203,6 +203,28 @@ def test_site_templates_override_project_templates(site_tree, tmp_path):
     assert not report.errors
     assert "<p>OWN About</p>" in read(tmp_path / "out", "about/index.html")
     assert "<h1>Hello</h1>" in read(tmp_path / "out", "articles/a/index.html")
+
+
+def test_a_template_edited_between_builds_of_one_process_is_used_at_once(site_tree, tmp_path):
+    """The preview builds again and again in one process, which keeps its compiled templates:
+    an edit (here one of the same size, saved within the same second) is what the next page
+    shows, with or without the build cache, and another site's template of the same name is
+    its own."""
+    own = "{% extends 'base.html' %}{% block main %}<p>OWN {{ item.title }}</p>{% endblock %}"
+    site_tree({"content/pages/about.md": "---\ntitle: About\n---\nText.\n", "templates/page.html": own})
+    for use_cache in (True, False):
+        (tmp_path / "templates/page.html").write_text(own)
+        assert not build_site(tmp_path, tmp_path / "out", use_cache=use_cache).errors
+        assert "<p>OWN About</p>" in read(tmp_path / "out", "about/index.html")
+        (tmp_path / "templates/page.html").write_text(own.replace("OWN", "NEW"))
+        assert not build_site(tmp_path, tmp_path / "out", use_cache=use_cache).errors
+        assert "<p>NEW About</p>" in read(tmp_path / "out", "about/index.html")
+    other = tmp_path / "other"
+    write_tree(other, {"site.yaml": MINIMAL_SITE_YAML, "content/tags.yaml": "",
+                       "content/pages/about.md": "---\ntitle: About\n---\nText.\n",
+                       "templates/page.html": own.replace("OWN", "MINE")})
+    assert not build_site(other, other / "out", use_cache=False).errors
+    assert "<p>MINE About</p>" in read(other / "out", "about/index.html")
 
 
 def test_template_typo_is_an_error_with_file_and_line(site_tree, tmp_path, capsys):

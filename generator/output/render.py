@@ -148,7 +148,7 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja
         keep_trailing_newline=True,
         auto_reload=False,  # one environment renders one build
         # Compiled templates are kept (keyed by each template's source) so a rebuild does not compile them again.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(_template_cache(cache_dir))) if cache_dir else None,
+        bytecode_cache=CompiledTemplates(_template_cache(cache_dir) if cache_dir else None),
     )
     env.globals["url"] = _url
     env.globals["reuse"] = CardCache()
@@ -163,6 +163,36 @@ def make_environment(config: SiteConfig, cache_dir: Path | None = None) -> jinja
     env.filters["language_name"] = language_name
     env.filters["text_direction"] = text_direction
     return env
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates, kept in memory for the process's next build (the preview's, or a
+    build with --no-cache) and, with the build cache, on disk for the next process. Jinja checks
+    each one against its template's source before use: an edited template is compiled again.
+    Every environment is made by make_environment, with the same options, so code compiled for
+    one serves another."""
+
+    _in_memory: dict[str, bytes] = {}
+    _limit = 512
+
+    def __init__(self, folder: Path | None):
+        self.on_disk = jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        kept = self._in_memory.get(bucket.key)
+        if kept is not None:
+            bucket.bytecode_from_string(kept)  # resets itself if the source has changed since
+        if bucket.code is None and self.on_disk is not None:
+            self.on_disk.load_bytecode(bucket)
+            if bucket.code is not None:
+                self._in_memory[bucket.key] = bucket.bytecode_to_string()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if len(self._in_memory) >= self._limit:
+            self._in_memory.clear()
+        self._in_memory[bucket.key] = bucket.bytecode_to_string()
+        if self.on_disk is not None:
+            self.on_disk.dump_bytecode(bucket)
 
 
 def _template_cache(cache_dir: Path) -> Path:
