@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -63,6 +64,22 @@ def site_tree(tmp_path, monkeypatch):
         return write_tree(tmp_path, files)
 
     return make
+
+
+@contextlib.contextmanager
+def code_as_written():
+    """make mutate: the block runs the code as written, not the mutant under test (mutmut reads
+    MUTANT_UNDER_TEST at each call), so a reference the test compares with is one the mutant
+    cannot bend. Outside make mutate it changes nothing."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST")
+    if mutant is None:
+        yield
+        return
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    try:
+        yield
+    finally:
+        os.environ["MUTANT_UNDER_TEST"] = mutant
 
 
 def build_site(root: Path, out: Path | None = None, session=None, **options):
