@@ -30,6 +30,22 @@ def named_in(text: str, heading: str) -> set[str]:
     return set(re.findall(r"`(generator\.[\w.ǁ]+__mutmut_\d+)`", section))
 
 
+def worker_seconds(log: Path) -> Counter:
+    """Seconds a worker spent on each mutant (the last time it ran), summed per module, from
+    mutmut's log (log_to_file in pyproject.toml): where a run's time goes."""
+    last: dict[str, float] = {}
+    if log.exists():
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            found = re.search(r"Completed (generator\.\S+): exit=-?\d+ \(([\d.]+)s\)", line)
+            if found:
+                last[found[1]] = float(found[2])
+    seconds: Counter = Counter()
+    for name, took in last.items():
+        module = re.split(r"\.x[_ǁ]", name, maxsplit=1)[0]
+        seconds["generator/" + module.removeprefix("generator.").replace(".", "/") + ".py"] += took
+    return seconds
+
+
 def modules_in_scope() -> list[str]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     return config["tool"]["mutmut"]["only_mutate"]
@@ -44,6 +60,7 @@ def main() -> int:
     failing: list[str] = []
     rows = []
     totals: Counter = Counter()
+    seconds = worker_seconds(ROOT / "mutants" / "mutmut-debug.log")
     for module in modules_in_scope():
         meta = ROOT / "mutants" / f"{module}.meta"
         if not meta.exists():
@@ -65,14 +82,15 @@ def main() -> int:
             else:
                 counts["survived"] += 1
                 failing.append(f"{name}: {status}")
+        counts["seconds"] = round(seconds[module])
         rows.append((module.removeprefix("generator/").removesuffix(".py"), counts))
         totals.update(counts)
-    print(f"{'module':<24} {'killed':>7} {'of':>5} {'score':>7} {'equivalent':>11} {'not run':>8}")
+    print(f"{'module':<24} {'killed':>7} {'of':>5} {'score':>7} {'equivalent':>11} {'not run':>8} {'worker s':>9}")
     for module, counts in rows + [("all", totals)]:
         considered = counts["killed"] + counts["survived"]
         score = f"{counts['killed'] / considered:.1%}" if considered else "-"
         print(f"{module:<24} {counts['killed']:>7} {considered:>5} {score:>7} {counts['equivalent']:>11} "
-              f"{counts['not run']:>8}")
+              f"{counts['not run']:>8} {counts['seconds']:>9}")
     if totals["not run"]:
         print(f"\n{totals['not run']} mutant(s) not run yet: the score counts only those that were; "
               "make mutate runs the rest")
