@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,17 @@ def test_a_footnotes_back_link_says_in_plain_words_where_it_goes():
     """The ↩ after a footnote is read out by its title: ours, not Python-Markdown's default."""
     page = markdown_instance().convert("Text[^1].\n\n[^1]: Note.")
     assert 'class="footnote-backref" href="#fnref:1" title="Back to reference 1"' in page
+
+
+def test_each_heading_gets_an_id_of_its_own_words_for_links_to_it():
+    """A link to a section (page#where-it-began) needs the id the stock toc extension gives:
+    the heading's words, with _1, _2 after one already used, footnotes and markup left out."""
+    text = ("## Where it began\n\nText.\n\n## Where it began\n\n### *Q&A*: “Who?”[^1]\n\n## Where it began_1\n\n"
+            "[^1]: A note.")
+    page = markdown_instance().convert(text)
+    assert re.findall(r"<h\d[^>]*>", page) == ['<h2 id="where-it-began">', '<h2 id="where-it-began_1">',
+                                               '<h3 id="qa-who">', '<h2 id="where-it-began_2">']
+    assert page == markdown_instance(triggered=False).convert(text)
 
 
 def test_a_toc_marker_is_replaced_by_the_table_of_contents():

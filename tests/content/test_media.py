@@ -185,6 +185,42 @@ def test_same_image_gives_the_same_bytes_with_and_without_the_cache(site_tree, t
     assert [p.suffix for p in (root / ".cache/media").iterdir()] == [".jpg"]
 
 
+def test_a_rebuild_re_encodes_no_unchanged_image_and_the_cache_keeps_only_the_images_of_the_site(
+        site_tree, tmp_path, monkeypatch):
+    """An archive of photos rebuilds without decoding them again; a photo replaced or removed
+    leaves nothing of itself in .cache/media."""
+    from generator.content import images
+
+    root = site_tree({"content/media/photo.jpg": image_with_metadata("JPEG"),
+                      "content/articles/a.md": article("![Photo](/media/photo.jpg)")})
+    encoded = []
+    real = images.reencode
+    monkeypatch.setattr(images, "reencode", lambda *args: encoded.append(args[1]) or real(*args))
+    assert build_site(root, tmp_path / "out").errors == () and encoded == ["JPEG"]
+    assert build_site(root, tmp_path / "out").errors == () and encoded == ["JPEG"]  # nothing re-encoded
+    (root / "content/media/photo.jpg").write_bytes(image_with_metadata("JPEG", size=(30, 30)))
+    assert build_site(root, tmp_path / "out").errors == () and encoded == ["JPEG", "JPEG"]
+    cached = list((root / ".cache/media").iterdir())
+    assert [p.read_bytes() for p in cached] == [(tmp_path / "out/media/photo.jpg").read_bytes()]
+    (root / "content/media/photo.jpg").unlink()
+    (root / "content/articles/a.md").write_text(article("No photo now."))
+    assert build_site(root, tmp_path / "out").errors == ()
+    assert list((root / ".cache/media").iterdir()) == []
+
+
+def test_every_badly_named_image_is_reported_with_a_name_it_could_have(site_tree, capsys):
+    site_tree({"content/media/-My Photo!-.JPG": image_with_metadata("JPEG"),
+               "content/media/写真.png": image_with_metadata("PNG"),
+               "content/media/good.jpg": image_with_metadata("JPEG")})
+    assert main(["check"]) == 1
+    errors = sorted(line for line in capsys.readouterr().err.splitlines() if ": error: " in line)
+    assert errors == [
+        "content/media/-My Photo!-.JPG: error: image name must be lower-case letters, digits and hyphens: rename it "
+        "to my-photo.jpg",
+        "content/media/写真.png: error: image name must be lower-case letters, digits and hyphens: rename it "
+        "to image.png"]
+
+
 @pytest.mark.parametrize("profile", ["web", "offline"])
 def test_image_addresses_are_relative_in_pages(site_tree, tmp_path, profile):
     out = built(site_tree, tmp_path, {
