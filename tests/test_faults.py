@@ -27,7 +27,7 @@ from generator.core import locks
 from generator.output import write
 from generator.cli import main
 from generator.output.manifest import MANIFEST_NAME
-from generator.core.types import Output
+from generator.core.types import Output, ReusedFile
 from generator.output.write import MARKER, OutputWriter
 from tests.conftest import PROJECT, build_site, code_as_written
 
@@ -504,6 +504,27 @@ def test_a_file_gone_from_the_copy_after_a_failed_build_is_written_again(tmp_pat
     later = OutputWriter(out)
     later.open()
     later.finish([Output("index.html", b"home"), Output("about/index.html", b"about")])
+    assert (out / "about/index.html").read_bytes() == b"about"
+    assert not (out / "search").exists()
+    assert_agrees_with_manifest(out)
+
+
+def test_a_page_kept_from_the_last_output_is_copied_where_the_disk_makes_no_hard_links(tmp_path, monkeypatch):
+    """A network share or a USB stick formatted FAT refuses hard links: a page the build reuses
+    from the output is then copied into the output's copy, whole."""
+    out = tmp_path / "out"
+    _copy_beside(out, Output("index.html", b"home"), Output("about/index.html", b"about"))
+    failing = _fail_after_storing(out, Output("search/index.html", b"search"))
+    (failing.staging / "about/index.html").unlink()
+    later = OutputWriter(out)
+    later.open()
+
+    def refused(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    reused = ReusedFile("about/index.html", f"{out}/about/index.html", hashlib.sha256(b"about").hexdigest())
+    later.finish([Output("index.html", b"home"), reused])
     assert (out / "about/index.html").read_bytes() == b"about"
     assert not (out / "search").exists()
     assert_agrees_with_manifest(out)
