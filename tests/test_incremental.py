@@ -184,13 +184,21 @@ def test_output_edited_by_hand_is_put_right_by_the_next_build(tmp_path):
 
 
 def test_change_in_the_same_clock_tick_is_still_seen(tmp_path, monkeypatch):
-    """Same size, same modification time, same inode: only the content hash can tell."""
+    """Same size, same modification time, same inode, and (a file system whose clock ticks
+    seldom: FAT's two seconds) the same change time: only the content hash can tell."""
     from generator.incremental import documents as cache
     from generator.incremental import freshness
 
     # However slow this machine, the file counts as modified just before the build's record.
     monkeypatch.setattr(freshness, "RACY_NS", 600_000_000_000)
     monkeypatch.setattr(cache, "RACY_NS", 600_000_000_000)
+    real_stat, first_seen = cache._stat, {}
+
+    def coarse(path):
+        now = real_stat(path)
+        return now and now[:3] + (first_seen.setdefault(str(path), now[3]),) + now[4:]
+
+    monkeypatch.setattr(cache, "_stat", coarse)
     seed_site(tmp_path / "site", random.Random(7))
     build_site(tmp_path / "site", tmp_path / "out", jobs=1)
     path = tmp_path / "site/content/articles/a0.md"
@@ -201,6 +209,47 @@ def test_change_in_the_same_clock_tick_is_still_seen(tmp_path, monkeypatch):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
     assert not again.up_to_date and "Articlf" in (tmp_path / "out/articles/a0/index.html").read_text()
+
+
+def test_a_rebuild_reads_again_only_the_files_the_file_system_says_changed(tmp_path, monkeypatch):
+    """Listing an archive's files costs little, reading them all a second or more: a file whose
+    size, times and inode are what the build that cached it saw is not read again, and one
+    touched is read once, then known by its new times."""
+    from generator.incremental import documents as cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # every file here was saved before the build that reads it
+    read, real_hash = [], cache.hash_regular
+    monkeypatch.setattr(cache, "hash_regular", lambda path: read.append(Path(path).name) or real_hash(path))
+    seed_site(tmp_path / "site", random.Random(7))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    for touched in ("a0.md", "a1.md"):
+        read.clear()
+        os.utime(tmp_path / "site/content/articles" / touched)
+        again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+        assert read == [touched] and again.files_cached == 17
+
+
+def test_an_edit_after_the_clock_was_put_back_is_still_seen(tmp_path, monkeypatch):
+    """A clock that was ahead and is corrected (by NTP, a virtual machine restored) gives the
+    next edit a time before the last build's: the file's size and times differ from what
+    that build saw, so it is read again."""
+    import time
+
+    from generator.incremental import documents as cache
+
+    class Ahead:
+        @staticmethod
+        def time_ns():
+            return time.time_ns() + 3_600_000_000_000
+
+    seed_site(tmp_path / "site", random.Random(7))
+    monkeypatch.setattr(cache, "time", Ahead)
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    monkeypatch.setattr(cache, "time", time)
+    path = tmp_path / "site/content/articles/a0.md"
+    path.write_text(path.read_text().replace("Article 0", "Article zero"))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert "Article zero" in (tmp_path / "out/articles/a0/index.html").read_text()
 
 
 def test_embargo_that_ends_between_builds_publishes_the_item(tmp_path, monkeypatch):
