@@ -479,3 +479,49 @@ def test_the_preview_reads_again_only_the_file_edited_even_when_every_file_is_fr
     monkeypatch.setattr(freshness, "RACY_NS", 600_000_000_000)  # every file counts as just saved
     _, again = edited_in_the_preview(site_tree, tmp_path)
     assert not again.errors and again.patched and again.files_cached == 3
+
+
+def test_the_check_lists_every_file_past_link_loops_and_unreadable_folders_and_never_walks_out(tmp_path, monkeypatch):
+    """Whether anything changed is decided from this list: a folder left out of it (after a link
+    loop, or an unreadable folder) would let a rebuild say "up to date" over an edit there. A
+    link to a folder inside the site is walked, one out of it is listed but not walked, and each
+    thing the build will refuse (a dangling link, a folder it cannot read) is listed too."""
+    from generator.incremental.freshness import scan
+
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    for folder in ("a", "b", "c", "shared"):
+        (site / folder).mkdir(parents=True)
+    outside.mkdir()
+    (site / "b/page.md").write_text("b")
+    (site / "shared/s.md").write_text("s")
+    (outside / "o.md").write_text("o")
+    (site / "a/loop").symlink_to(site / "a", target_is_directory=True)
+    (site / "a/shared").symlink_to(site / "shared", target_is_directory=True)
+    (site / "a/out").symlink_to(outside, target_is_directory=True)
+    (site / "a/gone").symlink_to(site / "nowhere")
+    real_scandir = os.scandir
+
+    def unreadable_c(path):
+        if os.fspath(path) == str(site / "c"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", unreadable_c)
+    # Listed last to first: a (and its loop) before b, c before them.
+    for folders in ([site / "b", site / "a"], [site / "a", site / "b", site / "c"]):
+        listed = {entry[0].removeprefix(f"{site}/") for entry in scan(folders, (str(site),))}
+        assert {"b/page.md", "a/shared/", "a/shared/s.md", "a/out/", "a/gone", "a/loop/"} <= listed, listed
+        assert not any("o.md" in path for path in listed)
+    assert "c/" in listed
+
+
+def test_two_outputs_of_one_site_are_each_rebuilt_after_an_edit(tmp_path):
+    """The record of what a build wrote is kept per output folder: a build into another folder
+    (the preview's, a copy for a bundle) must not make this one look current."""
+    seed_site(tmp_path / "site", random.Random(7))
+    build_site(tmp_path / "site", tmp_path / "one", jobs=1)
+    path = tmp_path / "site/content/articles/a0.md"
+    path.write_text(path.read_text().replace("Article 0", "Article zero"))
+    build_site(tmp_path / "site", tmp_path / "two", jobs=1)
+    again = build_site(tmp_path / "site", tmp_path / "one", jobs=1)
+    assert not again.up_to_date and "Article zero" in (tmp_path / "one/articles/a0/index.html").read_text()
