@@ -525,3 +525,23 @@ def test_two_outputs_of_one_site_are_each_rebuilt_after_an_edit(tmp_path):
     build_site(tmp_path / "site", tmp_path / "two", jobs=1)
     again = build_site(tmp_path / "site", tmp_path / "one", jobs=1)
     assert not again.up_to_date and "Article zero" in (tmp_path / "one/articles/a0/index.html").read_text()
+
+
+def test_a_body_store_deleted_between_builds_costs_only_a_reread(tmp_path):
+    """The text of each cached document is kept in .cache/bodies.sqlite: deleted (by hand, or a
+    clean-up tool), the next build reads again the files whose text is gone, and its pages are
+    a clean build's."""
+    from generator.incremental import bodies
+    from generator.incremental import documents as cache
+
+    seed_site(tmp_path / "site", random.Random(7))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    cache.forget_saved()
+    bodies.forget_stores()
+    (tmp_path / "site/.cache/bodies.sqlite").unlink()
+    path = tmp_path / "site/content/pages/about.md"
+    path.write_text(path.read_text().replace("About us.", "About us, again."))
+    again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert not again.diagnostics, [d.format() for d in again.diagnostics]  # nothing was damaged
+    build_site(tmp_path / "site", tmp_path / "clean", use_cache=False, jobs=1)
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
