@@ -536,3 +536,41 @@ def test_a_page_kept_from_the_last_output_is_copied_where_the_disk_makes_no_hard
     assert (out / "about/index.html").read_bytes() == b"about"
     assert not (out / "search").exists()
     assert_agrees_with_manifest(out)
+
+
+def test_where_folders_cannot_be_swapped_in_one_step_the_output_is_swapped_in_three_renames(tmp_path, monkeypatch):
+    """macOS, the BSDs, an old C library: no atomic exchange of two folders. The output is moved
+    aside, the new one put in its place, the old one moved to the copy's place; a folder left
+    aside by a build that stopped in between is deleted first."""
+    out = tmp_path / "out"
+    _copy_beside(out, Output("index.html", b"one"), Output("about/index.html", b"about"))
+
+    def no_c_library(*args, **kwargs):
+        raise OSError("not found")
+
+    monkeypatch.setattr(write.ctypes, "CDLL", no_c_library)
+    left = write._aside(out)
+    left.mkdir()
+    (left / MARKER).write_text("")
+    (left / "index.html").write_text("the output a stopped build moved aside")
+    writer = OutputWriter(out)
+    writer.open()
+    writer.finish([Output("index.html", b"two")])
+    assert (out / "index.html").read_bytes() == b"two" and not (out / "about").exists()
+    assert not left.exists()
+    assert_agrees_with_manifest(out)
+
+
+def test_an_output_manifest_deleted_by_hand_costs_only_the_copy_beside_it(tmp_path):
+    """Someone deletes chorus-manifest.json from the published folder: the next build cannot
+    tell what the copy beside it holds after the swap, so it deletes the copy, and the build
+    after makes it again."""
+    out = tmp_path / "out"
+    _copy_beside(out, Output("index.html", b"home"), Output("about/index.html", b"about"))
+    (out / MANIFEST_NAME).unlink()
+    for text in (b"home 2", b"home 3"):
+        writer = OutputWriter(out)
+        writer.open()
+        writer.finish([Output("index.html", text), Output("about/index.html", b"about")])
+        assert (out / "index.html").read_bytes() == text
+        assert_agrees_with_manifest(out)
