@@ -545,3 +545,24 @@ def test_a_body_store_deleted_between_builds_costs_only_a_reread(tmp_path):
     assert not again.diagnostics, [d.format() for d in again.diagnostics]  # nothing was damaged
     build_site(tmp_path / "site", tmp_path / "clean", use_cache=False, jobs=1)
     assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+
+
+def test_a_detail_removed_from_a_testimony_or_a_deleted_testimony_leaves_the_document_cache(tmp_path):
+    """An editor removes a detail that could identify someone, or deletes the testimony: no
+    earlier version stays in .cache/documents.* (the cache is written whole then, not appended to)."""
+    seed_site(tmp_path / "site", random.Random(7))
+    path = tmp_path / "site/content/testimonies/t0.md"
+    path.write_text(path.read_text().replace("---\nIt happened", "pseudonym: A nurse at the Leeds depot\n---\nIt happened"))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    cache = lambda: b"".join(p.read_bytes() for p in (tmp_path / "site/.cache").glob("documents.*"))  # noqa: E731
+    assert b"Leeds depot" in cache()
+    path.write_text(path.read_text().replace("A nurse at the Leeds depot", "A nurse"))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert b"Leeds depot" not in cache()
+    other = tmp_path / "site/content/testimonies/t1.md"
+    other.write_text(other.read_text().replace("---\nIt happened", "pseudonym: A clerk at the Hull office\n---\nIt happened"))
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert b"Hull office" in cache()
+    other.unlink()
+    build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert b"Hull office" not in cache()
