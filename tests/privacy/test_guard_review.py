@@ -73,3 +73,12 @@ def test_the_guard_never_fails_on_pasted_text(text):
                                   Redactions(names=("Jo Bloggs",), replacements=(("Acme", "[employer]"),)))
     assert all(f.line in (1, 2) or f.line >= 1 for f in findings)
     assert strip_invisible(strip_invisible(text)) == strip_invisible(text)
+
+
+def test_review_shows_a_missed_replacement_in_its_words_with_the_replacement_to_use(site_tree, capsys):
+    site_tree({"content/redact.yaml": 'replace: {"Acme Logistics": "[employer]"}\n',
+               "content/testimonies/a.md": TESTIMONY.format(extra="", body="I worked at Acme **Logistics** then.")})
+    assert main(["review", "--json"]) == 0
+    findings = json.loads(capsys.readouterr().out)["testimonies"][0]["findings"]
+    assert [(f["line"], f["text"], f["context"], f["suggestion"]) for f in findings] == [
+        (7, "Acme Logistics", "First line. I worked at [[Acme Logistics]] then.", "[employer]")]

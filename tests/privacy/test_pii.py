@@ -459,3 +459,17 @@ def test_a_name_part_that_is_a_false_alarm_is_allowed_with_a_reason(site_tree):
              'allow:\n  - {text: "Maria", reason: "the Ave Maria the choir sang, not her name"}\n')
     root = site_tree({"content/testimonies/t.md": make_testimony("The choir sang an Ave Maria.", extra)})
     assert errors_of(root) == []
+
+
+def test_a_body_too_deep_to_render_is_checked_as_written_line_by_line():
+    """A body the renderer would take too long on (its own error) is still read by the guard, as
+    the source shows it, with each finding on its own line."""
+    text = ">" * 150 + " a quote\n\nFirst line.\nCall +44 20 7946 0958 <b>after</b> six.\n"
+    assert [(f.text, f.line) for f in find_pii([PublicText("body", text, 7)])] == [("+44 20 7946 0958", 10)]
+
+
+def test_a_private_value_without_a_letter_or_digit_is_nothing_to_look_for(site_tree):
+    """A private field holding only marks (an editor's '— — —' for 'unknown') is no name to find."""
+    root = site_tree({"content/testimonies/t.md": make_testimony(
+        "It happened — — — at work.", extra='private:\n  employer: "— — —"\n  name: "Jane Doe"\n')})
+    assert errors_of(root) == []
