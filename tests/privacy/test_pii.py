@@ -473,3 +473,15 @@ def test_a_private_value_without_a_letter_or_digit_is_nothing_to_look_for(site_t
     root = site_tree({"content/testimonies/t.md": make_testimony(
         "It happened — — — at work.", extra='private:\n  employer: "— — —"\n  name: "Jane Doe"\n')})
     assert errors_of(root) == []
+
+
+def test_a_field_is_read_with_and_without_its_markup_and_each_place_is_reported_once():
+    """Markup can split a listed name ('J*o Blog*gs' shows as 'Jo Bloggs'): the field is read
+    again as shown, and only what that reading adds is reported; a name written three times is
+    three findings, not two and not six."""
+    from generator.core.types import Redactions
+    from generator.privacy.pii import guard_findings
+
+    findings = guard_findings([PublicText("pseudonym", "Jo Bloggs, Jo Bloggs and J*o Blog*gs.", 3)], None,
+                              Redactions(names=("Jo Bloggs",)))
+    assert [(f.line, f.text, f.where) for f in findings] == [(3, "Jo Bloggs", "'pseudonym'")] * 3
