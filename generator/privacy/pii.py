@@ -408,14 +408,13 @@ def _around(text: str, start: int, end: int, width: int = 40) -> str:
     return " ".join((before + "[[" + text[start:end] + "]]" + after).split())
 
 
-def inspect(visibles: Iterable[Visible], listed: Listed, *, modes: Iterable[str] = ()) -> list[Finding]:
-    """Every finding in the visible texts, one per place and kind; the same place read again in
-    another form of the same text (a field with its markup taken out) is reported once."""
+def inspect(readings: Iterable[tuple[Visible, str]], listed: Listed) -> list[Finding]:
+    """Every finding in the visible texts, each read in its mode (ALL, NO_NAMES, LISTED_ONLY), one per
+    place and kind; the same place read again in another form of the same text (a field with its
+    markup taken out) is reported once."""
     findings: list[Finding] = []
     seen: Counter = Counter()
-    flags = list(modes)
-    for index, visible in enumerate(visibles):
-        only = flags[index] if index < len(flags) else ALL
+    for visible, only in readings:
         taken: list[tuple[int, int]] = []
         local: Counter = Counter()
         for start, end, what in _candidates(visible, listed, only):
@@ -438,34 +437,28 @@ def inspect(visibles: Iterable[Visible], listed: Listed, *, modes: Iterable[str]
     return sorted(findings, key=lambda f: (f.line, f.where, f.column))
 
 
-def visibles_of(texts: Iterable[PublicText], body_html: str | None = None) -> tuple[list[Visible], list[str]]:
-    """Each published text as a reader sees it, and what to look for in it; and, to be safe,
-    listed names in forms a reader does not see: a field without its markup, the body's comments."""
-    visibles: list[Visible] = []
-    modes: list[str] = []
+def visibles_of(texts: Iterable[PublicText], body_html: str | None = None) -> list[tuple[Visible, str]]:
+    """Each published text as a reader sees it, with what to look for in it; and, to be safe, listed
+    names in forms a reader does not see: a field without its markup, the body's comments."""
+    readings: list[tuple[Visible, str]] = []
     for public in texts:
         if public.is_body:
             rendered = body_html if body_html is not None else render_for_guard(public.text)
-            if rendered is None:  # too slow to render: read the source as shown instead
-                visibles.append(visible_body(html.escape(as_shown(public.text)).replace("\n", "<br>"), public.text,
-                                             public.line))
+            if rendered is None:  # too slow to render: read the source as shown, line by line, instead
+                readings.append((_lines_of(as_shown(public.text), public.line), ALL))
             else:
-                visibles.append(visible_body(rendered, public.text, public.line))
-            modes.append(ALL)
+                readings.append((visible_body(rendered, public.text, public.line), ALL))
             # Comments are removed from the page, but a later edit can bring them back.
             if "<!--" in public.text:
-                visibles.append(_comment_lines(public.text, public.line))
-                modes.append(LISTED_ONLY)
+                readings.append((_comment_lines(public.text, public.line), LISTED_ONLY))
         else:
             # Tags are the site's own vocabulary: only what this testimony lists is looked for there.
             mode = LISTED_ONLY if public.name == "tags" else NO_NAMES if public.name == "pseudonym" else ALL
-            visibles.append(visible_field(public.name, public.text, public.line))
-            modes.append(mode)
+            readings.append((visible_field(public.name, public.text, public.line), mode))
             shown = as_shown(public.text)
             if shown != public.text:
-                visibles.append(visible_field(public.name, shown, public.line))
-                modes.append(mode)
-    return visibles, modes
+                readings.append((visible_field(public.name, shown, public.line), mode))
+    return readings
 
 
 _ANY_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
@@ -480,8 +473,12 @@ def _comment_lines(text: str, first_line: int) -> Visible:
         kept.append(match.group(1))
         position = match.end(1)
     kept.append(re.sub(r"[^\n]", " ", text[position:]))
-    normalised = normalise("".join(kept))
-    lines = normalised.split("\n")
+    return _lines_of("".join(kept), first_line)
+
+
+def _lines_of(text: str, first_line: int) -> Visible:
+    """The text, normalised, read line by line: each line on its own source line."""
+    lines = normalise(text).split("\n")
     offsets, numbers, position = [], [], 0
     for number, line in enumerate(lines):
         offsets.append(position)
@@ -513,10 +510,9 @@ def render_for_guard(markdown: str) -> str | None:
 # calls them (the tests and the benchmark do), so a change in them cannot change what is published.
 def find_pii(texts: Iterable[PublicText], private: Any = None, names: Iterable[str] = ()) -> list[Finding]:  # pragma: no mutate block
     """Listed values and contact details, days and addresses in the public texts (not unlisted names)."""
-    visibles, only = visibles_of(tuple(texts))
     listed = Listed(private_strings(private), tuple(sorted(set(names), key=lambda s: (-len(s), s))),
                     find_unlisted=False)
-    return inspect(visibles, listed, modes=only)
+    return inspect(visibles_of(tuple(texts)), listed)
 
 
 def listed_for(private: Any, redactions: Redactions, *, region: str = "", site_language: str = "en",
@@ -546,11 +542,10 @@ def guard(path: Path, texts: Iterable[PublicText], private: Any, redactions: Red
 def guard_findings(texts: Iterable[PublicText], private: Any, redactions: Redactions, *,
                    body_html: str | None = None, listed: Listed | None = None) -> list[Finding]:
     listed = listed or listed_for(private, redactions)
-    visibles, only = visibles_of(tuple(texts), body_html)
-    findings = inspect(visibles, listed, modes=only)
+    findings = inspect(visibles_of(tuple(texts), body_html), listed)
     if redactions.replacements:
-        findings = [f if f.what != MISSED else Finding(f.line, f.column, f.text, f.what, f.where, f.hint, f.context,
-                                                       suggestion(MISSED, f.text, redactions)) for f in findings]
+        findings = [dataclasses.replace(f, suggestion=suggestion(MISSED, f.text, redactions)) if f.what == MISSED else f
+                    for f in findings]
     return findings
 
 
