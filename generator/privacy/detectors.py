@@ -202,7 +202,7 @@ def _handles(text: str) -> Iterator[tuple[int, int, str]]:
 # ---------------------------------------------------------------------------------------------
 # Phone numbers
 
-_PHONE_SHAPE = re.compile(r"(?<![\w+/.,-])(?:\+ ?)?(?:\(\d{1,5}\) ?|\d{1,5})"
+_PHONE_SHAPE = re.compile(r"(?<![\w+/.,])(?<![\d.,]-)(?:\+ ?)?(?:\(\d{1,5}\) ?|\d{1,5})"
                           r"(?:(?: ?[\-/] ?|\.| )?(?:\(\d{1,5}\)|\d{1,5})){1,7}(?![\w/]|[.,-]\d)")
 _THOUSANDS = re.compile(r"\d{1,3}(?P<sep>[ .,'])\d{3}(?:(?P=sep)\d{3})*")
 _CURRENCY_BEFORE = re.compile(r"[$£€¥₹₩₽¢]\s*$|\b(?:usd|eur|gbp|inr|rs\.?|rupees?)\s*$", re.IGNORECASE)

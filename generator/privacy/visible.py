@@ -90,6 +90,7 @@ _SPACES = {c: " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u20
 # Combining marks that no letter composes with: underlines, overlays, strokes and "Zalgo" stacks.
 _LOOSE_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+_BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # what a page shows as one space (line breaks apart)
 
 
 @functools.lru_cache(maxsize=1)
@@ -140,16 +141,17 @@ def normalise(text: str) -> str:
     """Text as it is read: compatibility forms (NFKC: fullwidth letters, ligatures, no-break
     spaces), without invisible characters or combining marks that compose with no letter, with
     look-alike letters of other scripts read as Latin, curly quotes as straight ones and dashes
-    as hyphens. Line breaks are kept (the caller decides what they mean)."""
+    as hyphens, and every run of spaces and tabs one space, as a page shows it ("Tel:  07700   900123"
+    reads as a phone number). Line breaks are kept (the caller decides what they mean)."""
     if text.isascii():
-        return text if "\t" not in text and "\r" not in text else text.replace("\t", " ").replace("\r", " ")
+        return _BLANKS.sub(" ", text)
     text = unicodedata.normalize("NFKC", text.translate(_table()))
     text = text.translate(_table())  # NFKC can make quotes and spaces of its own
     if _LOOSE_MARKS.search(text):
         text = _LOOSE_MARKS.sub("", text)
     if not text.isascii():
         text = _NON_ASCII_WORD.sub(_fold_word, text)
-    return text
+    return _BLANKS.sub(" ", text)
 
 
 def match_key(text: str) -> str:

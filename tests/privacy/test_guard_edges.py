@@ -129,8 +129,8 @@ def test_a_listed_name_in_a_comment_is_found_at_its_line_with_the_comment_around
     site_tree({"content/redact.yaml": 'names: ["Jo Bloggs"]\n',
                "content/testimonies/t1.md": TESTIMONY.format(body=body)})
     assert reviewed(capsys) == [
-        ("content/testimonies/t1.md", 9, "the body", "Jo Bloggs", "a note, [[Jo Bloggs]] said so Jo Bloggs …"),
-        ("content/testimonies/t1.md", 11, "the body", "Jo Bloggs", "…Jo Bloggs said so [[Jo Bloggs]]"),
+        ("content/testimonies/t1.md", 9, "the body", "Jo Bloggs", "a note, [[Jo Bloggs]] said so Jo Bloggs"),
+        ("content/testimonies/t1.md", 11, "the body", "Jo Bloggs", "a note, Jo Bloggs said so [[Jo Bloggs]]"),
     ]
 
 

@@ -293,6 +293,14 @@ def test_field_probe_is_stopped_on_its_line(tmp_path, field, text, what):
     assert any(e.startswith(expected) for e in errors), errors
 
 
+def test_the_sites_own_tags_are_not_taken_for_names(tmp_path):
+    """Tags are the site's vocabulary: 'Weinstein' and 'Media' on a testimony are not names to remove."""
+    site = Redactions(names=SITE.names, public=SITE.public,
+                      tag_labels=(("weinstein", "Weinstein"), ("media", "Media"), ("justice-system", "Justice system")))
+    errors, _ = guard(tmp_path, "Text.", tags="weinstein, media, justice-system", redactions=site)
+    assert errors == []
+
+
 @pytest.mark.parametrize("tags", ["jane-doe", "named"])
 def test_a_tag_that_shows_a_private_name_is_stopped(tmp_path, tags):
     errors, _ = guard(tmp_path, "Text.", tags=tags)
@@ -328,7 +336,8 @@ def test_redact_replacements_reach_look_alike_letters(tmp_path, text):
     assert errors == [] and "I lived on [a street]." in result.document.body.text
 
 
-INVISIBLE = ["\u00ad", "\u200b", "\u2060", "\ufeff", "\u202e", "\u2066", "\U000e0041", "\u180e"]
+INVISIBLE = ["\u00ad", "\u200b", "\u2060", "\ufeff", "\u202e", "\u2066", "\U000e0041", "\u180e", "\u200c", "\u200d",
+             "\u200e", "\u200f", "\ufe0f"]
 
 
 @pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
@@ -349,6 +358,40 @@ def test_invisible_characters_are_not_published(tmp_path, char):
 def test_joiners_a_script_needs_are_kept(tmp_path, text):
     _, result = guard(tmp_path, text)
     assert text in result.document.body.text
+
+
+@pytest.mark.parametrize("text, published", [
+    ("Bob\u200cبروم", "Bobبروم"),                 # a joiner between a Latin and an Arabic letter joins nothing
+    ("\u200cميخواهم بروم", "ميخواهم بروم"),         # nor at the start of a line...
+    ("ميخواهم\u200c", "ميخواهم"),                  # ...or at its end
+    ("a\u200c👩 at work", "a👩 at work"),            # a non-joiner before an emoji
+    ("👍\u200b done", "👍 done"),                   # a zero-width space after an emoji
+    ("hard\ufe0f work", "hard work"),              # an emoji selector after a letter
+    ("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f a hard\u200byear",
+     "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f a hardyear"),  # beside a flag, not in it
+])
+def test_invisible_characters_that_join_or_show_nothing_are_removed(tmp_path, text, published):
+    _, result = guard(tmp_path, text, {"summary": text})
+    assert published in result.document.body.text
+    assert text not in result.document.body.text
+    assert result.document.summary == published
+
+
+@pytest.mark.parametrize("text", [
+    "I ❤\ufe0f it",            # the emoji selector shows the heart in colour
+    "❤\ufe0f\u200d🔥 again",     # a heart on fire: selector and joiner, side by side
+    "הוא אמר\u200f: לא",        # a right-to-left mark places the colon in Hebrew text
+    "قالت\u200e (2017) لا",      # a left-to-right mark in Arabic text
+])
+def test_invisible_characters_that_change_what_is_shown_are_kept(tmp_path, text):
+    _, result = guard(tmp_path, text)
+    assert text in result.document.body.text
+
+
+def test_references_to_invisible_characters_are_removed_from_text_outside_ascii(tmp_path):
+    _, result = guard(tmp_path, "Zoë had a hard&shy;ship year&#8203;, and &zwj;more.")
+    assert "Zoë had a hardship year, and more." in result.document.body.text
+    assert "&shy;" not in result.document.body.html and "\u00ad" not in result.document.body.html
 
 
 # Ordinary testimony text: none of it is a finding.

@@ -1,6 +1,8 @@
 """The PII guard: what it catches in testimonies, where it says it is, and how editors accept or redact."""
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.privacy.pii import PublicText, find_pii
@@ -44,6 +46,8 @@ def found(text: str) -> list[tuple[str, str]]:
     ("Call +1 (555) 123-4567 after six.", "+1 (555) 123-4567", "a phone number"),
     ("Call 0033 6 12 34 56 78 after six.", "0033 6 12 34 56 78", "a phone number"),
     ("Call 07946.095.835 after six.", "07946.095.835", "a phone number"),
+    ("Call me—07700 900123 after six.", "07700 900123", "a phone number"),  # a dash before it
+    ("Call me -07700 900123 after six.", "07700 900123", "a phone number"),
     ("See https://example.org/profile/42.", "https://example.org/profile/42", "a web address"),
     ("See www.example.com, then leave.", "www.example.com", "a web address"),
     ("See acme-staffing.co.uk for more.", "acme-staffing.co.uk", "a web address"),
@@ -485,3 +489,76 @@ def test_a_field_is_read_with_and_without_its_markup_and_each_place_is_reported_
     findings = guard_findings([PublicText("pseudonym", "Jo Bloggs, Jo Bloggs and J*o Blog*gs.", 3)], None,
                               Redactions(names=("Jo Bloggs",)))
     assert [(f.line, f.text, f.where) for f in findings] == [(3, "Jo Bloggs", "'pseudonym'")] * 3
+
+
+def guarded(body: str, private=None, redactions=None, first_line: int = 1) -> list[tuple[int, str, str]]:
+    from generator.core.types import Redactions
+    from generator.privacy.pii import guard_findings
+
+    findings = guard_findings([PublicText("body", body, first_line)], private, redactions or Redactions())
+    return [(f.line, f.what, f.text) for f in findings]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Tel:  07700   900123", "07700 900123"),
+    ("Tel:\t07700\t900123", "07700 900123"),
+    ("Call me on 020    7946 0958 any time.", "020 7946 0958"),
+    ("I lived at 12   Harbour Street.", "12 Harbour Street"),
+    ("Write to Flat\t3, Leeds.", "Flat 3"),
+])
+def test_a_detail_spaced_out_with_spaces_or_tabs_is_read_as_the_page_shows_it(body, expected):
+    """A page shows a run of spaces or a tab as one space: 'Tel:  07700   900123' reads as a phone
+    number, in the body and in a field alike."""
+    from generator.core.types import Redactions
+    from generator.privacy.pii import guard_findings
+
+    for name in ("body", "summary"):
+        findings = guard_findings([PublicText(name, body, 4)], None, Redactions())
+        assert [(f.line, f.text) for f in findings] == [(4, expected)], name
+
+
+def test_a_full_name_is_reported_whole_not_as_the_shorter_private_value_inside_it():
+    """Longest first: 'Maria Kowalczyk' is one finding, not 'Maria' and then 'Kowalczyk'."""
+    assert guarded("Maria Kowalczyk told me first.", {"name": "Maria Kowalczyk", "called": "Maria"}) == [
+        (1, "a value from this testimony's private: block", "Maria Kowalczyk")]
+
+
+def test_a_contact_detail_in_an_editors_comment_is_not_an_error_but_a_listed_name_is():
+    """Comments are not published: only what this testimony and redact.yaml list is looked for in
+    them (a later edit could bring them back), not every address an editor keeps a note of."""
+    from generator.core.types import Redactions
+
+    body = "It happened at work.\n<!-- checked with tips@newsroom.org, and Jo Bloggs -->\nThe end."
+    assert guarded(body, redactions=Redactions(names=("Jo Bloggs",))) == [(2, "a name listed in redact.yaml", "Jo Bloggs")]
+
+
+LINES = ["Jo Bloggs said no.", "Jo Bloggs \\*said\\* no.", "I said no, *twice*.", "Jo Bloggs said no. Jo Bloggs said no.",
+         "Some text *here*", "**Jo Bloggs** said no.", "A [link](https://example.org/a) first.", "I said no.",
+         "A \\* b."]
+
+
+@example([("Some text *here*", "\n"), ("**Jo Bloggs** said no.", "\n")])
+@example([("Some text *here*", "\n"), ("Jo Bloggs said no.", "\n")])
+@example([("Jo Bloggs said no. Jo Bloggs said no.", "\n"), ("Jo Bloggs said no.", "\n")])
+@example([("Jo Bloggs said no.", "\n\n"), ("A \\* b.", "\n\n"), ("Jo Bloggs said no.", "\n")])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(LINES), st.sampled_from(["\n", "\n\n"])), min_size=1, max_size=8))
+def test_each_finding_in_a_body_is_reported_on_its_own_line(lines):
+    """However often a sentence repeats, with markup, escapes or links, and whether lines are
+    paragraphs or one paragraph's lines, a listed name is reported on each line it is on."""
+    from generator.core.types import Redactions
+
+    body = "".join(line + sep for line, sep in lines)
+    expected = sorted(3 + number for number, line in enumerate(body.split("\n")) for _ in range(line.count("Bloggs")))
+    found_ = guarded(body, redactions=Redactions(names=("Jo Bloggs",)), first_line=3)
+    assert sorted(line for line, what, _ in found_ if what == "a name listed in redact.yaml") == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("First.\n\nCall 07700 **900123** now.", (3, "a phone number", "07700 900123")),
+    ("First.\n\nIt was on 15 *May* 2018.", (3, "a date to the day (give the month and year at most)", "15 May 2018")),
+    ("First.\n\nI met Sarah *Connolly* at work.", (3, "a person's name", "Sarah Connolly")),
+])
+def test_a_detail_with_emphasis_inside_it_is_read_whole_in_any_paragraph(body, expected):
+    """A reader sees '07700 900123' whatever part of it is bold, in the second paragraph as in the first."""
+    assert guarded(body) == [expected]
