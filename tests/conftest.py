@@ -213,6 +213,37 @@ def pytest_collection_finish(session):
                                             "---\nIt was at work, in Leeds, on a Monday.\n"})
             build_site(root, root / "out", use_cache=False, jobs=1)
         _ForgetCachedResults().forget(everything=True)
+        with contextlib.suppress(OSError, ValueError):
+            import json
+
+            _RECORDED_SECONDS.update(json.loads(Path("mutmut-stats.json").read_text())["duration_by_test"])
+
+
+# make mutate: how long each test took while mutmut recorded (read by the process mutants fork from).
+_RECORDED_SECONDS: dict[str, float] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """make mutate: a mutant that makes a test loop is stopped after ten times the test's recorded
+    time (ten seconds at least), and counts as caught, rather than holding one of the two workers
+    until mutmut's timeout for the whole mutant. Outside make mutate it changes nothing."""
+    recorded = _RECORDED_SECONDS.get(item.nodeid)
+    if recorded is None or "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        yield
+        return
+    limit = max(10.0, 10 * recorded)
+
+    def stop(signum, frame):
+        raise TimeoutError(f"over {limit:.0f} s (recorded: {recorded:.2f} s): the mutant makes this test loop")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _ForgetCachedResults:

@@ -541,7 +541,7 @@ LINES = ["Jo Bloggs said no.", "Jo Bloggs \\*said\\* no.", "I said no, *twice*."
 @example([("Some text *here*", "\n"), ("Jo Bloggs said no.", "\n")])
 @example([("Jo Bloggs said no. Jo Bloggs said no.", "\n"), ("Jo Bloggs said no.", "\n")])
 @example([("Jo Bloggs said no.", "\n\n"), ("A \\* b.", "\n\n"), ("Jo Bloggs said no.", "\n")])
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(LINES), st.sampled_from(["\n", "\n\n"])), min_size=1, max_size=8))
 def test_each_finding_in_a_body_is_reported_on_its_own_line(lines):
     """However often a sentence repeats, with markup, escapes or links, and whether lines are
