@@ -202,9 +202,9 @@ class Visible:
 
 
 def visible_field(name: str, text: str, line: int) -> Visible:
-    """A front-matter field is shown as written (templates escape it): one line, normalised."""
-    shown = normalise(text)
-    return Visible(name, " ".join(shown.split("\n")) if "\n" in shown else shown, (0,), (line,))
+    """A front-matter field is shown as written (templates escape it), normalised and on one
+    line: a page shows its line breaks, with the spaces around them, as one space."""
+    return Visible(name, normalise(text.replace("\n", " ")), (0,), (line,))
 
 
 class _TextOf(HTMLParser):

@@ -517,6 +517,21 @@ def test_a_detail_spaced_out_with_spaces_or_tabs_is_read_as_the_page_shows_it(bo
         assert [(f.line, f.text) for f in findings] == [(4, expected)], name
 
 
+@pytest.mark.parametrize("field, expected", [
+    ("Call me on 07700 \n  900123 after six.", "07700 900123"),
+    ("Call me on 07700\n900123 after six.", "07700 900123"),
+    ("I met Jo \r\nBloggs there.", "Jo Bloggs"),
+])
+def test_a_field_written_on_several_lines_is_read_as_the_page_shows_it_on_one(field, expected):
+    """A field written as a YAML block keeps its line breaks, and a page shows each, with the
+    spaces around it, as one space: a phone number broken after a trailing space is still one."""
+    from generator.core.types import Redactions
+    from generator.privacy.pii import guard_findings
+
+    findings = guard_findings([PublicText("summary", field, 6)], None, Redactions(names=("Jo Bloggs",)))
+    assert [(f.line, f.text) for f in findings] == [(6, expected)]
+
+
 def test_a_full_name_is_reported_whole_not_as_the_shorter_private_value_inside_it():
     """Longest first: 'Maria Kowalczyk' is one finding, not 'Maria' and then 'Kowalczyk'."""
     assert guarded("Maria Kowalczyk told me first.", {"name": "Maria Kowalczyk", "called": "Maria"}) == [
