@@ -36,6 +36,8 @@ from generator.core.kinds import TESTIMONY
 # it: a tool can set a file's modification time back after an edit, never its change time.
 Stat = tuple[int, int, int, int, int]
 Entry = tuple[str, Stat, FileResult]  # content hash, stat, result
+# The stat of a file gone before its entry was made: no file's equals it, so it is hashed next time.
+_GONE: Stat = (-1, -1, -1, -1, 0)
 
 
 def _stat(path: Path) -> Stat | None:
@@ -152,7 +154,7 @@ class DocumentCache:
         return str(path) in self.entries
 
     def put(self, path: Path, file_hash: str, result: FileResult) -> None:
-        self.fresh[str(path)] = (file_hash, _stat(path) or (-1, -1, -1, -1, 0), result)
+        self.fresh[str(path)] = (file_hash, _stat(path) or _GONE, result)
 
     def keep_all_but(self, changed: dict[str, tuple[str, FileResult]]) -> None:
         """For a build that read only the ``changed`` files (path -> (hash, result)): every other

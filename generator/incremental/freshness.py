@@ -27,6 +27,15 @@ from generator.core.safefs import hash_regular, linked_outside
 from generator.core.types import Entry, Inputs, Summary
 
 STATE_FORMAT = 2
+# What stands for the numbers of what the check cannot read (a folder, a dangling link) and of a
+# linked folder the build refuses; and of an output file that is gone. No file's size, times or
+# inode are negative, so a path listed with them never matches a real file, and a size under 0 is
+# never hashed. The build refuses the first two, so no saved record holds them.
+UNREADABLE = (-1, -1, -1, -1)
+REFUSED = (-2, -2, -2, -2)
+GONE = (-1, -1, -1)
+# A folder is listed by its inode; its size and times change with what is in it, listed below it.
+FOLDER_SIZE, FOLDER_TIME = -3, 0
 
 
 def scan(folders: Iterable[Path], roots: tuple[str, ...]) -> tuple[Entry, ...]:
@@ -51,21 +60,21 @@ def scan(folders: Iterable[Path], roots: tuple[str, ...]) -> tuple[Entry, ...]:
             seen.add((st.st_dev, st.st_ino))
             entries = list(os.scandir(directory))
         except OSError:
-            found.append((directory + os.sep, -1, -1, -1, -1, False))  # unreadable: the build will say
+            found.append((directory + os.sep, *UNREADABLE, False))  # unreadable: the build will say
             continue
         for entry in entries:
             try:
                 linked = entry.is_symlink()
                 if entry.is_dir():
                     if linked and linked_outside(entry.path, roots) is not None:
-                        found.append((entry.path + os.sep, -2, -2, -2, -2, True))  # the build refuses it
+                        found.append((entry.path + os.sep, *REFUSED, True))  # the build refuses it
                     else:
-                        found.append((entry.path + os.sep, -3, 0, entry.inode(), 0, linked))
+                        found.append((entry.path + os.sep, FOLDER_SIZE, FOLDER_TIME, entry.inode(), FOLDER_TIME, linked))
                         stack.append(entry.path)
                     continue
                 st = entry.stat()
             except OSError:
-                found.append((entry.path, -1, -1, -1, -1, True))  # a dangling link: the build will say
+                found.append((entry.path, *UNREADABLE, True))  # a dangling link: the build will say
                 continue
             found.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, linked))
     return tuple(sorted(found))
@@ -80,7 +89,7 @@ def output_stats(out_dir: Path, paths: Iterable[str]) -> dict[str, tuple[int, in
             st = os.stat(base + path)
             stats[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
-            stats[path] = (-1, -1, -1)
+            stats[path] = GONE
     return stats
 
 
