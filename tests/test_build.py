@@ -157,6 +157,25 @@ def test_unrelated_folder_is_never_replaced(site_tree, tmp_path, capsys):
     assert (tmp_path / "precious" / "thesis.txt").read_text() == "years of work"
 
 
+def test_an_output_folder_whose_parents_do_not_exist_yet_is_made_with_them(site_tree, tmp_path):
+    site_tree({"content/articles/a.md": make_article("A")})
+    assert main(["build", "--out", "public/archive/2017"]) == 0
+    assert (tmp_path / "public/archive/2017/articles/a/index.html").is_file()
+
+
+def test_the_folder_an_interrupted_build_of_an_earlier_version_left_is_removed(site_tree, tmp_path):
+    """Earlier versions kept the previous output as ._site.old while they swapped; one stopped
+    there left it behind, with pages since withdrawn in it."""
+    site_tree({"content/articles/a.md": make_article("A")})
+    assert main(["build"]) == 0
+    (tmp_path / "._site.old/testimonies/withdrawn").mkdir(parents=True)
+    (tmp_path / "._site.old/testimonies/withdrawn/index.html").write_text("a withdrawn testimony")
+    (tmp_path / "._site.old/.chorus-output").write_text((tmp_path / "_site/.chorus-output").read_text())
+    (tmp_path / "content/articles/b.md").write_text(make_article("B"))
+    assert main(["build"]) == 0
+    assert not (tmp_path / "._site.old").exists()
+
+
 def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_tree, tmp_path, capsys):
     site_tree({"content/articles/a.md": make_article("A"), "content/articles/b.md": make_article("B")})
     assert main(["build"]) == 0

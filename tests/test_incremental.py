@@ -567,3 +567,47 @@ def test_a_detail_removed_from_a_testimony_or_a_deleted_testimony_leaves_the_doc
     other.unlink()
     build_site(tmp_path / "site", tmp_path / "out", jobs=1)
     assert b"Hull office" not in cache()
+
+
+def test_a_file_where_a_folder_is_now_needed_is_replaced_by_the_folder(tmp_path):
+    """A template's static file becomes a folder of files between builds (static/pattern, then
+    static/pattern/dark/bg.css): the rebuild replaces the file kept from the last output by the
+    folder, and gives a clean build's bytes."""
+    seed_site(tmp_path / "site", random.Random(7))
+    static = tmp_path / "site/templates/static"
+    static.mkdir(parents=True)
+    (static / "pattern").write_text("body { color: black; }\n")
+    for _ in range(2):  # the second build keeps the first's files in the copy beside the output
+        assert not build_site(tmp_path / "site", tmp_path / "out", jobs=1).errors
+    (static / "pattern").unlink()
+    (static / "pattern/dark").mkdir(parents=True)
+    (static / "pattern/dark/bg.css").write_text("body { color: white; }\n")
+    again = build_site(tmp_path / "site", tmp_path / "out", jobs=1)
+    assert not again.errors, [d.format() for d in again.errors]
+    assert (tmp_path / "out/static/pattern/dark/bg.css").read_text() == "body { color: white; }\n"
+    build_site(tmp_path / "site", tmp_path / "clean", use_cache=False, jobs=1)
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+
+
+def test_a_rebuild_leaves_each_item_page_it_did_not_change_as_it_was(tmp_path):
+    """After an edit, the item pages the edit does not touch are not written again: each keeps
+    its inode and modification time, so a sync to the web server (rsync, say) sends only what
+    changed."""
+    seed_site(tmp_path / "site", random.Random(7))
+    out = tmp_path / "out"
+
+    def pages() -> dict[str, tuple[int, int]]:
+        return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+                for folder in ("articles", "testimonies") for p in (out / folder).rglob("*.html")}
+
+    before = None
+    for n in range(3):  # the third build is the first that writes into a copy the second made
+        path = tmp_path / "site/content/articles/a0.md"
+        path.write_text(path.read_text().replace("More words", f"More words ({n})"))
+        build_site(tmp_path / "site", out, jobs=1)
+        now = pages()
+        if before:
+            assert now["articles/a0/index.html"] != before["articles/a0/index.html"]
+            assert {path: stat for path, stat in now.items() if path != "articles/a0/index.html"} == {
+                path: stat for path, stat in before.items() if path != "articles/a0/index.html"}
+        before = now
