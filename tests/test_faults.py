@@ -504,6 +504,34 @@ def test_a_page_a_failed_build_rewrote_is_written_again_by_the_next_build(tmp_pa
     assert_agrees_with_manifest(out)
 
 
+def test_a_file_cut_short_by_an_interrupted_build_is_never_published(tmp_path, monkeypatch):
+    """Ctrl-C as the writer rewrites a file in the copy: the copy's record no longer says the
+    file holds its old bytes, so a later build that makes those bytes again writes them whole
+    instead of publishing what the interrupted one left."""
+    out = tmp_path / "out"
+    _copy_beside(out, Output("index.html", b"home"), Output("feed.xml", b"<feed>as it was</feed>"))
+    real = Path.write_bytes
+
+    def cut_short(path, data):
+        if path.name == "feed.xml":
+            real(path, data[:7])
+            raise KeyboardInterrupt
+        return real(path, data)
+
+    interrupted = OutputWriter(out)
+    interrupted.open()
+    monkeypatch.setattr(Path, "write_bytes", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.finish([Output("index.html", b"home"), Output("feed.xml", b"<feed>edited</feed>")])
+    monkeypatch.setattr(Path, "write_bytes", real)
+    assert (interrupted.staging / "feed.xml").read_bytes() == b"<feed>e"
+    later = OutputWriter(out)
+    later.open()
+    later.finish([Output("index.html", b"home"), Output("feed.xml", b"<feed>as it was</feed>")])
+    assert (out / "feed.xml").read_bytes() == b"<feed>as it was</feed>"
+    assert_agrees_with_manifest(out)
+
+
 def test_a_file_gone_from_the_copy_after_a_failed_build_is_written_again(tmp_path):
     out = tmp_path / "out"
     _copy_beside(out, Output("index.html", b"home"), Output("about/index.html", b"about"))
