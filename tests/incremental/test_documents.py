@@ -90,3 +90,37 @@ def test_a_damaged_cache_is_read_as_empty_and_says_why(tmp_path):
     again = next_process(tmp_path / ".cache", store)
     assert results(again, about) == [None]
     assert again.damaged and again.damaged.startswith(("UnpicklingError", "EOFError")), again.damaged
+
+
+def test_a_disk_that_refuses_the_new_cache_file_is_reported_as_itself_and_the_old_cache_stands(tmp_path, monkeypatch):
+    """The cache is written whole to documents.partial, then renamed (here because a file was
+    deleted): where that file cannot even be made (a full disk), the error is the disk's, not one
+    about the partial file, and the cache saved before is still there for the next build."""
+    import errno
+
+    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
+    about.write_text("About.")
+    contact.write_text("Contact.")
+    store = MemoryStore()
+    cache_with(tmp_path / ".cache", store, about, contact)
+    saved = (tmp_path / ".cache/documents.pickle").read_bytes()
+    contact.unlink()
+    again = next_process(tmp_path / ".cache", store)
+    assert results(again, about) == ["About"]
+    real_open = Path.open
+
+    def full_disk(path, mode="r", *args, **kwargs):
+        if path.name == "documents.partial":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", full_disk)
+    try:
+        again.save()
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC, exc
+    else:
+        raise AssertionError("the full disk was not reported")
+    monkeypatch.setattr(Path, "open", real_open)
+    assert (tmp_path / ".cache/documents.pickle").read_bytes() == saved
+    assert not (tmp_path / ".cache/documents.partial").exists()
