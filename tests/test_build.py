@@ -176,6 +176,53 @@ def test_the_folder_an_interrupted_build_of_an_earlier_version_left_is_removed(s
     assert not (tmp_path / "._site.old").exists()
 
 
+def test_the_report_counts_the_pages_and_files_the_output_holds(site_tree, tmp_path, capsys):
+    site_tree({"content/articles/a.md": make_article("A"), "content/articles/b.md": make_article("B")})
+    assert main(["build"]) == 0
+    said = re.search(r"into _site/: (\d+) HTML pages, (\d+) files", capsys.readouterr().out)
+    files = [p for p in (tmp_path / "_site").rglob("*") if p.is_file() and p.name != ".chorus-output"]
+    assert said and (int(said[1]), int(said[2])) == (sum(p.suffix == ".html" for p in files), len(files))
+
+
+@pytest.mark.parametrize("out, message", [
+    ("notes.txt", "notes.txt: error: the output path is a file: choose a folder for --out"),
+    ("content", "content: error: refusing to write here: the output folder would replace {root}/content; choose another --out"),
+    (".", ".: error: refusing to write here: the output folder would replace {root}; choose another --out"),
+])
+def test_an_output_path_that_would_replace_a_file_or_the_sources_is_an_error_that_says_so(
+        site_tree, tmp_path, capsys, out, message):
+    site_tree({"content/articles/a.md": make_article("A"), "notes.txt": "my notes"})
+    assert main(["build", "--out", out]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == message.format(root=tmp_path.resolve())
+    assert (tmp_path / "notes.txt").read_text() == "my notes" and (tmp_path / "content/articles/a.md").is_file()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: path.write_text("notes"),
+     "is a file, where Chorus keeps a folder of its own beside the output: move it away or delete it"),
+    (lambda path: path.symlink_to(path.parent / "elsewhere", target_is_directory=True),
+     "is a symbolic link, where Chorus keeps a folder of its own beside the output: remove the link"),
+    (lambda path: (path.mkdir(), (path / "thesis.txt").write_text("years of work")),
+     "refusing to delete a folder that Chorus did not write (Chorus keeps a copy of the output here, beside it): "
+     "move it away or delete it, or choose another --out"),
+])
+def test_something_else_where_chorus_keeps_its_copy_is_left_alone_and_named(site_tree, tmp_path, capsys, make, message):
+    site_tree({"content/articles/a.md": make_article("A")})
+    (tmp_path / "elsewhere").mkdir()
+    make(tmp_path / "._site.building")
+
+    def state():  # what stands there, and what a link there leads to
+        path = tmp_path / "._site.building"
+        return (path.is_symlink(), path.is_file() and path.read_text(),
+                sorted((str(p), p.read_text()) for folder in (path, tmp_path / "elsewhere")
+                       for p in folder.rglob("*") if p.is_file()) if path.is_dir() or path.is_symlink() else [])
+
+    before = state()
+    assert main(["build"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == f"._site.building: error: {message}"
+    assert state() == before and not (tmp_path / "_site").exists()
+
+
 def test_failed_build_keeps_previous_output_and_rebuild_drops_stale_files(site_tree, tmp_path, capsys):
     site_tree({"content/articles/a.md": make_article("A"), "content/articles/b.md": make_article("B")})
     assert main(["build"]) == 0
