@@ -4,6 +4,7 @@ import hashlib
 import datetime as dt
 import os
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -569,10 +570,10 @@ def test_a_detail_removed_from_a_testimony_or_a_deleted_testimony_leaves_the_doc
     assert b"Hull office" not in cache()
 
 
-def test_a_file_where_a_folder_is_now_needed_is_replaced_by_the_folder(tmp_path):
+def test_a_file_where_a_folder_is_now_needed_is_replaced_by_it_and_the_other_way_round(tmp_path):
     """A template's static file becomes a folder of files between builds (static/pattern, then
     static/pattern/dark/bg.css): the rebuild replaces the file kept from the last output by the
-    folder, and gives a clean build's bytes."""
+    folder, and gives a clean build's bytes; and the other way round."""
     seed_site(tmp_path / "site", random.Random(7))
     static = tmp_path / "site/templates/static"
     static.mkdir(parents=True)
@@ -587,6 +588,11 @@ def test_a_file_where_a_folder_is_now_needed_is_replaced_by_the_folder(tmp_path)
     assert (tmp_path / "out/static/pattern/dark/bg.css").read_text() == "body { color: white; }\n"
     build_site(tmp_path / "site", tmp_path / "clean", use_cache=False, jobs=1)
     assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+    shutil.rmtree(static / "pattern")  # and back: a folder where a file is now needed
+    (static / "pattern").write_text("body { color: grey; }\n")
+    for _ in range(2):  # the copy beside the output still holds the folder after the first
+        assert not build_site(tmp_path / "site", tmp_path / "out", jobs=1).errors
+        assert (tmp_path / "out/static/pattern").read_text() == "body { color: grey; }\n"
 
 
 def test_a_rebuild_leaves_each_item_page_it_did_not_change_as_it_was(tmp_path):
