@@ -532,6 +532,25 @@ def test_a_file_cut_short_by_an_interrupted_build_is_never_published(tmp_path, m
     assert_agrees_with_manifest(out)
 
 
+@pytest.mark.parametrize("record", ["{not json", '{"checked": true, "files": ["index.html"]}',
+                                    '{"checked": "yes", "files": {"index.html": "0"}}',
+                                    '{"checked": true, "files": {"index.html": 0}}'])
+def test_a_copy_whose_record_is_damaged_is_made_afresh(tmp_path, record):
+    """The copy beside the output says what it holds in .chorus-copy.json: cut short or edited by
+    hand, it is not believed, and the next build writes every file again."""
+    out = tmp_path / "out"
+    _copy_beside(out, Output("index.html", b"home"), Output("about/index.html", b"about"))
+    copy_record = write.copy_dir(out) / write.COPY_MANIFEST
+    copy_record.write_text(record)
+    (write.copy_dir(out) / "index.html").unlink()  # what the record claimed no longer holds
+    (write.copy_dir(out) / "about/index.html").write_bytes(b"something else")
+    later = OutputWriter(out)
+    later.open()
+    later.finish([Output("index.html", b"home"), Output("about/index.html", b"about")])
+    assert (out / "index.html").read_bytes() == b"home" and (out / "about/index.html").read_bytes() == b"about"
+    assert_agrees_with_manifest(out)
+
+
 def test_a_file_gone_from_the_copy_after_a_failed_build_is_written_again(tmp_path):
     out = tmp_path / "out"
     _copy_beside(out, Output("index.html", b"home"), Output("about/index.html", b"about"))
