@@ -572,14 +572,17 @@ def test_a_detail_removed_from_a_testimony_or_a_deleted_testimony_leaves_the_doc
 
 def test_a_file_where_a_folder_is_now_needed_is_replaced_by_it_and_the_other_way_round(tmp_path):
     """A template's static file becomes a folder of files between builds (static/pattern, then
-    static/pattern/dark/bg.css): the rebuild replaces the file kept from the last output by the
-    folder, and gives a clean build's bytes; and the other way round."""
+    static/pattern/dark/bg.css), and back: each rebuild gives a clean build's bytes. (The folder's
+    files were deleted again as the file's leftover, and going back failed with "Not a directory".)"""
     seed_site(tmp_path / "site", random.Random(7))
     static = tmp_path / "site/templates/static"
     static.mkdir(parents=True)
     (static / "pattern").write_text("body { color: black; }\n")
-    for _ in range(2):  # the second build keeps the first's files in the copy beside the output
+    about = tmp_path / "site/content/pages/about.md"
+    for n in range(2):  # the second build keeps the first's files in the copy beside the output
+        about.write_text(about.read_text().replace("About us", f"About us ({n})"))
         assert not build_site(tmp_path / "site", tmp_path / "out", jobs=1).errors
+    assert (tmp_path / ".out.building/static/pattern").is_file()
     (static / "pattern").unlink()
     (static / "pattern/dark").mkdir(parents=True)
     (static / "pattern/dark/bg.css").write_text("body { color: white; }\n")
@@ -588,11 +591,17 @@ def test_a_file_where_a_folder_is_now_needed_is_replaced_by_it_and_the_other_way
     assert (tmp_path / "out/static/pattern/dark/bg.css").read_text() == "body { color: white; }\n"
     build_site(tmp_path / "site", tmp_path / "clean", use_cache=False, jobs=1)
     assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+    about.write_text(about.read_text().replace("About us", "About us again"))
+    assert not build_site(tmp_path / "site", tmp_path / "out", jobs=1).errors
+    assert (tmp_path / ".out.building/static/pattern/dark/bg.css").is_file()
     shutil.rmtree(static / "pattern")  # and back: a folder where a file is now needed
     (static / "pattern").write_text("body { color: grey; }\n")
-    for _ in range(2):  # the copy beside the output still holds the folder after the first
+    for n in range(2):  # the copy beside the output holds the folder at the first
+        about.write_text(about.read_text().replace("About us", f"About us again ({n})"))
         assert not build_site(tmp_path / "site", tmp_path / "out", jobs=1).errors
         assert (tmp_path / "out/static/pattern").read_text() == "body { color: grey; }\n"
+    build_site(tmp_path / "site", tmp_path / "clean again", use_cache=False, jobs=1)
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean again")
 
 
 def test_a_rebuild_leaves_each_item_page_it_did_not_change_as_it_was(tmp_path):

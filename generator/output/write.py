@@ -130,6 +130,8 @@ class OutputWriter:
                     self._put(entry.path, entry.data, None)
                 held[entry.path] = sha
             for path in sorted(held.keys() - hashes.keys(), reverse=True):
+                if (staging / path).is_dir() and not (staging / path).is_symlink():
+                    continue  # a file replaced by a folder of files this build wrote (_make_parent)
                 _remove(staging / path)
                 _prune(staging / path, staging)
             for name, data in ((MANIFEST_NAME, manifest_output(hashes).data), (MARKER, MARKER_TEXT)):
@@ -289,7 +291,7 @@ def _make_parent(target: Path, root: Path, made: set[Path]) -> None:
 def _remove(path: Path) -> None:
     try:
         os.unlink(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # gone, or a folder above it is now a file
         pass
     except IsADirectoryError:  # a folder stands where a file is now written
         shutil.rmtree(path)
