@@ -124,3 +124,152 @@ def test_a_disk_that_refuses_the_new_cache_file_is_reported_as_itself_and_the_ol
     monkeypatch.setattr(Path, "open", real_open)
     assert (tmp_path / ".cache/documents.pickle").read_bytes() == saved
     assert not (tmp_path / ".cache/documents.partial").exists()
+
+
+def clock_ahead(monkeypatch, seconds: int = 10) -> None:
+    """The cache's clock runs ``seconds`` ahead: the files written so far were saved that long
+    before the cache recorded them, not within the moments when a later edit could keep the same
+    size and times."""
+    import time
+
+    class Later:
+        @staticmethod
+        def time_ns() -> int:
+            return time.time_ns() + seconds * 1_000_000_000
+
+    monkeypatch.setattr(documents, "time", Later)
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_a_build_that_finds_every_file_as_it_was_writes_nothing_to_the_cache(tmp_path, monkeypatch):
+    """A rebuild after an unrelated change (a template, say) answers every file from the cache and
+    leaves the cache's files untouched: no journal record per file, no journal at all."""
+    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
+    about.write_text("About.")
+    contact.write_text("Contact.")
+    store = MemoryStore()
+    clock_ahead(monkeypatch)
+    cache_with(tmp_path / ".cache", store, about, contact)
+    saved = files_of(tmp_path / ".cache")
+    again = next_process(tmp_path / ".cache", store)
+    assert results(again, about, contact) == ["About", "Contact"]
+    again.save()
+    assert files_of(tmp_path / ".cache") == saved
+    assert not (tmp_path / ".cache/documents.journal").exists()
+
+
+def test_a_file_cached_moments_after_it_was_saved_is_hashed_again_once_then_trusted(tmp_path, monkeypatch):
+    """A file saved within moments of the cache recording it could change again without its size
+    or times changing, so the next build hashes it; found the same, it is recorded anew, and the
+    build after that trusts it without reading it."""
+    about = tmp_path / "about.md"
+    about.write_text("About.")
+    store = MemoryStore()
+    cache_with(tmp_path / ".cache", store, about)  # recorded at once: too soon to trust
+    clock_ahead(monkeypatch)
+    hashed = []
+    real_hash = documents.hash_regular
+    monkeypatch.setattr(documents, "hash_regular", lambda path: hashed.append(path.name) or real_hash(path))
+    again = next_process(tmp_path / ".cache", store)
+    assert results(again, about) == ["About"] and hashed == ["about.md"]
+    again.save()
+    hashed.clear()
+    third = next_process(tmp_path / ".cache", store)
+    assert results(third, about) == ["About"] and hashed == []
+
+
+def test_a_preview_building_again_takes_the_cache_it_saved_without_reading_it_back(tmp_path, monkeypatch):
+    """The preview rebuilds in one process: the cache it saved last is still in memory, and the
+    files on disk are those it wrote, so it does not read them again."""
+    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
+    about.write_text("About.")
+    contact.write_text("Contact.")
+    store = MemoryStore()
+    documents.forget_saved()
+    cache_with(tmp_path / ".cache", store, about, contact)
+
+    def unreadable(handle):
+        raise AssertionError(f"read back: {handle.name}")
+
+    monkeypatch.setattr(documents.pickle, "load", unreadable)
+    again = DocumentCache(tmp_path / ".cache", settings(tmp_path), store)
+    assert results(again, about, contact) == ["About", "Contact"]
+
+
+def edit(path: Path, n: int) -> None:
+    path.write_text(f"{path.stem} {n}.")
+
+
+def test_the_journal_is_written_into_the_cache_after_64_records_and_read_in_every_process(tmp_path):
+    """Each build (a process of its own) appends its edits to the journal; the build that would
+    take it past 64 records writes the whole cache instead, and the journal is gone."""
+    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
+    about.write_text("About.")
+    contact.write_text("Contact.")
+    store = MemoryStore()
+    cache_with(tmp_path / ".cache", store, about, contact)
+    journal = tmp_path / ".cache/documents.journal"
+    for n in range(1, 66):
+        cache = next_process(tmp_path / ".cache", store)
+        cache.keep_all_but({})  # the other file as it was
+        edit(about, n)
+        read(cache, store, about)
+        cache.save()
+        assert journal.exists() == (n <= 64), f"edit {n}: journal {'missing' if n <= 64 else 'kept'}"
+    assert results(next_process(tmp_path / ".cache", store), about, contact) == ["About", "Contact"]
+
+
+def test_a_cache_of_many_files_keeps_a_journal_of_up_to_a_twentieth_of_them(tmp_path):
+    folder = tmp_path / "content"
+    folder.mkdir()
+    paths = [folder / f"p{n:04}.md" for n in range(1400)]  # a twentieth: 70 records
+    for path in paths:
+        edit(path, 0)
+    store = MemoryStore()
+    cache_with(tmp_path / ".cache", store, *paths)
+    journal = tmp_path / ".cache/documents.journal"
+    cache = next_process(tmp_path / ".cache", store)
+    cache.keep_all_but({})
+    for path in paths[:70]:
+        edit(path, 1)
+        read(cache, store, path)
+    cache.save()
+    assert journal.exists(), "70 records of 1,400 entries were folded into the cache"
+    cache = next_process(tmp_path / ".cache", store)
+    cache.keep_all_but({})
+    edit(paths[70], 1)
+    read(cache, store, paths[70])
+    cache.save()
+    assert not journal.exists(), "the 71st record went to the journal"
+
+
+def test_a_journal_left_by_a_killed_build_is_emptied_before_the_next_record(tmp_path):
+    """A build killed after writing the cache whole, before removing the old journal, leaves a
+    journal of an older cache behind: the next edit starts the journal afresh, so the build
+    after it finds the edit instead of ignoring the whole journal."""
+    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
+    about.write_text("About.")
+    contact.write_text("Contact.")
+    store = MemoryStore()
+    cache_with(tmp_path / ".cache", store, about, contact)
+    journal = tmp_path / ".cache/documents.journal"
+    journal.write_bytes(__import__("pickle").dumps("an older cache") + b"left behind")
+    cache = next_process(tmp_path / ".cache", store)
+    cache.keep_all_but({})  # the other file as it was
+    edit(about, 1)
+    read(cache, store, about)
+    cache.save()
+    assert results(next_process(tmp_path / ".cache", store), about, contact) == ["About", "Contact"]
+
+
+def test_when_every_entrys_text_is_gone_from_the_body_store_every_file_is_read_again(tmp_path):
+    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
+    about.write_text("About.")
+    contact.write_text("Contact.")
+    store = MemoryStore()
+    cache_with(tmp_path / ".cache", store, about, contact)
+    store.discard(store.keys())
+    assert results(next_process(tmp_path / ".cache", store), about, contact) == [None, None]
