@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -445,6 +446,19 @@ def test_a_file_saved_again_within_the_clock_tick_of_the_last_scan_is_changed(tm
     path.write_text("two")
     assert changed_files(entries, racy, entries) == {str(path)}
     assert changed_files(entries, racy_hashes(()), entries) == set()
+
+
+def test_only_files_saved_within_moments_of_a_scan_are_hashed_to_compare(tmp_path):
+    """The rest are compared by size and times: hashing every file at every check would have the
+    preview read the whole archive after each save."""
+    from generator.incremental.freshness import racy_hashes, scan
+
+    old, new = tmp_path / "old.md", tmp_path / "new.md"
+    old.write_text("old")
+    new.write_text("new")
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(old, ns=(an_hour_ago, an_hour_ago))
+    assert set(racy_hashes(scan([tmp_path], (str(tmp_path),)))) == {str(new)}
 
 
 def edited_in_the_preview(site_tree, tmp_path):
