@@ -210,8 +210,9 @@ def pytest_collection_finish(session):
                 "site.yaml": MINIMAL_SITE_YAML, "content/tags.yaml": "",
                 "content/articles/a.md": "---\ntitle: A\ndate: 2018-01-05\nsource: Paper\n---\n\nText.\n",
                 "content/testimonies/t.md": "---\ndate: 2018-02\nconsent: {status: granted, recorded: 2018-02-20}\n"
-                                            "---\nIt was at work, in Leeds, on a Monday.\n"})
-            build_site(root, root / "out", use_cache=False, jobs=1)
+                                            "---\nIt was at work, on a Monday.\n"})
+            # A build that stops at an error would not reach the templates: this one must pass.
+            assert not build_site(root, root / "out", use_cache=False, jobs=1).errors
         _ForgetCachedResults().forget(everything=True)
         with contextlib.suppress(OSError, ValueError):
             import json

