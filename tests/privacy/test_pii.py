@@ -552,6 +552,7 @@ LINES = ["Jo Bloggs said no.", "Jo Bloggs \\*said\\* no.", "I said no, *twice*."
          "A \\* b."]
 
 
+@example([("Jo Bloggs said no.", "\n"), ("A \\* b.", "\n"), ("Jo Bloggs \\*said\\* no.", "\n")])  # a run not found: placed after the last
 @example([("Some text *here*", "\n"), ("**Jo Bloggs** said no.", "\n")])
 @example([("Some text *here*", "\n"), ("Jo Bloggs said no.", "\n")])
 @example([("Jo Bloggs said no. Jo Bloggs said no.", "\n"), ("Jo Bloggs said no.", "\n")])
@@ -577,3 +578,4 @@ def test_each_finding_in_a_body_is_reported_on_its_own_line(lines):
 def test_a_detail_with_emphasis_inside_it_is_read_whole_in_any_paragraph(body, expected):
     """A reader sees '07700 900123' whatever part of it is bold, in the second paragraph as in the first."""
     assert guarded(body) == [expected]
+
