@@ -52,10 +52,15 @@ def results(cache: DocumentCache, *paths: Path) -> list[str | None]:
     return [result.document.title if result else None for result in found]
 
 
-def test_the_next_process_finds_each_files_result_on_disk_an_edit_in_the_journal_included(tmp_path):
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
+def two_pages(folder: Path) -> tuple[Path, Path]:
+    about, contact = folder / "about.md", folder / "contact.md"
     about.write_text("About.")
     contact.write_text("Contact.")
+    return about, contact
+
+
+def test_the_next_process_finds_each_files_result_on_disk_an_edit_in_the_journal_included(tmp_path):
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     cache_with(tmp_path / ".cache", store, about, contact)
     again = next_process(tmp_path / ".cache", store)
@@ -70,9 +75,7 @@ def test_the_next_process_finds_each_files_result_on_disk_an_edit_in_the_journal
 
 
 def test_an_entry_whose_text_is_gone_from_the_body_store_is_read_again_and_only_that_one(tmp_path):
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
-    about.write_text("About.")
-    contact.write_text("Contact.")
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     cache = cache_with(tmp_path / ".cache", store, about, contact)
     store.discard([cache.body_key(cache.file_hash(contact))])
@@ -98,9 +101,7 @@ def test_a_disk_that_refuses_the_new_cache_file_is_reported_as_itself_and_the_ol
     about the partial file, and the cache saved before is still there for the next build."""
     import errno
 
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
-    about.write_text("About.")
-    contact.write_text("Contact.")
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     cache_with(tmp_path / ".cache", store, about, contact)
     saved = (tmp_path / ".cache/documents.pickle").read_bytes()
@@ -147,9 +148,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def test_a_build_that_finds_every_file_as_it_was_writes_nothing_to_the_cache(tmp_path, monkeypatch):
     """A rebuild after an unrelated change (a template, say) answers every file from the cache and
     leaves the cache's files untouched: no journal record per file, no journal at all."""
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
-    about.write_text("About.")
-    contact.write_text("Contact.")
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     clock_ahead(monkeypatch)
     cache_with(tmp_path / ".cache", store, about, contact)
@@ -184,9 +183,7 @@ def test_a_file_cached_moments_after_it_was_saved_is_hashed_again_once_then_trus
 def test_a_preview_building_again_takes_the_cache_it_saved_without_reading_it_back(tmp_path, monkeypatch):
     """The preview rebuilds in one process: the cache it saved last is still in memory, and the
     files on disk are those it wrote, so it does not read them again."""
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
-    about.write_text("About.")
-    contact.write_text("Contact.")
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     documents.forget_saved()
     cache_with(tmp_path / ".cache", store, about, contact)
@@ -206,9 +203,7 @@ def edit(path: Path, n: int) -> None:
 def test_the_journal_is_written_into_the_cache_after_64_records_and_read_in_every_process(tmp_path):
     """Each build (a process of its own) appends its edits to the journal; the build that would
     take it past 64 records writes the whole cache instead, and the journal is gone."""
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
-    about.write_text("About.")
-    contact.write_text("Contact.")
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     cache_with(tmp_path / ".cache", store, about, contact)
     journal = tmp_path / ".cache/documents.journal"
@@ -250,9 +245,7 @@ def test_a_journal_left_by_a_killed_build_is_emptied_before_the_next_record(tmp_
     """A build killed after writing the cache whole, before removing the old journal, leaves a
     journal of an older cache behind: the next edit starts the journal afresh, so the build
     after it finds the edit instead of ignoring the whole journal."""
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
-    about.write_text("About.")
-    contact.write_text("Contact.")
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     cache_with(tmp_path / ".cache", store, about, contact)
     journal = tmp_path / ".cache/documents.journal"
@@ -266,9 +259,7 @@ def test_a_journal_left_by_a_killed_build_is_emptied_before_the_next_record(tmp_
 
 
 def test_when_every_entrys_text_is_gone_from_the_body_store_every_file_is_read_again(tmp_path):
-    about, contact = tmp_path / "about.md", tmp_path / "contact.md"
-    about.write_text("About.")
-    contact.write_text("Contact.")
+    about, contact = two_pages(tmp_path)
     store = MemoryStore()
     cache_with(tmp_path / ".cache", store, about, contact)
     store.discard(store.keys())
